@@ -1,0 +1,1 @@
+//! Cross-crate and browser tests live under `tests/tests/`.

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<ioasid_web::App>::new().render();
+}
