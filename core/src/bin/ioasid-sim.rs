@@ -1,1 +1,183 @@
-fn main() {}
+//! `ioasid-sim`: runs a lesson outside the browser and prints its results as JSON.
+//!
+//! ```text
+//! ioasid-sim run LESSON.json [--trace] [--profile NAME]
+//! ioasid-sim run builtin:ID ...      a built-in lesson
+//! ioasid-sim check-builtins          every built-in lesson under every profile it declares
+//! ioasid-sim list                    the built-in lessons
+//! ```
+//! Exit status: 0 when every `expect` held, 1 when one failed, 2 for a malformed lesson
+//! or bad usage (message on stderr).
+use ioasid_core::lesson::Lesson;
+use ioasid_core::profile::Profile;
+use ioasid_core::run::Runner;
+use ioasid_core::{lessons, run_under};
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: ioasid-sim run (LESSON.json | builtin:ID) [--trace] [--profile NAME]\n       ioasid-sim check-builtins\n       ioasid-sim list";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("check-builtins") => check_builtins(),
+        Some("list") => {
+            for l in lessons::ALL {
+                let title = Lesson::parse(l.json)
+                    .map(|l| l.title)
+                    .unwrap_or_else(|e| format!("(malformed: {e})"));
+                println!("{}\t{}", l.id, title);
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> ExitCode {
+    let mut path = None;
+    let mut trace = false;
+    let mut profile = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--trace" => trace = true,
+            "--profile" => match it.next().map(|p| p.parse::<Profile>()) {
+                Some(Ok(p)) => profile = Some(p),
+                Some(Err(e)) => return usage_error(&e),
+                None => return usage_error("--profile needs a name"),
+            },
+            other if path.is_none() && !other.starts_with("--") => path = Some(other.to_string()),
+            other => return usage_error(&format!("unexpected argument `{other}`")),
+        }
+    }
+    let Some(path) = path else {
+        return usage_error("no lesson given");
+    };
+    let text = match path.strip_prefix("builtin:") {
+        Some(id) => match lessons::get(id) {
+            Some(l) => l.json.to_string(),
+            None => {
+                return usage_error(&format!(
+                    "no built-in lesson `{id}` (see `ioasid-sim list`)"
+                ))
+            }
+        },
+        None => match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return usage_error(&format!("cannot read {path}: {e}")),
+        },
+    };
+    let lesson = match Lesson::parse(&text) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let profile = profile.unwrap_or(lesson.profile);
+    let knobs = match lesson.knobs_for(profile) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = Runner::new(&lesson, profile, knobs, trace).finish();
+    let out = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, out.lock());
+    let written = if trace {
+        serde_json::to_writer(&mut out, &result).map_err(io::Error::from)
+    } else {
+        write_results(&mut out, &result)
+    };
+    if let Err(e) = written
+        .and_then(|_| writeln!(out))
+        .and_then(|_| out.flush())
+    {
+        eprintln!("cannot write the results: {e}");
+        return ExitCode::from(2);
+    }
+    if result.expect_failures > 0 {
+        eprintln!("{} expect failure(s)", result.expect_failures);
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `{"steps": [{"index", "op", "result", "warnings"}...], "expect_failures": N}`,
+/// streamed one step at a time.
+fn write_results(out: &mut impl Write, t: &ioasid_core::Trace) -> io::Result<()> {
+    out.write_all(b"{\"steps\":[")?;
+    for (i, s) in t.steps.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write!(
+            out,
+            "{{\"index\":{},\"op\":\"{}\",\"result\":",
+            s.index, s.op
+        )?;
+        serde_json::to_writer(&mut *out, &s.result)?;
+        out.write_all(b",\"warnings\":")?;
+        serde_json::to_writer(&mut *out, &s.warnings)?;
+        out.write_all(b"}")?;
+    }
+    write!(out, "],\"expect_failures\":{}}}", t.expect_failures)
+}
+
+fn check_builtins() -> ExitCode {
+    let mut failed = false;
+    for l in lessons::ALL {
+        let lesson = match Lesson::parse(l.json) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("{}: {e}", l.id);
+                failed = true;
+                continue;
+            }
+        };
+        for p in &lesson.profiles {
+            match run_under(&lesson, *p) {
+                Ok(t) if t.expect_failures == 0 => {
+                    println!("ok   {} under {p}: {} steps", l.id, t.len())
+                }
+                Ok(t) => {
+                    failed = true;
+                    println!(
+                        "FAIL {} under {p}: {} expect failure(s)",
+                        l.id, t.expect_failures
+                    );
+                    for s in t.steps.iter().filter(|s| s.expect_ok == Some(false)) {
+                        println!(
+                            "     step {} ({}): expected {}, got {}",
+                            s.index,
+                            s.op,
+                            serde_json::to_string(&s.expected).unwrap_or_default(),
+                            serde_json::to_string(&s.result).unwrap_or_default()
+                        );
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    println!("FAIL {} under {p}: {e}", l.id);
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("ioasid-sim: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}

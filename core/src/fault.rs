@@ -1,0 +1,329 @@
+//! I/O page faults: page requests, groups, the queue, the PASID -> set -> mm lookup,
+//! and one response per group.
+use crate::id::{Data, Errno, Ioasid, Name};
+use crate::set::SVA_SET;
+use crate::space::{name, IdState, World};
+use crate::sva::{DomainRef, Perm};
+use crate::trace::{Code, Event, FaultStage, Response, Val};
+use serde::{Deserialize, Serialize};
+
+/// One page request from a device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub pasid: Option<Ioasid>,
+    pub addr: u64,
+    pub perm: Perm,
+    pub group: u32,
+    pub last: bool,
+}
+
+/// A formed group: every request of one group id, the last one last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultGroup {
+    pub device: Name,
+    pub group: u32,
+    pub requests: Vec<PageRequest>,
+}
+
+/// Why a request failed: where, and in words.
+type Refusal = (FaultStage, String);
+
+impl World {
+    /// A device reports a page request. A request that is not the last of its group is
+    /// held; the last forms the group, which is queued for the workqueue. Never fails.
+    pub fn fault(&mut self, device: &Name, req: PageRequest) -> Result<Val, Errno> {
+        self.log.line("iopf.report");
+        let group = req.group;
+        let dev = self.devices.entry(device.clone()).or_default();
+        if !req.last {
+            self.log.line("iopf.hold");
+            dev.partial.push(req);
+            self.log.event(|| Event::FaultHeld {
+                device: device.clone(),
+                group,
+            });
+            self.log.explain(|| {
+                format!("not the last request of group {group}: held until the last arrives")
+            });
+            return Ok(Val::Null);
+        }
+        self.log.line("iopf.form");
+        let (mut requests, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut dev.partial)
+            .into_iter()
+            .partition(|r| r.group == group);
+        dev.partial = rest;
+        requests.push(req);
+        let n = requests.len();
+        self.queue.push_back(FaultGroup {
+            device: device.clone(),
+            group,
+            requests,
+        });
+        self.log.line("iopf.queue");
+        self.log.event(|| Event::FaultQueued {
+            device: device.clone(),
+            group,
+            requests: n,
+        });
+        self.log.explain(|| {
+            format!(
+                "group {group} of {device} is complete ({n} request(s)): queued for the workqueue"
+            )
+        });
+        Ok(Val::Null)
+    }
+
+    /// The workqueue runs: every queued group is handled, in queue order, and answered.
+    pub fn run_faults(&mut self) -> Result<Val, Errno> {
+        self.log.line("iopf.work");
+        let groups: Vec<FaultGroup> = self.queue.drain(..).collect();
+        let responses = self.handle_groups(groups);
+        Ok(Val::Responses(responses))
+    }
+
+    /// `iopf_queue_flush_dev`: handles every queued group of `device` now.
+    pub fn flush(&mut self, device: &Name) -> Result<Val, Errno> {
+        self.log.line("iopf.flush");
+        Ok(Val::Responses(self.flush_pasid(device, None)))
+    }
+
+    /// Handles the queued groups of `device` (only those for `pasid`, if given).
+    pub(crate) fn flush_pasid(&mut self, device: &Name, pasid: Option<Ioasid>) -> Vec<Response> {
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.queue).into_iter().partition(|g| {
+                g.device == *device
+                    && (pasid.is_none() || g.requests.iter().any(|r| r.pasid == pasid))
+            });
+        self.queue = rest.into();
+        self.handle_groups(mine)
+    }
+
+    /// Page request queue overflow: `device`'s held partial requests are discarded;
+    /// their groups never form.
+    pub fn overflow(&mut self, device: &Name) -> Result<Val, Errno> {
+        self.log.line("iopf.overflow");
+        let dev = self.devices.entry(device.clone()).or_default();
+        let count = dev.partial.len();
+        dev.partial.clear();
+        self.log.event(|| Event::Discarded {
+            device: device.clone(),
+            count,
+        });
+        self.log.explain(|| format!("the page request queue overflowed: {count} held request(s) of {device} are discarded"));
+        self.release_quarantined();
+        Ok(Val::Null)
+    }
+
+    /// True if a page request for `id` is held or queued.
+    pub fn pasid_pending(&self, id: Ioasid) -> bool {
+        self.queue
+            .iter()
+            .flat_map(|g| &g.requests)
+            .any(|r| r.pasid == Some(id))
+            || self
+                .devices
+                .values()
+                .flat_map(|d| &d.partial)
+                .any(|r| r.pasid == Some(id))
+    }
+
+    fn handle_groups(&mut self, groups: Vec<FaultGroup>) -> Vec<Response> {
+        let responses: Vec<Response> = groups.into_iter().map(|g| self.handle_group(g)).collect();
+        self.release_quarantined();
+        responses
+    }
+
+    /// Handles one group: requests in order, errors sticky, one response from the last
+    /// request. The generic handler answers SUCCESS or INVALID, never FAILURE (which
+    /// would make the device stop sending page requests).
+    fn handle_group(&mut self, g: FaultGroup) -> Response {
+        self.log.line("iopf.group");
+        let mut failed = false;
+        let mut served: Option<Name> = None;
+        for req in &g.requests {
+            if failed {
+                self.log.line("iopf.sticky");
+                self.fault_step(
+                    &g,
+                    req,
+                    FaultStage::Skipped,
+                    false,
+                    "an earlier request of the group failed: skipped".into(),
+                );
+                continue;
+            }
+            match self.handle_request(&g.device, req) {
+                Ok(mm) => {
+                    self.fault_step(
+                        &g,
+                        req,
+                        FaultStage::Done,
+                        true,
+                        format!("the page is made present in mm {mm}"),
+                    );
+                    served = Some(mm);
+                }
+                Err((stage, why)) => {
+                    self.fault_step(&g, req, stage, false, why);
+                    failed = true;
+                }
+            }
+        }
+        self.log.line("iopf.respond");
+        let last = g.requests.last();
+        let code = if failed { Code::INVALID } else { Code::SUCCESS };
+        let response = Response {
+            device: g.device.clone(),
+            pasid: last.and_then(|r| r.pasid),
+            group: g.group,
+            code,
+            mm: if failed { None } else { served },
+        };
+        let shown = response.clone();
+        self.log.event(|| Event::Responded(shown));
+        response
+    }
+
+    fn fault_step(
+        &mut self,
+        g: &FaultGroup,
+        req: &PageRequest,
+        stage: FaultStage,
+        ok: bool,
+        detail: String,
+    ) {
+        self.log.event(|| Event::FaultStep {
+            device: g.device.clone(),
+            group: g.group,
+            pasid: req.pasid,
+            addr: req.addr,
+            stage,
+            ok,
+            detail,
+        });
+    }
+
+    /// One request: PASID -> (set) -> mm -> mapping -> rights. The mm that served it,
+    /// or where and why it stopped.
+    fn handle_request(&mut self, device: &Name, req: &PageRequest) -> Result<Name, Refusal> {
+        let Some(pasid) = req.pasid else {
+            self.log.line("iopf.no_pasid");
+            return Err((FaultStage::NoPasid, "no PASID: nothing to resolve".into()));
+        };
+        let mm = if self.knobs.global_pasid {
+            self.log.line("iopf.domain");
+            match self.attachments.get(&(device.clone(), pasid)) {
+                None => {
+                    return Err((
+                        FaultStage::Domain,
+                        format!("no domain attached at PASID {pasid}"),
+                    ))
+                }
+                Some(DomainRef::Domain(d)) => {
+                    return Err((
+                        FaultStage::Domain,
+                        format!("domain {d} has no page-fault handler"),
+                    ))
+                }
+                Some(DomainRef::Sva(mm)) => {
+                    let mm = mm.clone();
+                    if !self.mms.get(&mm).is_some_and(|m| m.alive) {
+                        return Err((FaultStage::Getter, format!("mm {mm} is exiting")));
+                    }
+                    mm
+                }
+            }
+        } else {
+            self.log.line("iopf.find");
+            let set = if self.knobs.wildcard_fault_lookup {
+                None
+            } else {
+                Some(name(SVA_SET))
+            };
+            match self.find(set.as_ref(), pasid, None) {
+                Err(e) => {
+                    return Err((
+                        FaultStage::Lookup,
+                        format!("find returned {}: {}", e.name(), e.meaning()),
+                    ))
+                }
+                Ok(None) => {
+                    return Err((
+                        FaultStage::Lookup,
+                        format!("PASID {pasid} has no data yet (allocated, not bound)"),
+                    ))
+                }
+                Ok(Some(Data::Mm(mm))) => {
+                    // The getter: mmget_not_zero() fails once the process exits.
+                    if !self.mms.get(&mm).is_some_and(|m| m.alive) {
+                        return Err((
+                            FaultStage::Getter,
+                            format!("the getter refused mm {mm}: the process is exiting"),
+                        ));
+                    }
+                    mm
+                }
+                Ok(Some(other)) => {
+                    self.log.warn(format!(
+                        "iopf: PASID {pasid} resolved to {}, handled as an mm",
+                        other.label()
+                    ));
+                    return Err((
+                        FaultStage::Lookup,
+                        format!(
+                            "a wildcard lookup returned {}: the handler would treat it as an mm",
+                            other.label()
+                        ),
+                    ));
+                }
+            }
+        };
+        self.log.line("iopf.vma");
+        let Some(m) = self.mms.get(&mm) else {
+            return Err((FaultStage::Getter, format!("mm {mm} is unknown")));
+        };
+        let Some(map) = m.maps.iter().find(|map| map.contains(req.addr)) else {
+            return Err((
+                FaultStage::Mapping,
+                format!("{:#x} is not mapped in mm {mm}", req.addr),
+            ));
+        };
+        if !map.perm.allows(req.perm) {
+            self.log.line("iopf.perm");
+            return Err((
+                FaultStage::Permission,
+                format!("asked for {} but the mapping allows {}", req.perm, map.perm),
+            ));
+        }
+        self.log.line("iopf.fixup");
+        Ok(mm)
+    }
+
+    /// IDs quarantined while page requests were pending are released once none are.
+    pub(crate) fn release_quarantined(&mut self) {
+        let held = std::mem::take(&mut self.quarantined);
+        for id in held {
+            if self.pasid_pending(id) {
+                self.quarantined.push(id);
+                continue;
+            }
+            let set = self
+                .active_store()
+                .get(id)
+                .filter(|e| e.state == IdState::Quarantined)
+                .map(|e| e.set.clone());
+            if let Some(set) = set {
+                self.active_store_mut().remove(id);
+                self.release_from_set(set.as_ref(), id);
+                self.log.changed(id);
+                self.log.event(|| Event::State {
+                    id,
+                    state: "released".into(),
+                });
+                self.log.explain(|| {
+                    format!("no request for {id} is pending any more: it may be reused")
+                });
+            }
+        }
+    }
+}

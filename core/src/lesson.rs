@@ -1,0 +1,800 @@
+//! The lesson file format (a public interface: teachers write these by hand), and its
+//! validation. A malformed lesson is rejected before anything runs, with a message that
+//! names the step, the op and the field.
+use crate::host::Answer;
+use crate::id::{Data, Name};
+use crate::profile::{Knobs, Profile};
+use crate::set::Priority;
+use crate::space::Getter;
+use crate::sva::{Mapping, Perm};
+use crate::trace::Outcome;
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+/// The only format version so far.
+pub const FORMAT: u64 = 1;
+
+/// An ID argument: a number (decimal, or a `"0x..."` string) or `"$name"`, a result
+/// saved by an earlier step's `"as"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdArg {
+    Num(u64),
+    Var(String),
+}
+
+impl<'de> Deserialize<'de> for IdArg {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = IdArg;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a non-negative number, a \"0x...\" string or a \"$name\"")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdArg, E> {
+                Ok(IdArg::Num(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdArg, E> {
+                u64::try_from(v)
+                    .map(IdArg::Num)
+                    .map_err(|_| E::custom(format!("{v} is negative")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdArg, E> {
+                if let Some(name) = v.strip_prefix('$') {
+                    if name.is_empty() {
+                        return Err(E::custom("`$` must be followed by a name"));
+                    }
+                    return Ok(IdArg::Var(name.to_string()));
+                }
+                parse_hex(v).map(IdArg::Num).ok_or_else(|| {
+                    E::custom(format!(
+                        "`{v}` is neither a number, a \"0x...\" string nor a \"$name\""
+                    ))
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for IdArg {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IdArg::Num(n) => s.serialize_u64(*n),
+            IdArg::Var(v) => s.serialize_str(&format!("${v}")),
+        }
+    }
+}
+
+fn parse_hex(v: &str) -> Option<u64> {
+    let hex = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X"))?;
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// An address: a number or a `"0x..."` string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addr(pub u64);
+
+impl<'de> Deserialize<'de> for Addr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match IdArg::deserialize(d)? {
+            IdArg::Num(n) => Ok(Addr(n)),
+            IdArg::Var(_) => Err(de::Error::custom("an address cannot be a $name")),
+        }
+    }
+}
+
+impl Serialize for Addr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{:#x}", self.0))
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// One operation of the lesson format.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Op {
+    SetCreate {
+        set: Name,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<Name>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quota: Option<u32>,
+    },
+    SetFree {
+        set: Name,
+    },
+    Alloc {
+        #[serde(default)]
+        set: Option<Name>,
+        min: IdArg,
+        max: IdArg,
+        #[serde(default)]
+        data: Option<Data>,
+    },
+    Free {
+        id: IdArg,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<Name>,
+    },
+    Get {
+        id: IdArg,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<Name>,
+    },
+    Put {
+        id: IdArg,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<Name>,
+    },
+    GetIfOwned {
+        id: IdArg,
+        mm: Name,
+    },
+    Find {
+        #[serde(default)]
+        set: Option<Name>,
+        id: IdArg,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        getter: Option<Getter>,
+    },
+    SetData {
+        id: IdArg,
+        data: Option<Data>,
+    },
+    AttachData {
+        id: IdArg,
+        data: Data,
+    },
+    DetachData {
+        id: IdArg,
+    },
+    AttachSpid {
+        id: IdArg,
+        spid: u32,
+    },
+    FindBySpid {
+        set: Name,
+        spid: u32,
+    },
+    HostCreate {
+        host: Name,
+        min: IdArg,
+        max: IdArg,
+    },
+    HostAnswer {
+        host: Name,
+        answers: Vec<Answer>,
+    },
+    HostAlloc {
+        host: Name,
+        guest: Name,
+    },
+    HostFree {
+        host: Name,
+        id: IdArg,
+    },
+    Register {
+        allocator: Name,
+        fns: Name,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<Name>,
+    },
+    Unregister {
+        allocator: Name,
+    },
+    MmCreate {
+        mm: Name,
+        #[serde(default)]
+        maps: Vec<Mapping>,
+    },
+    MmExit {
+        mm: Name,
+    },
+    Bind {
+        device: Name,
+        mm: Name,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<IdArg>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<IdArg>,
+    },
+    Unbind {
+        device: Name,
+        mm: Name,
+    },
+    Fault {
+        device: Name,
+        pasid: Option<IdArg>,
+        addr: Addr,
+        perm: Perm,
+        group: u32,
+        #[serde(default = "default_true")]
+        last: bool,
+    },
+    RunFaults {},
+    Flush {
+        device: Name,
+    },
+    Overflow {
+        device: Name,
+    },
+    AttachPasid {
+        device: Name,
+        pasid: IdArg,
+        domain: Name,
+    },
+    ReadBegin {
+        reader: Name,
+        #[serde(default)]
+        set: Option<Name>,
+        id: IdArg,
+    },
+    ReadEnd {
+        reader: Name,
+    },
+    NotifierRegister {
+        name: Name,
+        priority: Priority,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        set: Option<Name>,
+    },
+}
+
+/// The names of every op, for error messages and the sandbox.
+pub const OP_NAMES: [&str; 31] = [
+    "set_create",
+    "set_free",
+    "alloc",
+    "free",
+    "get",
+    "put",
+    "get_if_owned",
+    "find",
+    "set_data",
+    "attach_data",
+    "detach_data",
+    "attach_spid",
+    "find_by_spid",
+    "host_create",
+    "host_answer",
+    "host_alloc",
+    "host_free",
+    "register",
+    "unregister",
+    "mm_create",
+    "mm_exit",
+    "bind",
+    "unbind",
+    "fault",
+    "run_faults",
+    "flush",
+    "overflow",
+    "attach_pasid",
+    "read_begin",
+    "read_end",
+    "notifier_register",
+];
+
+impl Op {
+    /// The op's name as a lesson writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::SetCreate { .. } => "set_create",
+            Op::SetFree { .. } => "set_free",
+            Op::Alloc { .. } => "alloc",
+            Op::Free { .. } => "free",
+            Op::Get { .. } => "get",
+            Op::Put { .. } => "put",
+            Op::GetIfOwned { .. } => "get_if_owned",
+            Op::Find { .. } => "find",
+            Op::SetData { .. } => "set_data",
+            Op::AttachData { .. } => "attach_data",
+            Op::DetachData { .. } => "detach_data",
+            Op::AttachSpid { .. } => "attach_spid",
+            Op::FindBySpid { .. } => "find_by_spid",
+            Op::HostCreate { .. } => "host_create",
+            Op::HostAnswer { .. } => "host_answer",
+            Op::HostAlloc { .. } => "host_alloc",
+            Op::HostFree { .. } => "host_free",
+            Op::Register { .. } => "register",
+            Op::Unregister { .. } => "unregister",
+            Op::MmCreate { .. } => "mm_create",
+            Op::MmExit { .. } => "mm_exit",
+            Op::Bind { .. } => "bind",
+            Op::Unbind { .. } => "unbind",
+            Op::Fault { .. } => "fault",
+            Op::RunFaults {} => "run_faults",
+            Op::Flush { .. } => "flush",
+            Op::Overflow { .. } => "overflow",
+            Op::AttachPasid { .. } => "attach_pasid",
+            Op::ReadBegin { .. } => "read_begin",
+            Op::ReadEnd { .. } => "read_end",
+            Op::NotifierRegister { .. } => "notifier_register",
+        }
+    }
+
+    /// The `$name` references this op makes, with the field that makes each.
+    pub fn var_refs(&self) -> Vec<(&'static str, &str)> {
+        let args: [(&'static str, Option<&IdArg>); 2] = match self {
+            Op::Alloc { min, max, .. } | Op::HostCreate { min, max, .. } => {
+                [("min", Some(min)), ("max", Some(max))]
+            }
+            Op::Free { id, .. }
+            | Op::Get { id, .. }
+            | Op::Put { id, .. }
+            | Op::GetIfOwned { id, .. }
+            | Op::Find { id, .. }
+            | Op::SetData { id, .. }
+            | Op::AttachData { id, .. }
+            | Op::DetachData { id }
+            | Op::AttachSpid { id, .. }
+            | Op::HostFree { id, .. }
+            | Op::ReadBegin { id, .. } => [("id", Some(id)), ("", None)],
+            Op::Bind { min, max, .. } => [("min", min.as_ref()), ("max", max.as_ref())],
+            Op::Fault { pasid, .. } => [("pasid", pasid.as_ref()), ("", None)],
+            Op::AttachPasid { pasid, .. } => [("pasid", Some(pasid)), ("", None)],
+            _ => [("", None), ("", None)],
+        };
+        args.into_iter()
+            .filter_map(|(field, arg)| match arg {
+                Some(IdArg::Var(v)) => Some((field, v.as_str())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A predict-then-reveal question, asked before the step is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub prompt: String,
+    pub choices: Vec<String>,
+    /// Index of the right choice.
+    pub answer: usize,
+    /// Why, shown after the learner answers, right or wrong.
+    pub explain: String,
+}
+
+/// One step: an op plus the fields every step may have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub op: Op,
+    /// Save the result under this name (`"$name"` later).
+    pub save_as: Option<String>,
+    /// Who performs it, for display.
+    pub thread: Option<String>,
+    /// Narration.
+    pub say: Option<String>,
+    /// The result the narration relies on.
+    pub expect: Option<Outcome>,
+    /// Per-profile expectations, overriding `expect` under that profile.
+    pub expect_in: BTreeMap<Profile, Outcome>,
+    pub ask: Option<Question>,
+}
+
+impl Step {
+    /// A bare step for `op`.
+    pub fn new(op: Op) -> Step {
+        Step {
+            op,
+            save_as: None,
+            thread: None,
+            say: None,
+            expect: None,
+            expect_in: BTreeMap::new(),
+            ask: None,
+        }
+    }
+
+    /// The expectation that applies under `profile`.
+    pub fn expect_for(&self, profile: Profile) -> Option<&Outcome> {
+        self.expect_in.get(&profile).or(self.expect.as_ref())
+    }
+
+    /// The step as lesson JSON.
+    pub fn to_json(&self) -> Value {
+        let mut m = match serde_json::to_value(&self.op) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v {
+                m.insert(k.to_string(), v);
+            }
+        };
+        put("as", self.save_as.clone().map(Value::String));
+        put("thread", self.thread.clone().map(Value::String));
+        put("say", self.say.clone().map(Value::String));
+        put(
+            "expect",
+            self.expect
+                .as_ref()
+                .and_then(|e| serde_json::to_value(e).ok()),
+        );
+        if !self.expect_in.is_empty() {
+            put("expect_in", serde_json::to_value(&self.expect_in).ok());
+        }
+        put(
+            "ask",
+            self.ask.as_ref().and_then(|q| serde_json::to_value(q).ok()),
+        );
+        Value::Object(m)
+    }
+}
+
+/// A whole lesson.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesson {
+    pub title: String,
+    pub summary: String,
+    /// What you will learn and what you should know first.
+    pub intro: Option<String>,
+    /// What to take away, shown at the end.
+    pub outro: Option<String>,
+    /// The profile it runs under by default.
+    pub profile: Profile,
+    /// Every profile it declares (the default one first); tests run it under each.
+    pub profiles: Vec<Profile>,
+    /// Knob overrides, as written.
+    pub knobs: Map<String, Value>,
+    pub steps: Vec<Step>,
+}
+
+/// Why a lesson was rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonError {
+    /// The step index (0-based), if the mistake is in a step.
+    pub step: Option<usize>,
+    pub op: Option<String>,
+    /// The field, as a path (`maps[0].perm`).
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = self.step {
+            write!(f, "step {s}")?;
+            if let Some(op) = &self.op {
+                write!(f, " ({op})")?;
+            }
+            f.write_str(": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LessonError {}
+
+fn top_err(field: &str, message: impl Into<String>) -> LessonError {
+    LessonError {
+        step: None,
+        op: None,
+        field: Some(field.to_string()),
+        message: message.into(),
+    }
+}
+
+const LESSON_KEYS: [&str; 9] = [
+    "format", "title", "summary", "intro", "outro", "profile", "profiles", "knobs", "steps",
+];
+
+impl Lesson {
+    /// Parses and validates a lesson from JSON text.
+    pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| LessonError {
+            step: None,
+            op: None,
+            field: None,
+            message: format!("not valid JSON: {e}"),
+        })?;
+        Lesson::from_value(v)
+    }
+
+    /// Validates a lesson from a JSON value.
+    pub fn from_value(v: Value) -> Result<Lesson, LessonError> {
+        let Value::Object(mut top) = v else {
+            return Err(LessonError {
+                step: None,
+                op: None,
+                field: None,
+                message: "a lesson is a JSON object".into(),
+            });
+        };
+        if let Some(k) = top.keys().find(|k| !LESSON_KEYS.contains(&k.as_str())) {
+            return Err(top_err(
+                k,
+                format!("unknown field (expected one of {})", LESSON_KEYS.join(", ")),
+            ));
+        }
+        match top.get("format") {
+            Some(Value::Number(n)) if n.as_u64() == Some(FORMAT) => {}
+            Some(_) => {
+                return Err(top_err(
+                    "format",
+                    format!("unsupported format (this version reads format {FORMAT})"),
+                ))
+            }
+            None => return Err(top_err("format", "missing")),
+        }
+        let title = take_string(&mut top, "title", true)?.unwrap_or_default();
+        let summary = take_string(&mut top, "summary", false)?.unwrap_or_default();
+        let intro = take_string(&mut top, "intro", false)?;
+        let outro = take_string(&mut top, "outro", false)?;
+        let profile: Profile = match top.remove("profile") {
+            Some(Value::String(s)) => s.parse().map_err(|e: String| top_err("profile", e))?,
+            Some(_) => return Err(top_err("profile", "expected a profile name")),
+            None => return Err(top_err("profile", "missing")),
+        };
+        let mut profiles = vec![profile];
+        if let Some(p) = top.remove("profiles") {
+            let list: Vec<String> =
+                serde_json::from_value(p).map_err(|e| top_err("profiles", e.to_string()))?;
+            for (i, s) in list.iter().enumerate() {
+                let p: Profile = s
+                    .parse()
+                    .map_err(|e: String| top_err(&format!("profiles[{i}]"), e))?;
+                if !profiles.contains(&p) {
+                    profiles.push(p);
+                }
+            }
+        }
+        let knobs = match top.remove("knobs") {
+            None => Map::new(),
+            Some(Value::Object(m)) => m,
+            Some(_) => return Err(top_err("knobs", "expected an object of knob overrides")),
+        };
+        for p in &profiles {
+            p.knobs()
+                .with_overrides(&knobs)
+                .map_err(|e| top_err("knobs", e))?;
+        }
+        let steps = match top.remove("steps") {
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(top_err("steps", "expected an array of steps")),
+            None => return Err(top_err("steps", "missing")),
+        };
+        let mut out = Vec::with_capacity(steps.len());
+        let mut names: HashSet<String> = HashSet::new();
+        for (i, s) in steps.into_iter().enumerate() {
+            let step = parse_step(i, s)?;
+            check_vars(i, &step, &names)?;
+            if let Some(n) = &step.save_as {
+                names.insert(n.clone());
+            }
+            out.push(step);
+        }
+        Ok(Lesson {
+            title,
+            summary,
+            intro,
+            outro,
+            profile,
+            profiles,
+            knobs,
+            steps: out,
+        })
+    }
+
+    /// The knobs this lesson runs with under `profile`.
+    pub fn knobs_for(&self, profile: Profile) -> Result<Knobs, LessonError> {
+        profile
+            .knobs()
+            .with_overrides(&self.knobs)
+            .map_err(|e| top_err("knobs", e))
+    }
+
+    /// The lesson as JSON (for export).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("format".into(), Value::from(FORMAT));
+        m.insert("title".into(), Value::String(self.title.clone()));
+        m.insert("summary".into(), Value::String(self.summary.clone()));
+        if let Some(i) = &self.intro {
+            m.insert("intro".into(), Value::String(i.clone()));
+        }
+        if let Some(o) = &self.outro {
+            m.insert("outro".into(), Value::String(o.clone()));
+        }
+        m.insert("profile".into(), Value::String(self.profile.name().into()));
+        if self.profiles.len() > 1 {
+            let names: Vec<Value> = self
+                .profiles
+                .iter()
+                .map(|p| Value::String(p.name().into()))
+                .collect();
+            m.insert("profiles".into(), Value::Array(names));
+        }
+        if !self.knobs.is_empty() {
+            m.insert("knobs".into(), Value::Object(self.knobs.clone()));
+        }
+        m.insert(
+            "steps".into(),
+            Value::Array(self.steps.iter().map(Step::to_json).collect()),
+        );
+        Value::Object(m)
+    }
+
+    /// Validates one more step as if appended to this lesson (for the sandbox).
+    pub fn check_appended(&self, step: &Step) -> Result<(), LessonError> {
+        let names: HashSet<String> = self
+            .steps
+            .iter()
+            .filter_map(|s| s.save_as.clone())
+            .collect();
+        check_vars(self.steps.len(), step, &names)
+    }
+}
+
+fn take_string(
+    top: &mut Map<String, Value>,
+    key: &str,
+    required: bool,
+) -> Result<Option<String>, LessonError> {
+    match top.remove(key) {
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(top_err(key, "expected a string")),
+        None if required => Err(top_err(key, "missing")),
+        None => Ok(None),
+    }
+}
+
+fn check_vars(i: usize, step: &Step, names: &HashSet<String>) -> Result<(), LessonError> {
+    for (field, var) in step.op.var_refs() {
+        if !names.contains(var) {
+            return Err(LessonError {
+                step: Some(i),
+                op: Some(step.op.name().to_string()),
+                field: Some(field.to_string()),
+                message: format!("unknown `${var}`: no earlier step saves a result `as` \"{var}\""),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses one step (index `i`) from its JSON object.
+pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
+    let err = |op: Option<&str>, field: Option<String>, message: String| LessonError {
+        step: Some(i),
+        op: op.map(str::to_string),
+        field,
+        message,
+    };
+    let Value::Object(mut m) = v else {
+        return Err(err(None, None, "a step is a JSON object".into()));
+    };
+    let op_name = match m.get("op") {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(err(None, Some("op".into()), "expected an op name".into())),
+        None => return Err(err(None, Some("op".into()), "missing".into())),
+    };
+    if !OP_NAMES.contains(&op_name.as_str()) {
+        return Err(err(
+            Some(&op_name),
+            Some("op".into()),
+            format!(
+                "unknown op `{op_name}` (expected one of {})",
+                OP_NAMES.join(", ")
+            ),
+        ));
+    }
+    let opn = Some(op_name.as_str());
+    let save_as = match m.remove("as") {
+        None => None,
+        Some(Value::String(s)) if is_var_name(&s) => Some(s),
+        Some(_) => {
+            return Err(err(
+                opn,
+                Some("as".into()),
+                "expected a name of letters, digits and _".into(),
+            ))
+        }
+    };
+    let str_field = |m: &mut Map<String, Value>, k: &str| -> Result<Option<String>, LessonError> {
+        match m.remove(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(err(opn, Some(k.into()), "expected a string".into())),
+        }
+    };
+    let thread = str_field(&mut m, "thread")?;
+    let say = str_field(&mut m, "say")?;
+    let expect = match m.remove("expect") {
+        None => None,
+        Some(e) => Some(
+            parse_at::<Outcome>(e).map_err(|(p, msg)| err(opn, Some(join("expect", &p)), msg))?,
+        ),
+    };
+    let expect_in = match m.remove("expect_in") {
+        None => BTreeMap::new(),
+        Some(e) => parse_at::<BTreeMap<Profile, Outcome>>(e)
+            .map_err(|(p, msg)| err(opn, Some(join("expect_in", &p)), msg))?,
+    };
+    let ask = match m.remove("ask") {
+        None => None,
+        Some(q) => {
+            let q: Question =
+                parse_at(q).map_err(|(p, msg)| err(opn, Some(join("ask", &p)), msg))?;
+            if q.choices.len() < 2 {
+                return Err(err(
+                    opn,
+                    Some("ask.choices".into()),
+                    "a question needs at least two choices".into(),
+                ));
+            }
+            if q.answer >= q.choices.len() {
+                return Err(err(
+                    opn,
+                    Some("ask.answer".into()),
+                    format!(
+                        "{} is not a choice index (0..{})",
+                        q.answer,
+                        q.choices.len() - 1
+                    ),
+                ));
+            }
+            Some(q)
+        }
+    };
+    let op: Op = parse_at(Value::Object(m))
+        .map_err(|(p, msg)| err(opn, if p.is_empty() { None } else { Some(p) }, msg))?;
+    Ok(Step {
+        op,
+        save_as,
+        thread,
+        say,
+        expect,
+        expect_in,
+        ask,
+    })
+}
+
+fn join(a: &str, b: &str) -> String {
+    if b.is_empty() || b == "." {
+        a.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn is_var_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Deserializes `v`, reporting the failing field's path and serde's message. serde's
+/// "unknown field" and "missing field" messages already name the field; we move the
+/// name into the path.
+fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let mut path = e.path().to_string();
+        if path == "." {
+            path.clear();
+        }
+        let msg = e.into_inner().to_string();
+        for prefix in ["missing field `", "unknown field `"] {
+            if let Some(rest) = msg.strip_prefix(prefix) {
+                if let Some((field, tail)) = rest.split_once('`') {
+                    let field = join(&path, field);
+                    let what = if prefix.starts_with("missing") {
+                        "missing"
+                    } else {
+                        "unknown field"
+                    };
+                    return (field, format!("{what}{tail}"));
+                }
+            }
+        }
+        (path, msg)
+    })
+}

@@ -1,0 +1,18 @@
+//! The built-in lessons, embedded so the native tests and the web app share them.
+
+/// A built-in lesson: its id (file stem) and JSON text.
+pub struct BuiltIn {
+    pub id: &'static str,
+    pub json: &'static str,
+}
+
+/// Every built-in lesson, in course order.
+pub const ALL: &[BuiltIn] = &[BuiltIn {
+    id: "01-first-fit",
+    json: include_str!("lessons/01-first-fit.json"),
+}];
+
+/// The built-in lesson with this id.
+pub fn get(id: &str) -> Option<&'static BuiltIn> {
+    ALL.iter().find(|l| l.id == id)
+}

@@ -1,0 +1,325 @@
+//! Profiles: named sets of behaviour knobs, one per kernel era plus `improved`.
+//!
+//! Every knob can also be flipped on its own, so a learner can ask "what if".
+use crate::id::Errno;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How IDs are reference counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefModel {
+    /// v5.5-v5.10: no counts; `free` frees.
+    None,
+    /// v5.11-v5.17: `alloc` starts at 1, `get` adds one, `put` frees at zero.
+    GetPut,
+    /// v5.18-v6.3 (and v6.6): no counts; an SVA PASID lives until its mm exits.
+    MmLifetime,
+    /// The extension series: IDLE -> ACTIVE -> FREE_PENDING -> freed.
+    FreePending,
+}
+
+/// The behaviour knobs. The `flaw_*` knobs reproduce the kernel flaws of spec section 9
+/// when `true`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Knobs {
+    /// Reference-count era.
+    pub refs: RefModel,
+    /// Extension-series sets: quotas, mm-token sets, owners, set-private IDs, notifiers.
+    pub ext_sets: bool,
+    /// Report the real reason of a failed alloc (`ENOSPC`, `EINVAL`) instead of `INVALID_IOASID`.
+    pub real_errno: bool,
+    /// The SVA helper turns a failed PASID alloc into `ENOMEM` (v5.11-v6.3) rather than `ENOSPC`.
+    pub sva_enomem: bool,
+    /// `set_data` answers `EBUSY` when data is already attached (extensions), instead of
+    /// overwriting silently (mainline).
+    pub attach_busy: bool,
+    /// No IOASID allocator: one global PASID allocator and (device, PASID) -> domain
+    /// attachments (v6.2+ design, removed IOASID in v6.4).
+    pub global_pasid: bool,
+    /// Flaw 1: `find` calls the getter even when the data is none.
+    pub flaw_getter_without_data: bool,
+    /// Flaw 2a: a custom allocator's answer outside [min, max] is stored as is.
+    pub flaw_unchecked_answer: bool,
+    /// Flaw 2b: when a custom allocator answers an ID already stored, the rollback frees it
+    /// at the backend, though it belongs to its first owner.
+    pub flaw_rollback_frees_owner: bool,
+    /// Flaw 3: unregistering a group's primary leaves its pdata in use.
+    pub flaw_stale_primary_pdata: bool,
+    /// Flaw 4: registering an ops that is already a secondary member is not caught.
+    pub flaw_secondary_reregister: bool,
+    /// Flaw 5: unregistering the last member orphans outstanding IDs (else `EBUSY`).
+    pub flaw_orphan_on_unregister: bool,
+    /// Flaw 6: the vcmd free skips the host free while private data is attached.
+    pub flaw_vcmd_free_skip: bool,
+    /// Flaw 7: an ID freed with page requests pending may be reused at once
+    /// (else it is quarantined until they are handled).
+    pub flaw_reuse_with_pending_faults: bool,
+    /// Flaw 8: anyone may free anyone's ID (no set/owner check on free).
+    pub flaw_free_any_owner: bool,
+    /// Flaw 9a (v5.18): bind refuses when the mm's PASID equals the device's max.
+    pub flaw_bind_off_by_one: bool,
+    /// Flaw 9b (v6.4): an unsigned comparison turns a failed global PASID alloc's error
+    /// code into a huge "PASID".
+    pub flaw_unsigned_error_pasid: bool,
+    /// Teaching toggle, off in every profile: the fault handler looks the PASID up in
+    /// any set (a wildcard) instead of only the SVA set.
+    pub wildcard_fault_lookup: bool,
+}
+
+/// The named profiles of spec section 10.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Profile {
+    #[serde(rename = "v5.5")]
+    V5_5,
+    #[serde(rename = "v5.11")]
+    V5_11,
+    #[serde(rename = "v5.18")]
+    V5_18,
+    #[serde(rename = "ext")]
+    Ext,
+    #[serde(rename = "improved")]
+    Improved,
+    #[serde(rename = "v6.6")]
+    V6_6,
+}
+
+impl Profile {
+    /// Every profile, oldest first.
+    pub const ALL: [Profile; 6] = [
+        Profile::V5_5,
+        Profile::V5_11,
+        Profile::V5_18,
+        Profile::Ext,
+        Profile::Improved,
+        Profile::V6_6,
+    ];
+
+    /// The name a lesson uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::V5_5 => "v5.5",
+            Profile::V5_11 => "v5.11",
+            Profile::V5_18 => "v5.18",
+            Profile::Ext => "ext",
+            Profile::Improved => "improved",
+            Profile::V6_6 => "v6.6",
+        }
+    }
+
+    /// One line on what the profile is.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts",
+            Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; one PASID per mm with SVA",
+            Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives until its process exits",
+            Profile::Ext => "the unmerged 2020-21 extension series: quotas, set types, owners, guest PASIDs, FREE_PENDING",
+            Profile::Improved => "this project's fixed design: every kernel flaw corrected, real error codes",
+            Profile::V6_6 => "Linux v6.6: no IOASID allocator; a global PASID allocator and per-device domains",
+        }
+    }
+
+    /// The knobs this profile starts with.
+    pub fn knobs(self) -> Knobs {
+        let kernel = Knobs {
+            refs: RefModel::None,
+            ext_sets: false,
+            real_errno: false,
+            sva_enomem: false,
+            attach_busy: false,
+            global_pasid: false,
+            flaw_getter_without_data: true,
+            flaw_unchecked_answer: true,
+            flaw_rollback_frees_owner: true,
+            flaw_stale_primary_pdata: true,
+            flaw_secondary_reregister: true,
+            flaw_orphan_on_unregister: true,
+            flaw_vcmd_free_skip: true,
+            flaw_reuse_with_pending_faults: true,
+            flaw_free_any_owner: true,
+            flaw_bind_off_by_one: false,
+            flaw_unsigned_error_pasid: false,
+            wildcard_fault_lookup: false,
+        };
+        match self {
+            Profile::V5_5 => kernel,
+            Profile::V5_11 => Knobs {
+                refs: RefModel::GetPut,
+                sva_enomem: true,
+                ..kernel
+            },
+            Profile::V5_18 => Knobs {
+                refs: RefModel::MmLifetime,
+                sva_enomem: true,
+                flaw_bind_off_by_one: true,
+                ..kernel
+            },
+            Profile::Ext => Knobs {
+                refs: RefModel::FreePending,
+                ext_sets: true,
+                sva_enomem: true,
+                attach_busy: true,
+                flaw_free_any_owner: false,
+                ..kernel
+            },
+            Profile::Improved => Knobs {
+                refs: RefModel::FreePending,
+                ext_sets: true,
+                real_errno: true,
+                sva_enomem: false,
+                attach_busy: true,
+                global_pasid: false,
+                flaw_getter_without_data: false,
+                flaw_unchecked_answer: false,
+                flaw_rollback_frees_owner: false,
+                flaw_stale_primary_pdata: false,
+                flaw_secondary_reregister: false,
+                flaw_orphan_on_unregister: false,
+                flaw_vcmd_free_skip: false,
+                flaw_reuse_with_pending_faults: false,
+                flaw_free_any_owner: false,
+                flaw_bind_off_by_one: false,
+                flaw_unsigned_error_pasid: false,
+                wildcard_fault_lookup: false,
+            },
+            Profile::V6_6 => Knobs {
+                refs: RefModel::MmLifetime,
+                global_pasid: true,
+                real_errno: true,
+                ..kernel
+            },
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+                format!(
+                    "unknown profile `{s}` (expected one of {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// One knob, for pickers: its JSON name and a plain-words description.
+pub struct KnobInfo {
+    pub name: &'static str,
+    pub describe: &'static str,
+}
+
+/// Every boolean knob, in display order (the `refs` era is chosen separately).
+pub const BOOL_KNOBS: [KnobInfo; 17] = [
+    KnobInfo {
+        name: "ext_sets",
+        describe: "extension-series sets: quotas, mm-token sets, owners, guest PASIDs, notifiers",
+    },
+    KnobInfo {
+        name: "real_errno",
+        describe: "report the real reason of a failed alloc instead of INVALID_IOASID",
+    },
+    KnobInfo {
+        name: "sva_enomem",
+        describe: "the SVA helper reports a failed PASID alloc as ENOMEM",
+    },
+    KnobInfo {
+        name: "attach_busy",
+        describe: "set_data refuses (EBUSY) when data is already attached",
+    },
+    KnobInfo {
+        name: "global_pasid",
+        describe: "no IOASID allocator: a global PASID allocator and per-device domains (v6.6)",
+    },
+    KnobInfo {
+        name: "flaw_getter_without_data",
+        describe: "flaw 1: find calls the getter even with no data",
+    },
+    KnobInfo {
+        name: "flaw_unchecked_answer",
+        describe: "flaw 2: a custom allocator's out-of-range answer is stored as is",
+    },
+    KnobInfo {
+        name: "flaw_rollback_frees_owner",
+        describe: "flaw 2: a duplicate answer's rollback frees the first owner's ID at the backend",
+    },
+    KnobInfo {
+        name: "flaw_stale_primary_pdata",
+        describe: "flaw 3: unregistering a group's primary leaves its pdata in use",
+    },
+    KnobInfo {
+        name: "flaw_secondary_reregister",
+        describe: "flaw 4: re-registering a secondary member is not caught",
+    },
+    KnobInfo {
+        name: "flaw_orphan_on_unregister",
+        describe: "flaw 5: unregistering the last member orphans its IDs",
+    },
+    KnobInfo {
+        name: "flaw_vcmd_free_skip",
+        describe: "flaw 6: vcmd free skips the host free while data is attached",
+    },
+    KnobInfo {
+        name: "flaw_reuse_with_pending_faults",
+        describe: "flaw 7: an ID freed with faults pending is reused at once",
+    },
+    KnobInfo {
+        name: "flaw_free_any_owner",
+        describe: "flaw 8: anyone may free anyone's ID",
+    },
+    KnobInfo {
+        name: "flaw_bind_off_by_one",
+        describe: "flaw 9: bind refuses a PASID equal to the device's max (v5.18)",
+    },
+    KnobInfo {
+        name: "flaw_unsigned_error_pasid",
+        describe: "flaw 9: an error code becomes a huge PASID (v6.4)",
+    },
+    KnobInfo {
+        name: "wildcard_fault_lookup",
+        describe: "the fault handler searches every set, not only the SVA set",
+    },
+];
+
+impl Knobs {
+    /// Applies JSON overrides (`{"flaw_getter_without_data": false}`) on top of these knobs.
+    /// Unknown names or mistyped values are an error naming the knob.
+    pub fn with_overrides(
+        &self,
+        overrides: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Knobs, String> {
+        let mut merged = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => return Err("knobs could not be represented".to_string()),
+        };
+        for (k, v) in overrides {
+            if !merged.contains_key(k) {
+                return Err(format!("unknown knob `{k}`"));
+            }
+            merged.insert(k.clone(), v.clone());
+        }
+        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| e.to_string())
+    }
+
+    /// The error a failed alloc reports: the real one, or `INVALID_IOASID`.
+    pub fn alloc_err(&self, real: Errno) -> Errno {
+        if self.real_errno {
+            real
+        } else {
+            Errno::INVALID_IOASID
+        }
+    }
+}

@@ -1,0 +1,646 @@
+//! Running a lesson: each step's op against the world, its result, what it did, and
+//! snapshots so the UI can jump to any step in constant time (a snapshot every
+//! `SNAPSHOT_EVERY` steps, sharing structure, plus a replay of at most that many steps).
+use crate::id::{Errno, Ioasid, Name, INVALID_IOASID};
+use crate::lesson::{IdArg, Lesson, LessonError, Op, Step};
+use crate::profile::{Knobs, Profile};
+use crate::pseudo::Func;
+use crate::space::{DataUpdate, World};
+use crate::trace::{Event, Marker, Outcome, StepLog, StepTrace, Val};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// How many steps lie between two snapshots.
+pub const SNAPSHOT_EVERY: usize = 32;
+
+/// The result of running a lesson.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub title: String,
+    pub profile: Profile,
+    pub knobs: Knobs,
+    pub steps: Vec<StepTrace>,
+    /// Steps whose `expect` did not hold.
+    pub expect_failures: usize,
+    /// The steps run, for replay and export.
+    #[serde(skip)]
+    pub ops: Vec<Step>,
+    /// `snapshots[j]` is the world before step `j * SNAPSHOT_EVERY`.
+    #[serde(skip)]
+    snapshots: Vec<World>,
+    /// The world after the last step.
+    #[serde(skip)]
+    last: World,
+    #[serde(skip)]
+    record: bool,
+}
+
+impl Trace {
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// True if no step ran.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The world before any step.
+    pub fn initial(&self) -> World {
+        self.snapshots
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.last.clone())
+    }
+
+    /// The world after the last step.
+    pub fn last_world(&self) -> &World {
+        &self.last
+    }
+
+    /// The world after step `i` (clamped to the last step). Cost: one snapshot clone
+    /// (O(1), shared structure) and a replay of fewer than `SNAPSHOT_EVERY` steps.
+    pub fn world_after(&self, i: usize) -> World {
+        if i + 1 >= self.steps.len() {
+            return self.last.clone();
+        }
+        self.world_before(i + 1)
+    }
+
+    /// The world before step `n`.
+    pub fn world_before(&self, n: usize) -> World {
+        if n >= self.steps.len() {
+            return self.last.clone();
+        }
+        let j = (n / SNAPSHOT_EVERY).min(self.snapshots.len().saturating_sub(1));
+        let Some(snap) = self.snapshots.get(j) else {
+            return self.last.clone();
+        };
+        let mut w = snap.clone();
+        w.log = StepLog::default();
+        for k in j * SNAPSHOT_EVERY..n {
+            if let Some(step) = self.ops.get(k) {
+                w.step = k;
+                let _ = exec(&mut w, &step.op);
+                save_var(&mut w, step, &Outcome::null());
+            }
+        }
+        w
+    }
+
+    /// Runs one more step after the last (the sandbox). Rejects a step that names an
+    /// unknown `$name`.
+    pub fn append(&mut self, step: Step) -> Result<&StepTrace, LessonError> {
+        let names: std::collections::HashSet<String> =
+            self.ops.iter().filter_map(|s| s.save_as.clone()).collect();
+        for (field, var) in step.op.var_refs() {
+            if !names.contains(var) {
+                return Err(LessonError {
+                    step: Some(self.ops.len()),
+                    op: Some(step.op.name().into()),
+                    field: Some(field.into()),
+                    message: format!(
+                        "unknown `${var}`: no earlier step saves a result as \"{var}\""
+                    ),
+                });
+            }
+        }
+        let mut freed_at = HashMap::new();
+        let mut world =
+            std::mem::replace(&mut self.last, World::new(self.profile, self.knobs.clone()));
+        let index = self.ops.len();
+        if index.is_multiple_of(SNAPSHOT_EVERY) {
+            self.snapshots.push(world.clone());
+        }
+        let st = run_step(
+            &mut world,
+            index,
+            &step,
+            self.profile,
+            self.record,
+            &mut freed_at,
+        );
+        if st.expect_ok == Some(false) {
+            self.expect_failures += 1;
+        }
+        self.last = world;
+        self.ops.push(step);
+        self.steps.push(st);
+        self.steps.last().ok_or_else(|| LessonError {
+            step: None,
+            op: None,
+            field: None,
+            message: "no step".into(),
+        })
+    }
+
+    /// Takes back the last step (the sandbox's undo).
+    pub fn undo(&mut self) -> Option<Step> {
+        let n = self.ops.len().checked_sub(1)?;
+        let before = self.world_before(n);
+        let step = self.ops.pop();
+        if let Some(st) = self.steps.pop() {
+            if st.expect_ok == Some(false) {
+                self.expect_failures = self.expect_failures.saturating_sub(1);
+            }
+        }
+        self.snapshots.truncate(n.div_ceil(SNAPSHOT_EVERY).max(1));
+        self.last = before;
+        step
+    }
+}
+
+/// Runs a lesson step by step; `advance` lets a UI compute a long run in chunks.
+pub struct Runner {
+    trace: Trace,
+    world: World,
+    pending: std::vec::IntoIter<Step>,
+    total: usize,
+    freed_at: HashMap<Ioasid, usize>,
+}
+
+impl Runner {
+    /// Prepares to run `lesson` under `profile` with `knobs`. With `record` false only
+    /// results and warnings are kept (fast, for the CLI), and no snapshots.
+    pub fn new(lesson: &Lesson, profile: Profile, knobs: Knobs, record: bool) -> Runner {
+        let mut world = World::new(profile, knobs.clone());
+        world.log.record = record;
+        Runner {
+            trace: Trace {
+                title: lesson.title.clone(),
+                profile,
+                knobs,
+                steps: Vec::with_capacity(lesson.steps.len()),
+                expect_failures: 0,
+                ops: Vec::with_capacity(lesson.steps.len()),
+                snapshots: Vec::new(),
+                last: world.clone(),
+                record,
+            },
+            world,
+            pending: lesson.steps.clone().into_iter(),
+            total: lesson.steps.len(),
+            freed_at: HashMap::new(),
+        }
+    }
+
+    /// Runs up to `n` more steps; true once every step has run.
+    pub fn advance(&mut self, n: usize) -> bool {
+        for _ in 0..n {
+            let Some(step) = self.pending.next() else {
+                return true;
+            };
+            let index = self.trace.ops.len();
+            if self.trace.record && index.is_multiple_of(SNAPSHOT_EVERY) {
+                let mut snap = self.world.clone();
+                snap.log = StepLog {
+                    record: true,
+                    ..StepLog::default()
+                };
+                self.trace.snapshots.push(snap);
+            }
+            let profile = self.trace.profile;
+            let st = run_step(
+                &mut self.world,
+                index,
+                &step,
+                profile,
+                self.trace.record,
+                &mut self.freed_at,
+            );
+            if st.expect_ok == Some(false) {
+                self.trace.expect_failures += 1;
+            }
+            self.trace.steps.push(st);
+            self.trace.ops.push(step);
+        }
+        self.pending.len() == 0
+    }
+
+    /// (steps run, steps in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.trace.ops.len(), self.total)
+    }
+
+    /// Runs what is left and returns the trace.
+    pub fn finish(mut self) -> Trace {
+        self.advance(usize::MAX);
+        if self.trace.snapshots.is_empty() && self.trace.record {
+            self.trace.snapshots.push(self.world.clone());
+        }
+        self.trace.last = self.world;
+        self.trace
+    }
+}
+
+/// Runs `lesson` under its own profile, recording everything.
+pub fn run_lesson(lesson: &Lesson) -> Result<Trace, LessonError> {
+    run_under(lesson, lesson.profile)
+}
+
+/// Runs `lesson` under `profile` with the lesson's knob overrides, recording everything.
+pub fn run_under(lesson: &Lesson, profile: Profile) -> Result<Trace, LessonError> {
+    let knobs = lesson.knobs_for(profile)?;
+    Ok(Runner::new(lesson, profile, knobs, true).finish())
+}
+
+fn run_step(
+    world: &mut World,
+    index: usize,
+    step: &Step,
+    profile: Profile,
+    record: bool,
+    freed_at: &mut HashMap<Ioasid, usize>,
+) -> StepTrace {
+    world.step = index;
+    world.log = StepLog {
+        record,
+        ..StepLog::default()
+    };
+    let summary = if record {
+        describe_op(world, &step.op)
+    } else {
+        String::new()
+    };
+    let (result, func) = exec(world, &step.op);
+    let result = Outcome::from(result);
+    save_var(world, step, &result);
+    let log = std::mem::take(&mut world.log);
+    world.log.record = record;
+    let expected = step.expect_for(profile).cloned();
+    let expect_ok = expected.as_ref().map(|e| *e == result);
+    let mut explain = String::new();
+    let mut markers = Vec::new();
+    if record {
+        explain = format!("{summary} {}.", result.describe());
+        if let Outcome::Ok(Val::Id(v)) = &result {
+            if let Some(at) = u32::try_from(*v).ok().and_then(|id| freed_at.get(&id)) {
+                explain.push_str(&format!(
+                    " ({v} was freed at step {}: first fit hands it out again at once.)",
+                    at + 1
+                ));
+            }
+        }
+        for part in &log.explain {
+            explain.push(' ');
+            let mut chars = part.chars();
+            if let Some(first) = chars.next() {
+                explain.extend(first.to_uppercase());
+                explain.push_str(chars.as_str());
+            }
+            if !part.ends_with('.') && !part.ends_with(')') && !part.ends_with(':') {
+                explain.push('.');
+            }
+        }
+        for e in &log.events {
+            if let Event::Erased { id, .. } = e {
+                freed_at.insert(*id, index);
+            }
+        }
+        if result.is_err() {
+            markers.push(Marker::Error);
+        }
+        if log.switched {
+            markers.push(Marker::AllocatorSwitch);
+        }
+        if matches!(&result, Outcome::Ok(Val::Responses(r)) if !r.is_empty()) {
+            markers.push(Marker::FaultResponse);
+        }
+        if expect_ok == Some(false) {
+            markers.push(Marker::ExpectFailed);
+        }
+        if step.ask.is_some() {
+            markers.push(Marker::Question);
+        }
+    }
+    StepTrace {
+        index,
+        op: step.op.name(),
+        thread: step.thread.clone(),
+        say: step.say.clone(),
+        explain,
+        result,
+        warnings: log.warnings,
+        events: log.events,
+        func,
+        lines: log.lines,
+        changed: log.changed,
+        expect_ok,
+        expected,
+        markers,
+    }
+}
+
+fn save_var(world: &mut World, step: &Step, result: &Outcome) {
+    if let Some(name) = &step.save_as {
+        let v = match result {
+            Outcome::Ok(Val::Id(v)) => *v,
+            _ => u64::from(INVALID_IOASID),
+        };
+        world.vars.insert(name.clone(), v);
+    }
+}
+
+/// Resolves an ID argument: a number that fits 32 bits, or a saved `$name`.
+fn resolve(world: &mut World, arg: &IdArg) -> Result<Ioasid, Errno> {
+    let v = match arg {
+        IdArg::Num(n) => *n,
+        IdArg::Var(name) => world
+            .vars
+            .get(name)
+            .copied()
+            .unwrap_or(u64::from(INVALID_IOASID)),
+    };
+    Ioasid::try_from(v).map_err(|_| {
+        world
+            .log
+            .explain(|| format!("{v} does not fit in a 32-bit ID"));
+        Errno::EINVAL
+    })
+}
+
+fn resolve_opt(world: &mut World, arg: &Option<IdArg>) -> Result<Option<Ioasid>, Errno> {
+    arg.as_ref().map(|a| resolve(world, a)).transpose()
+}
+
+/// Runs one op. Returns its result and the kernel function it ran.
+pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
+    let global = w.knobs.global_pasid;
+    let id_val = |r: Result<Ioasid, Errno>| r.map(|id| Val::Id(u64::from(id)));
+    match op {
+        Op::SetCreate { set, token, quota } => {
+            (w.set_create(set, token.as_ref(), *quota), Func::SetAlloc)
+        }
+        Op::SetFree { set } => (w.set_free(set), Func::SetAlloc),
+        Op::NotifierRegister {
+            name,
+            priority,
+            set,
+        } => (
+            w.notifier_register(name, *priority, set.as_ref()),
+            Func::SetAlloc,
+        ),
+        Op::Alloc {
+            set,
+            min,
+            max,
+            data,
+        } => {
+            let f = if global {
+                Func::GlobalPasid
+            } else {
+                Func::IoasidAlloc
+            };
+            let r = (|| {
+                let (lo, hi) = (resolve(w, min)?, resolve(w, max)?);
+                w.alloc(set.as_ref(), lo, hi, data.clone())
+            })();
+            (id_val(r), f)
+        }
+        Op::Free { id, set } => {
+            let f = if global {
+                Func::GlobalPasid
+            } else {
+                Func::IoasidFree
+            };
+            (resolve(w, id).and_then(|id| w.free(set.as_ref(), id)), f)
+        }
+        Op::Get { id, set } => (
+            resolve(w, id).and_then(|id| w.get(set.as_ref(), id)),
+            Func::IoasidGetPut,
+        ),
+        Op::Put { id, set } => (
+            resolve(w, id).and_then(|id| w.put(set.as_ref(), id)),
+            Func::IoasidGetPut,
+        ),
+        Op::GetIfOwned { id, mm } => (
+            resolve(w, id).and_then(|id| w.get_if_owned(id, mm)),
+            Func::SetPrivateIds,
+        ),
+        Op::Find { set, id, getter } => {
+            let r = resolve(w, id).and_then(|id| w.find(set.as_ref(), id, *getter));
+            (r.map(|d| d.map_or(Val::Null, Val::Data)), Func::IoasidFind)
+        }
+        Op::SetData { id, data } => (
+            resolve(w, id).and_then(|id| w.set_data(id, data.clone(), DataUpdate::Set)),
+            Func::IoasidSetData,
+        ),
+        Op::AttachData { id, data } => (
+            resolve(w, id).and_then(|id| w.set_data(id, Some(data.clone()), DataUpdate::Attach)),
+            Func::IoasidSetData,
+        ),
+        Op::DetachData { id } => (
+            resolve(w, id).and_then(|id| w.set_data(id, None, DataUpdate::Detach)),
+            Func::IoasidSetData,
+        ),
+        Op::AttachSpid { id, spid } => (
+            resolve(w, id).and_then(|id| w.attach_spid(id, *spid)),
+            Func::SetPrivateIds,
+        ),
+        Op::FindBySpid { set, spid } => (w.find_by_spid(set, *spid), Func::SetPrivateIds),
+        Op::HostCreate { host, min, max } => {
+            let r = (|| {
+                let (lo, hi) = (resolve(w, min)?, resolve(w, max)?);
+                w.host_create(host, lo, hi)
+            })();
+            (r, Func::VcmdHost)
+        }
+        Op::HostAnswer { host, answers } => (w.host_answer(host, answers), Func::VcmdHost),
+        Op::HostAlloc { host, guest } => (w.host_alloc(host, guest), Func::VcmdHost),
+        Op::HostFree { host, id } => (
+            resolve(w, id).and_then(|id| w.host_free(host, id)),
+            Func::VcmdHost,
+        ),
+        Op::Register {
+            allocator,
+            fns,
+            host,
+        } => (
+            w.register(allocator, fns, host.as_ref()),
+            Func::RegisterAllocator,
+        ),
+        Op::Unregister { allocator } => (w.unregister(allocator), Func::UnregisterAllocator),
+        Op::MmCreate { mm, maps } => (w.mm_create(mm, maps), Func::Process),
+        Op::MmExit { mm } => (w.mm_exit(mm), Func::Process),
+        Op::Bind {
+            device,
+            mm,
+            min,
+            max,
+        } => {
+            let f = if global {
+                Func::GlobalPasid
+            } else {
+                Func::SvaBind
+            };
+            let r = (|| {
+                let (lo, hi) = (resolve_opt(w, min)?, resolve_opt(w, max)?);
+                w.bind(device, mm, lo, hi)
+            })();
+            (r, f)
+        }
+        Op::Unbind { device, mm } => (w.unbind(device, mm), Func::SvaUnbind),
+        Op::Fault {
+            device,
+            pasid,
+            addr,
+            perm,
+            group,
+            last,
+        } => {
+            let r = resolve_opt(w, pasid).and_then(|pasid| {
+                w.fault(
+                    device,
+                    crate::fault::PageRequest {
+                        pasid,
+                        addr: addr.0,
+                        perm: *perm,
+                        group: *group,
+                        last: *last,
+                    },
+                )
+            });
+            (r, Func::PageRequest)
+        }
+        Op::RunFaults {} => (w.run_faults(), Func::FaultHandler),
+        Op::Flush { device } => (w.flush(device), Func::FaultHandler),
+        Op::Overflow { device } => (w.overflow(device), Func::PageRequest),
+        Op::AttachPasid {
+            device,
+            pasid,
+            domain,
+        } => (
+            resolve(w, pasid).and_then(|p| w.attach_pasid(device, p, domain)),
+            Func::GlobalPasid,
+        ),
+        Op::ReadBegin { reader, set, id } => (
+            resolve(w, id).and_then(|id| w.read_begin(reader, set.as_ref(), id)),
+            Func::RcuReader,
+        ),
+        Op::ReadEnd { reader } => (w.read_end(reader), Func::RcuReader),
+    }
+}
+
+fn arg(w: &World, a: &IdArg) -> String {
+    match a {
+        IdArg::Num(n) => n.to_string(),
+        IdArg::Var(v) => match w.vars.get(v) {
+            Some(n) => format!("${v} (= {n})"),
+            None => format!("${v}"),
+        },
+    }
+}
+
+fn set_arg(s: &Option<Name>) -> String {
+    s.as_ref()
+        .map_or_else(|| "no set".into(), |s| format!("set {s}"))
+}
+
+/// The op in words, e.g. "alloc(set sva, [1, 1048575], mm A)".
+pub fn describe_op(w: &World, op: &Op) -> String {
+    let data = |d: &Option<crate::id::Data>| crate::id::data_label(d.as_ref());
+    match op {
+        Op::Alloc {
+            set,
+            min,
+            max,
+            data: d,
+        } => {
+            format!(
+                "alloc({}, [{}, {}], {})",
+                set_arg(set),
+                arg(w, min),
+                arg(w, max),
+                data(d)
+            )
+        }
+        Op::Free { id, set } => format!(
+            "free({}{})",
+            arg(w, id),
+            set.as_ref().map_or(String::new(), |s| format!(", set {s}"))
+        ),
+        Op::Get { id, .. } => format!("get({})", arg(w, id)),
+        Op::Put { id, .. } => format!("put({})", arg(w, id)),
+        Op::GetIfOwned { id, mm } => format!("get_if_owned({}) from mm {mm}", arg(w, id)),
+        Op::Find { set, id, getter } => format!(
+            "find({}, {}{})",
+            set.as_ref()
+                .map_or_else(|| "any set".into(), |s| format!("set {s}")),
+            arg(w, id),
+            if getter.is_some() { ", mm getter" } else { "" }
+        ),
+        Op::SetData { id, data: d } => format!("set_data({}, {})", arg(w, id), data(d)),
+        Op::AttachData { id, data: d } => format!("attach_data({}, {})", arg(w, id), d.label()),
+        Op::DetachData { id } => format!("detach_data({})", arg(w, id)),
+        Op::AttachSpid { id, spid } => format!("attach_spid({}, guest PASID {spid})", arg(w, id)),
+        Op::FindBySpid { set, spid } => format!("find_by_spid(set {set}, guest PASID {spid})"),
+        Op::SetCreate { set, token, quota } => format!(
+            "set_create({set}{}{})",
+            token
+                .as_ref()
+                .map_or(String::new(), |t| format!(", mm {t}")),
+            quota.map_or(String::new(), |q| format!(", quota {q}"))
+        ),
+        Op::SetFree { set } => format!("set_free({set})"),
+        Op::HostCreate { host, min, max } => format!(
+            "host {host} created for [{}, {}]:",
+            arg(w, min),
+            arg(w, max)
+        ),
+        Op::HostAnswer { host, answers } => {
+            format!("host {host} scripted {} answer(s):", answers.len())
+        }
+        Op::HostAlloc { host, guest } => format!("{guest} asks host {host} for a PASID:"),
+        Op::HostFree { host, id } => format!("host {host} frees {}:", arg(w, id)),
+        Op::Register { allocator, fns, .. } => {
+            format!("register_allocator({allocator}, functions {fns})")
+        }
+        Op::Unregister { allocator } => format!("unregister_allocator({allocator})"),
+        Op::MmCreate { mm, .. } => format!("process {mm} starts:"),
+        Op::MmExit { mm } => format!("process {mm} exits:"),
+        Op::Bind { device, mm, .. } => format!("bind({device}, mm {mm})"),
+        Op::Unbind { device, mm } => format!("unbind({device}, mm {mm})"),
+        Op::Fault {
+            device,
+            pasid,
+            addr,
+            perm,
+            group,
+            last,
+        } => format!(
+            "{device} sends a page request ({}, {:#x}, {perm}, group {group}{}):",
+            pasid
+                .as_ref()
+                .map_or_else(|| "no PASID".into(), |p| format!("PASID {}", arg(w, p))),
+            addr.0,
+            if *last { ", last" } else { "" }
+        ),
+        Op::RunFaults {} => "the fault workqueue runs:".into(),
+        Op::Flush { device } => format!("flush({device}):"),
+        Op::Overflow { device } => format!("{device}'s page request queue overflows:"),
+        Op::AttachPasid {
+            device,
+            pasid,
+            domain,
+        } => format!(
+            "attach_device_pasid(domain {domain}, {device}, {})",
+            arg(w, pasid)
+        ),
+        Op::ReadBegin { reader, set, id } => format!(
+            "{reader}: rcu_read_lock(); find({}, {})",
+            set_arg(set),
+            arg(w, id)
+        ),
+        Op::ReadEnd { reader } => format!("{reader}: rcu_read_unlock()"),
+        Op::NotifierRegister {
+            name,
+            priority,
+            set,
+        } => format!(
+            "register notifier {name} ({priority:?}) on {}",
+            set.as_ref()
+                .map_or_else(|| "the global chain".into(), |s| format!("set {s}"))
+        ),
+    }
+}

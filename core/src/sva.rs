@@ -1,0 +1,468 @@
+//! Processes (mm) with mappings, devices, and shared virtual addressing: bind / unbind
+//! a device to a process, one PASID per mm. In v6.6 mode, the global PASID allocator
+//! and (device, PASID) -> domain attachments.
+use crate::id::{Errno, Ioasid, Name, INVALID_IOASID, PASID_MAX, PASID_MIN};
+use crate::profile::RefModel;
+use crate::set::SVA_SET;
+use crate::space::{name, World};
+use crate::trace::{Event, Val};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Access rights: of a mapping, or asked for by a page request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Perm {
+    pub r: bool,
+    pub w: bool,
+    pub x: bool,
+}
+
+impl Perm {
+    /// True if every right in `want` is in `self`.
+    pub fn allows(self, want: Perm) -> bool {
+        (self.r || !want.r) && (self.w || !want.w) && (self.x || !want.x)
+    }
+}
+
+impl fmt::Display for Perm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        if self.r {
+            s.push('r');
+        }
+        if self.w {
+            s.push('w');
+        }
+        if self.x {
+            s.push('x');
+        }
+        f.write_str(&s)
+    }
+}
+
+impl std::str::FromStr for Perm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut p = Perm::default();
+        for c in s.chars() {
+            let slot = match c {
+                'r' => &mut p.r,
+                'w' => &mut p.w,
+                'x' => &mut p.x,
+                _ => return Err(format!("permission `{s}`: expected letters from \"rwx\"")),
+            };
+            if *slot {
+                return Err(format!("permission `{s}` repeats `{c}`"));
+            }
+            *slot = true;
+        }
+        if p == Perm::default() {
+            return Err("permission is empty: expected e.g. \"r\", \"rw\", \"rx\"".into());
+        }
+        Ok(p)
+    }
+}
+
+impl Serialize for Perm {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Perm {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+/// One mapping of a process: [start, start + len) with its rights.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub start: u64,
+    pub len: u64,
+    pub perm: Perm,
+}
+
+impl Mapping {
+    /// True if `addr` lies in the mapping.
+    pub fn contains(&self, addr: u64) -> bool {
+        addr >= self.start && addr - self.start < self.len
+    }
+}
+
+/// A process address space.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mm {
+    pub maps: Vec<Mapping>,
+    /// False once the process exits (`mmget_not_zero` fails).
+    pub alive: bool,
+    /// Its SVA PASID, one per mm.
+    pub pasid: Option<Ioasid>,
+}
+
+/// A PASID-capable device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// The PASIDs it supports: [min, max].
+    pub min: Ioasid,
+    pub max: Ioasid,
+    /// mm -> number of binds.
+    pub bonds: BTreeMap<Name, u32>,
+    /// Page requests held until the last of their group arrives.
+    pub partial: Vec<crate::fault::PageRequest>,
+}
+
+impl Default for Device {
+    fn default() -> Self {
+        Device {
+            min: PASID_MIN,
+            max: PASID_MAX,
+            bonds: BTreeMap::new(),
+            partial: Vec::new(),
+        }
+    }
+}
+
+/// What a (device, PASID) is attached to (v6.6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DomainRef {
+    /// The SVA domain of a process: faults resolve in its mm.
+    Sva(Name),
+    /// Another domain (a driver's), with no page-fault handler.
+    Domain(Name),
+}
+
+impl World {
+    /// Creates a process with its mappings. `EEXIST`: a live mm of that name;
+    /// `EINVAL`: an empty or overflowing mapping.
+    pub fn mm_create(&mut self, mm: &Name, maps: &[Mapping]) -> Result<Val, Errno> {
+        self.log.line("mm.create");
+        if self.mms.get(mm).is_some_and(|m| m.alive) {
+            return Err(Errno::EEXIST);
+        }
+        if maps
+            .iter()
+            .any(|m| m.len == 0 || m.start.checked_add(m.len).is_none())
+        {
+            self.log
+                .explain(|| "a mapping is empty or runs past the end of the address space".into());
+            return Err(Errno::EINVAL);
+        }
+        self.mms.insert(
+            mm.clone(),
+            Mm {
+                maps: maps.to_vec(),
+                alive: true,
+                pasid: None,
+            },
+        );
+        self.log
+            .explain(|| format!("process {mm} starts with {} mapping(s)", maps.len()));
+        Ok(Val::Null)
+    }
+
+    /// The process exits: its mm can no longer be taken (`mmget_not_zero` fails). Where
+    /// a PASID lives as long as its process (v5.18+), its PASID is freed now.
+    /// `ENOENT`: unknown or already exited.
+    pub fn mm_exit(&mut self, mm: &Name) -> Result<Val, Errno> {
+        self.log.line("mm.exit");
+        let m = self
+            .mms
+            .get_mut(mm)
+            .filter(|m| m.alive)
+            .ok_or(Errno::ENOENT)?;
+        m.alive = false;
+        let pasid = m.pasid;
+        self.log
+            .explain(|| format!("process {mm} exits: lookups that take its mm now fail"));
+        if self.knobs.refs == RefModel::MmLifetime {
+            if let Some(p) = pasid {
+                self.log.line("mm.free_pasid");
+                if let Some(m) = self.mms.get_mut(mm) {
+                    m.pasid = None;
+                }
+                if self.knobs.global_pasid {
+                    self.attachments
+                        .retain(|(_, id), d| !(*id == p && *d == DomainRef::Sva(mm.clone())));
+                    self.default_store.remove(p);
+                    self.log.changed(p);
+                    self.log.event(|| Event::Erased {
+                        id: p,
+                        store: "global".into(),
+                    });
+                } else {
+                    self.reclaim(p);
+                }
+                self.log.explain(|| {
+                    format!("its PASID {p} lives as long as the process: it is freed now")
+                });
+            }
+        }
+        Ok(Val::Null)
+    }
+
+    fn device_mut(&mut self, device: &Name) -> &mut Device {
+        self.devices.entry(device.clone()).or_default()
+    }
+
+    /// `iommu_sva_bind_device(device, mm)`: gives the process's PASID to the device,
+    /// allocating it on the first bind (in the `sva` set, within the device's range).
+    ///
+    /// `ENOENT`: unknown mm; `EINVAL`: exited mm; `EOVERFLOW`: the mm's PASID is outside
+    /// the device's range (flaw 9: also when equal to its max); allocation failure as
+    /// the era reports it (`ENOMEM` v5.11-v6.3, `ENOSPC` before). Each bind of an
+    /// existing PASID takes a reference (get/put eras).
+    pub fn bind(
+        &mut self,
+        device: &Name,
+        mm: &Name,
+        min: Option<Ioasid>,
+        max: Option<Ioasid>,
+    ) -> Result<Val, Errno> {
+        self.log.line("bind.enter");
+        let m = self.mms.get(mm).ok_or(Errno::ENOENT)?;
+        if !m.alive {
+            self.log.explain(|| format!("process {mm} has exited"));
+            return Err(Errno::EINVAL);
+        }
+        let existing = m.pasid;
+        let dev = self.device_mut(device);
+        if let Some(lo) = min {
+            dev.min = lo;
+        }
+        if let Some(hi) = max {
+            dev.max = hi;
+        }
+        let (dmin, dmax) = (dev.min, dev.max);
+        if self.knobs.global_pasid {
+            return self.bind_global(device, mm, existing, dmin, dmax);
+        }
+        let pasid = match existing {
+            Some(p) => {
+                self.log.line("bind.range");
+                let too_high = if self.knobs.flaw_bind_off_by_one {
+                    p >= dmax
+                } else {
+                    p > dmax
+                };
+                if p < dmin || too_high {
+                    self.log.explain(|| {
+                        if p == dmax {
+                            format!("PASID {p} equals the device's max {dmax}: refused by the off-by-one check (>= instead of >)")
+                        } else {
+                            format!("mm {mm}'s PASID {p} is outside the device's range [{dmin}, {dmax}]")
+                        }
+                    });
+                    return Err(Errno::EOVERFLOW);
+                }
+                if matches!(self.knobs.refs, RefModel::GetPut | RefModel::FreePending) {
+                    self.log.line("bind.get");
+                    self.get(Some(&name(SVA_SET)), p)?;
+                }
+                self.log
+                    .explain(|| format!("mm {mm} already has PASID {p}: the device shares it"));
+                p
+            }
+            None => {
+                self.log.line("bind.alloc");
+                let set = name(SVA_SET);
+                let data = Some(crate::id::Data::Mm(mm.clone()));
+                let p = self.alloc(Some(&set), dmin, dmax, data).map_err(|e| {
+                    if self.knobs.real_errno {
+                        e
+                    } else if self.knobs.sva_enomem {
+                        Errno::ENOMEM
+                    } else {
+                        Errno::ENOSPC
+                    }
+                })?;
+                if let Some(m) = self.mms.get_mut(mm) {
+                    m.pasid = Some(p);
+                }
+                self.log
+                    .explain(|| format!("mm {mm} gets PASID {p}, its one PASID for every device"));
+                p
+            }
+        };
+        *self.device_mut(device).bonds.entry(mm.clone()).or_insert(0) += 1;
+        self.log.line("bind.done");
+        self.notify("BIND", pasid);
+        Ok(Val::Id(u64::from(pasid)))
+    }
+
+    fn bind_global(
+        &mut self,
+        device: &Name,
+        mm: &Name,
+        existing: Option<Ioasid>,
+        dmin: Ioasid,
+        dmax: Ioasid,
+    ) -> Result<Val, Errno> {
+        self.log.line("global.bind");
+        let pasid = match existing {
+            Some(p) => p,
+            None => {
+                let lo = dmin.max(PASID_MIN);
+                match self.alloc(None, lo, dmax, None) {
+                    Ok(p) => p,
+                    Err(e) if self.knobs.flaw_unsigned_error_pasid => {
+                        let bogus = errno_as_unsigned(e);
+                        self.log.warn(format!(
+                            "iommu_sva_bind_device: error {} stored as PASID {bogus:#x}",
+                            e.name()
+                        ));
+                        self.log.explain(|| format!(
+                            "the allocator failed with -{}, but an unsigned comparison took the error code for a PASID: {bogus:#x}",
+                            e.name()
+                        ));
+                        bogus
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        if let Some(m) = self.mms.get_mut(mm) {
+            m.pasid = Some(pasid);
+        }
+        let key = (device.clone(), pasid);
+        match self.attachments.get(&key) {
+            Some(DomainRef::Sva(owner)) if owner == mm => {}
+            Some(_) => {
+                self.log
+                    .explain(|| format!("{device} already has a domain attached at PASID {pasid}"));
+                return Err(Errno::EBUSY);
+            }
+            None => {
+                self.attachments.insert(key, DomainRef::Sva(mm.clone()));
+            }
+        }
+        *self.device_mut(device).bonds.entry(mm.clone()).or_insert(0) += 1;
+        self.log.changed(pasid);
+        self.log
+            .explain(|| format!("{device}'s PASID {pasid} is attached to mm {mm}'s SVA domain"));
+        Ok(Val::Id(u64::from(pasid)))
+    }
+
+    /// `iommu_sva_unbind_device`: drains the device's pending page requests for the
+    /// PASID, then drops the bind. Get/put eras drop a reference (freed at zero);
+    /// v5.5 frees with the last bind; v5.18+ keeps the PASID until the mm exits.
+    /// `ENOENT`: not bound.
+    pub fn unbind(&mut self, device: &Name, mm: &Name) -> Result<Val, Errno> {
+        self.log.line("unbind.enter");
+        let bound = self
+            .devices
+            .get(device)
+            .and_then(|d| d.bonds.get(mm))
+            .copied()
+            .unwrap_or(0);
+        if bound == 0 {
+            self.log
+                .explain(|| format!("{device} is not bound to mm {mm}"));
+            return Err(Errno::ENOENT);
+        }
+        let pasid = self.mms.get(mm).and_then(|m| m.pasid);
+        self.log.line("unbind.drain");
+        let drained = self.flush_pasid(device, pasid);
+        if !drained.is_empty() {
+            let n = drained.len();
+            self.log
+                .explain(|| format!("{n} pending fault group(s) drained first"));
+        }
+        let dev = self.device_mut(device);
+        if bound <= 1 {
+            dev.bonds.remove(mm);
+        } else {
+            dev.bonds.insert(mm.clone(), bound - 1);
+        }
+        let Some(p) = pasid else { return Ok(Val::Null) };
+        if self.knobs.global_pasid {
+            self.attachments.remove(&(device.clone(), p));
+            self.log.explain(|| {
+                format!("{device} detaches PASID {p}; the PASID stays with mm {mm} until it exits")
+            });
+            return Ok(Val::Null);
+        }
+        self.notify("UNBIND", p);
+        let sva = name(SVA_SET);
+        match self.knobs.refs {
+            RefModel::GetPut | RefModel::FreePending => {
+                self.log.line("unbind.put");
+                if let Ok(Val::Bool(true)) = self.put(Some(&sva), p) {
+                    if let Some(m) = self.mms.get_mut(mm) {
+                        m.pasid = None;
+                    }
+                }
+            }
+            RefModel::None => {
+                let still = self.devices.values().any(|d| d.bonds.contains_key(mm));
+                if !still {
+                    self.log.line("unbind.free");
+                    self.free(Some(&sva), p)?;
+                    if let Some(m) = self.mms.get_mut(mm) {
+                        m.pasid = None;
+                    }
+                }
+            }
+            RefModel::MmLifetime => {
+                self.log
+                    .explain(|| format!("PASID {p} stays with mm {mm} until it exits"));
+            }
+        }
+        Ok(Val::Null)
+    }
+
+    /// v6.6 `iommu_attach_device_pasid(domain, device, pasid)`: `EBUSY` when the
+    /// (device, PASID) already has a domain; `EOPNOTSUPP` outside v6.6 mode.
+    pub fn attach_pasid(
+        &mut self,
+        device: &Name,
+        pasid: Ioasid,
+        domain: &Name,
+    ) -> Result<Val, Errno> {
+        self.log.line("global.attach");
+        if !self.knobs.global_pasid {
+            self.log.explain(|| {
+                "per-device PASID attachment came with v6.2+: choose the v6.6 profile".into()
+            });
+            return Err(Errno::EOPNOTSUPP);
+        }
+        if pasid == INVALID_IOASID {
+            return Err(Errno::EINVAL);
+        }
+        self.device_mut(device);
+        let key = (device.clone(), pasid);
+        if self.attachments.contains_key(&key) {
+            self.log
+                .explain(|| format!("{device} already has a domain at PASID {pasid}"));
+            return Err(Errno::EBUSY);
+        }
+        self.attachments
+            .insert(key, DomainRef::Domain(domain.clone()));
+        self.log
+            .explain(|| format!("{device}'s PASID {pasid} now goes to domain {domain}"));
+        Ok(Val::Null)
+    }
+}
+
+/// The value an unsigned variable holds after being assigned `-errno`.
+fn errno_as_unsigned(e: Errno) -> Ioasid {
+    let code: u32 = match e {
+        Errno::ENOENT => 2,
+        Errno::EPERM => 1,
+        Errno::EAGAIN => 11,
+        Errno::ENOMEM => 12,
+        Errno::EACCES => 13,
+        Errno::EBUSY => 16,
+        Errno::EEXIST => 17,
+        Errno::EINVAL => 22,
+        Errno::ENOSPC => 28,
+        Errno::EOVERFLOW => 75,
+        Errno::EOPNOTSUPP => 95,
+        Errno::INVALID_IOASID => 1,
+    };
+    code.wrapping_neg()
+}

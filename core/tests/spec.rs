@@ -1,0 +1,711 @@
+//! Every example of the reference's sections 2-8, as tests.
+mod common;
+use common::*;
+use ioasid_core::trace::{Event, FaultStage};
+use serde_json::json;
+
+fn a(min: u64, max: u64) -> serde_json::Value {
+    json!({"op": "alloc", "set": "sva", "min": min, "max": max})
+}
+
+// ---- section 2: the default allocator ----
+
+#[test]
+fn lowest_free_first_fit_and_immediate_reuse() {
+    let mut s = vec![a(1, 100), a(1, 100), a(1, 100)];
+    s.push(json!({"op": "free", "id": 2, "set": "sva"}));
+    s.push(json!({"op": "alloc", "set": "sva", "min": 1, "max": 100, "expect": {"ok": 2}}));
+    s.push(json!({"op": "alloc", "set": "sva", "min": 1, "max": 100, "expect": {"ok": 4}}));
+    let t = run("v5.5", json!(s));
+    assert_eq!(t.steps[0].result, ioasid_core::Outcome::id(1));
+}
+
+#[test]
+fn inclusive_ranges_and_bad_ranges() {
+    run(
+        "v5.5",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"ok": 7}},
+            {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"err": "INVALID_IOASID"}},
+            {"op": "alloc", "set": "sva", "min": 9, "max": 8, "expect": {"err": "INVALID_IOASID"}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 4294967295u64, "expect": {"err": "INVALID_IOASID"}},
+        ]),
+    );
+    run(
+        "improved",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"ok": 7}},
+            {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"err": "ENOSPC"}},
+            {"op": "alloc", "set": "sva", "min": 9, "max": 8, "expect": {"err": "EINVAL"}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 4294967295u64, "expect": {"err": "EINVAL"}},
+        ]),
+    );
+}
+
+#[test]
+fn search_path_is_recorded() {
+    let t = run("v5.5", json!([a(1, 1048575), a(1, 1048575)]));
+    let found = events(&t, 1, |e| matches!(e, Event::Search { found: Some(2), .. }));
+    assert_eq!(found.len(), 1, "one search that found 2");
+    if let Event::Search { path, .. } = found[0] {
+        assert!(!path.is_empty(), "the search path lists the nodes visited");
+    }
+}
+
+// ---- section 3: custom allocators ----
+
+fn vcmd_guest() -> Vec<serde_json::Value> {
+    vec![
+        json!({"op": "host_create", "host": "H", "min": 1, "max": 1048575}),
+        json!({"op": "register", "allocator": "viommu0", "fns": "vcmd", "host": "H", "expect": {"ok": null}}),
+    ]
+}
+
+#[test]
+fn register_rules_in_order() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "register", "allocator": "viommu0", "fns": "vcmd", "host": "H", "expect": {"err": "EEXIST"}}),
+        json!({"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H", "expect": {"ok": null}}),
+        json!({"op": "register", "allocator": "other", "fns": "pv2", "host": "H", "expect": {"ok": null}}),
+    ]);
+    let t = run("v5.5", json!(s));
+    let w = t.last_world();
+    assert_eq!(
+        w.groups.len(),
+        2,
+        "same functions share a group, other functions queue"
+    );
+    assert_eq!(w.groups[0].members.len(), 2);
+    assert!(w.active_name().contains("vcmd"));
+}
+
+#[test]
+fn register_too_late_is_eagain() {
+    let t = run(
+        "v5.5",
+        json!([
+            a(1, 10),
+            {"op": "host_create", "host": "H", "min": 1, "max": 1048575},
+            {"op": "register", "allocator": "viommu0", "fns": "vcmd", "host": "H", "expect": {"err": "EAGAIN"}},
+        ]),
+    );
+    assert_eq!(t.last_world().active_name(), "default");
+}
+
+#[test]
+fn custom_allocator_takes_precedence_and_has_no_fallback() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "host_alloc", "host": "H", "guest": "vm2", "expect": {"ok": 1}}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "expect": {"ok": 2}}),
+        json!({"op": "host_answer", "host": "H", "answers": ["no_pasid"]}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "expect": {"err": "INVALID_IOASID"}}),
+    ]);
+    let t = run("v5.5", json!(s.clone()));
+    assert!(
+        t.last_world().default_store.is_empty(),
+        "no fallback to the default allocator"
+    );
+    let t = run(
+        "improved",
+        json!(s.iter().take(5).cloned().collect::<Vec<_>>()),
+    );
+    assert_eq!(
+        t.last_world().hosts["H"].ids.len(),
+        2,
+        "two VMs draw from one host space"
+    );
+}
+
+#[test]
+fn flaw2_unchecked_answer_and_rollback() {
+    let steps = |k: bool| {
+        let mut s = vcmd_guest();
+        s.extend([
+            json!({"op": "host_answer", "host": "H", "answers": [500]}),
+            json!({"op": "alloc", "set": "sva", "min": 1, "max": 100, "expect": if k { json!({"ok": 500}) } else { json!({"err": "EINVAL"}) }}),
+            json!({"op": "alloc", "set": "sva", "min": 1, "max": 100, "expect": {"ok": 1}}),
+            json!({"op": "host_answer", "host": "H", "answers": [1]}),
+            json!({"op": "alloc", "set": "sva", "min": 1, "max": 100}),
+        ]);
+        s
+    };
+    let t = run("v5.5", json!(steps(true)));
+    assert!(warned(&t, 3, "outside"));
+    // the rollback freed host PASID 1, which belongs to the first owner
+    assert!(
+        !t.last_world().hosts["H"].ids.contains(1),
+        "the rollback freed the first owner's host PASID"
+    );
+    assert!(
+        t.last_world().entry(1).is_some(),
+        "the guest still thinks it owns 1"
+    );
+    let t = run("improved", json!(steps(false)));
+    assert!(
+        t.last_world().hosts["H"].ids.contains(1),
+        "improved keeps the first owner's host PASID"
+    );
+    assert_eq!(
+        t.steps[6].result,
+        ioasid_core::Outcome::Err(ioasid_core::Errno::EEXIST)
+    );
+}
+
+#[test]
+fn flaw3_primary_pdata_and_flaw4_reregister() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"}),
+        json!({"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"}),
+        json!({"op": "unregister", "allocator": "viommu0"}),
+    ]);
+    let t = run("v5.5", json!(s));
+    assert!(
+        warned(&t, 3, "already a secondary"),
+        "flaw 4: a secondary registered twice"
+    );
+    assert_eq!(
+        t.last_world().groups[0].pdata.as_ref(),
+        "viommu0",
+        "flaw 3: the removed primary's pdata stays"
+    );
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"}),
+        json!({"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H", "expect": {"err": "EEXIST"}}),
+        json!({"op": "unregister", "allocator": "viommu0"}),
+    ]);
+    let t = run("improved", json!(s));
+    assert_eq!(
+        t.last_world().groups[0].pdata.as_ref(),
+        "viommu1",
+        "improved promotes the next member"
+    );
+}
+
+#[test]
+fn flaw5_unregister_last_orphans_ids() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "expect": {"ok": 1}}),
+        json!({"op": "unregister", "allocator": "viommu0"}),
+        json!({"op": "find", "set": "sva", "id": 1, "expect": {"err": "ENOENT"}}),
+        json!({"op": "free", "id": 1, "set": "sva", "expect": {"ok": null}}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "expect": {"ok": 1}}),
+    ]);
+    let t = run("v5.5", json!(s));
+    assert!(warned(&t, 3, "outstanding"));
+    assert!(warned(&t, 5, "unknown IOASID 1"));
+    assert_eq!(
+        t.last_world().orphans.len(),
+        1,
+        "the orphan is recorded: two owners alias PASID 1"
+    );
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575}),
+        json!({"op": "unregister", "allocator": "viommu0", "expect": {"err": "EBUSY"}}),
+        json!({"op": "unregister", "allocator": "nobody", "expect": {"err": "ENOENT"}}),
+    ]);
+    run("improved", json!(s));
+}
+
+#[test]
+fn unregister_nothing_is_a_warning() {
+    let t = run(
+        "v5.5",
+        json!([{"op": "unregister", "allocator": "x", "expect": {"ok": null}}]),
+    );
+    assert!(warned(&t, 0, "not registered"));
+}
+
+#[test]
+fn inactive_allocator_becomes_active_when_those_before_go() {
+    let t = run(
+        "v5.5",
+        json!([
+            {"op": "host_create", "host": "H", "min": 1, "max": 1048575},
+            {"op": "register", "allocator": "A", "fns": "vcmd", "host": "H"},
+            {"op": "register", "allocator": "B", "fns": "pv2"},
+            {"op": "unregister", "allocator": "A"},
+            {"op": "alloc", "set": "sva", "min": 5, "max": 9, "expect": {"ok": 5}},
+        ]),
+    );
+    assert!(t.last_world().active_name().contains("pv2"));
+}
+
+// ---- section 4: alloc, free, find, set_data ----
+
+#[test]
+fn find_result_order() {
+    run(
+        "v5.5",
+        json!([
+            {"op": "set_create", "set": "aux"},
+            {"op": "mm_create", "mm": "A", "maps": []},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10, "data": {"mm": "A"}},
+            {"op": "alloc", "set": "aux", "min": 1, "max": 10, "data": {"domain": "D"}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10},
+            {"op": "find", "set": "sva", "id": 9, "expect": {"err": "ENOENT"}},
+            {"op": "find", "set": "sva", "id": 2, "expect": {"err": "EACCES"}},
+            {"op": "find", "set": null, "id": 2, "expect": {"ok": {"domain": "D"}}},
+            {"op": "find", "set": "sva", "id": 3, "expect": {"ok": null}},
+            {"op": "find", "set": "sva", "id": 1, "getter": "mm_alive", "expect": {"ok": {"mm": "A"}}},
+            {"op": "mm_exit", "mm": "A"},
+            {"op": "find", "set": "sva", "id": 1, "getter": "mm_alive", "expect": {"ok": null}},
+            {"op": "find", "set": "sva", "id": 1, "expect": {"ok": {"mm": "A"}}},
+        ]),
+    );
+}
+
+#[test]
+fn flaw1_getter_called_without_data() {
+    let steps = json!([a(1, 10), {"op": "find", "set": "sva", "id": 1, "getter": "mm_alive", "expect": {"ok": null}}]);
+    assert!(warned(
+        &run("v5.5", steps.clone()),
+        1,
+        "getter called with NULL"
+    ));
+    assert!(!warned(&run("improved", steps), 1, "getter called"));
+}
+
+#[test]
+fn free_unknown_is_logged_and_backend_runs_first() {
+    let t = run(
+        "v5.5",
+        json!([{"op": "free", "id": 3, "expect": {"ok": null}}]),
+    );
+    assert!(warned(&t, 0, "unknown IOASID 3"));
+    let mut s = vcmd_guest();
+    s.extend([a(1, 10), json!({"op": "free", "id": 1, "set": "sva"})]);
+    let t = run("v5.5", json!(s));
+    let order: Vec<&str> = t.steps[3].lines.to_vec();
+    let backend = order.iter().position(|l| *l == "free.backend");
+    let erase = order.iter().position(|l| *l == "free.erase");
+    assert!(
+        backend.is_some() && backend < erase,
+        "backend free before erase: {order:?}"
+    );
+}
+
+#[test]
+fn flaw6_vcmd_free_skipped_with_data_attached() {
+    let steps = |set: &str| {
+        let mut s = vcmd_guest();
+        s.extend([
+            json!({"op": "alloc", "set": set, "min": 1, "max": 10, "data": {"driver": "K"}}),
+            json!({"op": "free", "id": 1, "set": set}),
+        ]);
+        json!(s)
+    };
+    let t = run("v5.5", steps("sva"));
+    assert!(
+        t.last_world().hosts["H"].ids.contains(1),
+        "flaw 6: the host PASID leaked"
+    );
+    assert!(
+        t.last_world().entry(1).is_none(),
+        "while the guest forgot it"
+    );
+    let t = run("improved", steps("sva"));
+    assert!(!t.last_world().hosts["H"].ids.contains(1));
+}
+
+#[test]
+fn flaw8_free_ownership() {
+    let s = json!([
+        {"op": "set_create", "set": "gpu"},
+        {"op": "alloc", "set": "gpu", "min": 1, "max": 10},
+        {"op": "free", "id": 1, "set": "sva"},
+    ]);
+    let t = run("v5.5", s.clone());
+    assert!(
+        t.last_world().entry(1).is_none(),
+        "mainline: anyone frees anyone's ID"
+    );
+    let t = run("improved", s);
+    assert_eq!(
+        t.steps[2].result,
+        ioasid_core::Outcome::Err(ioasid_core::Errno::EACCES)
+    );
+    assert!(t.last_world().entry(1).is_some());
+}
+
+#[test]
+fn set_data_waits_for_readers_and_ext_is_busy() {
+    let t = run(
+        "v5.5",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10, "data": {"mm": "A"}},
+            {"op": "read_begin", "reader": "r1", "set": "sva", "id": 1, "expect": {"ok": {"mm": "A"}}},
+            {"op": "set_data", "id": 1, "data": {"mm": "B"}, "expect": {"ok": null}},
+            {"op": "read_begin", "reader": "r2", "set": "sva", "id": 1, "expect": {"ok": {"mm": "B"}}},
+            {"op": "read_end", "reader": "r1"},
+            {"op": "set_data", "id": 7, "data": null, "expect": {"err": "ENOENT"}},
+        ]),
+    );
+    assert_eq!(
+        events(&t, 2, |e| matches!(e, Event::GraceStarted { .. })).len(),
+        1
+    );
+    assert_eq!(
+        events(&t, 4, |e| matches!(e, Event::GraceEnded { .. })).len(),
+        1
+    );
+    assert_eq!(
+        t.world_after(3).readers["r1"].saw,
+        Some(ioasid_core::Data::Mm("A".into())),
+        "r1 still sees the old value"
+    );
+    run(
+        "ext",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10, "data": {"mm": "A"}},
+            {"op": "set_data", "id": 1, "data": {"mm": "B"}, "expect": {"err": "EBUSY"}},
+            {"op": "detach_data", "id": 1, "expect": {"ok": null}},
+            {"op": "attach_data", "id": 1, "data": {"mm": "B"}, "expect": {"ok": null}},
+        ]),
+    );
+}
+
+#[test]
+fn deferred_binding_fault_before_and_after_bind() {
+    let t = run(
+        "v5.11",
+        json!([
+            {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 8192, "perm": "rw"}]},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "as": "p", "expect": {"ok": 1}},
+            {"op": "fault", "device": "dev0", "pasid": "$p", "addr": "0x1000", "perm": "r", "group": 1},
+            {"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": 1, "group": 1, "code": "INVALID", "mm": null}]}},
+            {"op": "set_data", "id": "$p", "data": {"mm": "A"}},
+            {"op": "fault", "device": "dev0", "pasid": "$p", "addr": "0x1000", "perm": "r", "group": 2},
+            {"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": 1, "group": 2, "code": "SUCCESS", "mm": "A"}]}},
+        ]),
+    );
+    assert_eq!(
+        events(&t, 3, |e| matches!(
+            e,
+            Event::FaultStep {
+                stage: FaultStage::Lookup,
+                ok: false,
+                ..
+            }
+        ))
+        .len(),
+        1
+    );
+}
+
+// ---- section 5: references ----
+
+#[test]
+fn getput_era_two_devices_one_mm() {
+    run(
+        "v5.11",
+        json!([
+            {"op": "mm_create", "mm": "A", "maps": []},
+            {"op": "bind", "device": "d0", "mm": "A", "expect": {"ok": 1}},
+            {"op": "bind", "device": "d1", "mm": "A", "expect": {"ok": 1}},
+            {"op": "unbind", "device": "d0", "mm": "A"},
+            {"op": "find", "set": "sva", "id": 1, "expect": {"ok": {"mm": "A"}}},
+            {"op": "unbind", "device": "d1", "mm": "A"},
+            {"op": "find", "set": "sva", "id": 1, "expect": {"err": "ENOENT"}},
+            {"op": "get", "id": 5, "expect": {"ok": null}},
+            {"op": "put", "id": 5, "expect": {"ok": false}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "get", "id": 1},
+            {"op": "put", "id": 1, "expect": {"ok": false}},
+            {"op": "put", "id": 1, "expect": {"ok": true}},
+        ]),
+    );
+}
+
+#[test]
+fn mm_lifetime_era_and_off_by_one() {
+    let steps = json!([
+        {"op": "mm_create", "mm": "A", "maps": []},
+        {"op": "bind", "device": "d0", "mm": "A", "min": 1, "max": 1048575, "expect": {"ok": 1}},
+        {"op": "unbind", "device": "d0", "mm": "A"},
+        {"op": "find", "set": "sva", "id": 1, "expect": {"ok": {"mm": "A"}}},
+        {"op": "bind", "device": "small", "mm": "A", "min": 1, "max": 1},
+        {"op": "mm_exit", "mm": "A"},
+        {"op": "find", "set": "sva", "id": 1, "expect": {"err": "ENOENT"}},
+        {"op": "get", "id": 1, "expect": {"err": "EOPNOTSUPP"}},
+    ]);
+    let t = run("v5.18", steps.clone());
+    assert_eq!(
+        t.steps[4].result,
+        ioasid_core::Outcome::Err(ioasid_core::Errno::EOVERFLOW),
+        "flaw 9: >= instead of >"
+    );
+    let t = run_with("v5.18", json!({"flaw_bind_off_by_one": false}), steps);
+    assert_eq!(t.steps[4].result, ioasid_core::Outcome::id(1));
+}
+
+#[test]
+fn free_pending_states() {
+    run(
+        "ext",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "get", "id": 1, "set": "sva"},
+            {"op": "free", "id": 1, "set": "sva", "expect": {"ok": null}},
+            {"op": "get", "id": 1, "set": "sva", "expect": {"err": "EBUSY"}},
+            {"op": "free", "id": 1, "set": "sva", "expect": {"ok": null}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 2}},
+            {"op": "put", "id": 1, "set": "sva", "expect": {"ok": true}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}},
+        ]),
+    );
+}
+
+// ---- section 6: extension sets ----
+
+#[test]
+fn quotas_tokens_owners_spids_and_set_free() {
+    let t = run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "vm1", "token": "qemu1", "quota": 2},
+            {"op": "set_create", "set": "vm1b", "token": "qemu1", "expect": {"err": "EEXIST"}},
+            {"op": "set_create", "set": "big", "quota": 2000000, "expect": {"err": "ENOSPC"}},
+            {"op": "set_create", "set": "vm2", "token": "qemu2", "quota": 2},
+            {"op": "alloc", "set": "vm1", "min": 1, "max": 100, "expect": {"ok": 1}},
+            {"op": "alloc", "set": "vm1", "min": 1, "max": 100, "expect": {"ok": 2}},
+            {"op": "alloc", "set": "vm1", "min": 1, "max": 100, "expect": {"err": "INVALID_IOASID"}},
+            {"op": "alloc", "set": "vm2", "min": 1, "max": 100, "expect": {"ok": 3}},
+            {"op": "get_if_owned", "id": 1, "mm": "qemu2", "expect": {"err": "EPERM"}},
+            {"op": "get_if_owned", "id": 1, "mm": "qemu1", "expect": {"ok": null}},
+            {"op": "attach_spid", "id": 1, "spid": 5, "expect": {"ok": null}},
+            {"op": "attach_spid", "id": 3, "spid": 5, "expect": {"ok": null}},
+            {"op": "attach_spid", "id": 2, "spid": 5, "expect": {"err": "EINVAL"}},
+            {"op": "find_by_spid", "set": "vm2", "spid": 5, "expect": {"ok": 3}},
+            {"op": "find", "set": "vm2", "id": 1, "expect": {"err": "EACCES"}},
+            {"op": "free", "id": 1, "set": "vm2", "expect": {"err": "EACCES"}},
+            {"op": "set_free", "set": "vm2", "expect": {"err": "EBUSY"}},
+            {"op": "free", "id": 3, "set": "vm2"},
+            {"op": "set_create", "set": "rest", "quota": 0, "expect": {"ok": null}},
+        ]),
+    );
+    let w = t.last_world();
+    assert!(
+        !w.sets.contains_key("vm2"),
+        "the free-pending set went with its last ID"
+    );
+    assert_eq!(
+        w.sets["rest"].quota,
+        Some(0x10_0000 - 2),
+        "quota 0 takes what is left"
+    );
+}
+
+#[test]
+fn notifiers_in_priority_order() {
+    let t = run(
+        "ext",
+        json!([
+            {"op": "notifier_register", "name": "vfio-dev", "priority": "device"},
+            {"op": "notifier_register", "name": "kvm", "priority": "cpu"},
+            {"op": "notifier_register", "name": "vtd", "priority": "iommu", "set": "sva"},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+        ]),
+    );
+    let order: Vec<String> = t.steps[3]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notified { to, .. } => Some(to.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["kvm", "vtd", "vfio-dev"]);
+    run(
+        "v5.5",
+        json!([{"op": "notifier_register", "name": "k", "priority": "cpu", "expect": {"err": "EOPNOTSUPP"}}]),
+    );
+}
+
+// ---- section 8: faults ----
+
+fn faults_setup() -> Vec<serde_json::Value> {
+    vec![
+        json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]}),
+        json!({"op": "bind", "device": "dev0", "mm": "A", "as": "p"}),
+    ]
+}
+
+#[test]
+fn groups_sticky_errors_one_response() {
+    let mut s = faults_setup();
+    s.extend([
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1, "last": false}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "w", "group": 1, "last": false}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1, "last": true}),
+        json!({"op": "fault", "device": "dev0", "pasid": null, "addr": 4096, "perm": "r", "group": 2}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 65536, "perm": "r", "group": 3}),
+        json!({"op": "run_faults", "expect": {"ok": [
+            {"device": "dev0", "pasid": 1, "group": 1, "code": "INVALID", "mm": null},
+            {"device": "dev0", "pasid": null, "group": 2, "code": "INVALID", "mm": null},
+            {"device": "dev0", "pasid": 1, "group": 3, "code": "INVALID", "mm": null}]}}),
+    ]);
+    let t = run("v5.11", json!(s));
+    let stages: Vec<FaultStage> = t.steps[7]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FaultStep { stage, .. } => Some(*stage),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            FaultStage::Done,
+            FaultStage::Permission,
+            FaultStage::Skipped,
+            FaultStage::NoPasid,
+            FaultStage::Mapping
+        ]
+    );
+}
+
+#[test]
+fn overflow_discards_partials() {
+    let mut s = faults_setup();
+    s.extend([
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1, "last": false}),
+        json!({"op": "overflow", "device": "dev0"}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 2}),
+        json!({"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": 1, "group": 2, "code": "SUCCESS", "mm": "A"}]}}),
+    ]);
+    run("v5.11", json!(s));
+}
+
+#[test]
+fn wildcard_lookup_returns_another_modules_data() {
+    let steps = json!([
+        {"op": "set_create", "set": "aux"},
+        {"op": "alloc", "set": "aux", "min": 1, "max": 9, "data": {"domain": "D"}},
+        {"op": "fault", "device": "dev0", "pasid": 1, "addr": 4096, "perm": "r", "group": 1},
+        {"op": "run_faults"},
+    ]);
+    let t = run_with(
+        "v5.5",
+        json!({"wildcard_fault_lookup": true}),
+        steps.clone(),
+    );
+    assert!(warned(&t, 3, "handled as an mm"));
+    let t = run("v5.5", steps);
+    assert!(!warned(&t, 3, "handled as an mm"));
+    assert_eq!(
+        events(&t, 3, |e| matches!(
+            e,
+            Event::FaultStep {
+                stage: FaultStage::Lookup,
+                ..
+            }
+        ))
+        .len(),
+        1,
+        "EACCES at the lookup"
+    );
+}
+
+#[test]
+fn flaw7_stale_fault_hits_next_owner() {
+    let steps = json!([
+        {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "rw"}]},
+        {"op": "mm_create", "mm": "B", "maps": [{"start": 4096, "len": 4096, "perm": "rw"}]},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "data": {"mm": "A"}},
+        {"op": "fault", "device": "dev0", "pasid": 1, "addr": 4096, "perm": "w", "group": 1},
+        {"op": "free", "id": 1, "set": "sva"},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "data": {"mm": "B"}},
+        {"op": "run_faults"},
+    ]);
+    let t = run("v5.5", steps.clone());
+    assert_eq!(
+        t.steps[5].result,
+        ioasid_core::Outcome::id(1),
+        "reused at once"
+    );
+    let served = format!("{:?}", t.steps[6].result);
+    assert!(
+        served.contains("SUCCESS") && served.contains("\"B\""),
+        "stale fault served by B: {served}"
+    );
+    let t = run("improved", steps);
+    assert_eq!(
+        t.steps[5].result,
+        ioasid_core::Outcome::id(2),
+        "quarantined: 1 is not reused"
+    );
+    let served = format!("{:?}", t.steps[6].result);
+    assert!(
+        served.contains("INVALID"),
+        "the stale fault is refused: {served}"
+    );
+    assert!(
+        t.last_world().entry(1).is_none() && !t.last_world().active_store().contains(1),
+        "released after the queue drained"
+    );
+}
+
+#[test]
+fn unbind_drains_pending_faults_first() {
+    let mut s = faults_setup();
+    s.extend([
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1}),
+        json!({"op": "unbind", "device": "dev0", "mm": "A"}),
+    ]);
+    let t = run("v5.11", json!(s));
+    assert!(t.last_world().queue.is_empty());
+    assert_eq!(events(&t, 3, |e| matches!(e, Event::Responded(_))).len(), 1);
+}
+
+// ---- v6.6 ----
+
+#[test]
+fn v66_global_pasid_and_domains() {
+    let t = run(
+        "v6.6",
+        json!([
+            {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
+            {"op": "bind", "device": "d0", "mm": "A", "max": 15, "expect": {"ok": 1}},
+            {"op": "attach_pasid", "device": "d0", "pasid": 1, "domain": "X", "expect": {"err": "EBUSY"}},
+            {"op": "attach_pasid", "device": "d0", "pasid": 2, "domain": "X", "expect": {"ok": null}},
+            {"op": "fault", "device": "d0", "pasid": 1, "addr": 4096, "perm": "r", "group": 1},
+            {"op": "fault", "device": "d0", "pasid": 2, "addr": 4096, "perm": "r", "group": 2},
+            {"op": "run_faults", "expect": {"ok": [
+                {"device": "d0", "pasid": 1, "group": 1, "code": "SUCCESS", "mm": "A"},
+                {"device": "d0", "pasid": 2, "group": 2, "code": "INVALID", "mm": null}]}},
+            {"op": "find", "set": "sva", "id": 1, "expect": {"err": "EOPNOTSUPP"}},
+            {"op": "mm_exit", "mm": "A"},
+            {"op": "mm_create", "mm": "B", "maps": []},
+            {"op": "bind", "device": "d0", "mm": "B", "expect": {"ok": 1}},
+        ]),
+    );
+    assert!(t.last_world().attachments.len() == 2);
+}
+
+#[test]
+fn v64_unsigned_error_pasid_toggle() {
+    let steps = json!([
+        {"op": "mm_create", "mm": "A", "maps": []},
+        {"op": "mm_create", "mm": "B", "maps": []},
+        {"op": "bind", "device": "d0", "mm": "A", "max": 1},
+        {"op": "bind", "device": "d0", "mm": "B", "max": 1},
+    ]);
+    let t = run("v6.6", steps.clone());
+    assert_eq!(
+        t.steps[3].result,
+        ioasid_core::Outcome::Err(ioasid_core::Errno::ENOSPC)
+    );
+    let t = run_with("v6.6", json!({"flaw_unsigned_error_pasid": true}), steps);
+    assert_eq!(
+        t.steps[3].result,
+        ioasid_core::Outcome::id(0xFFFF_FFE4),
+        "-ENOSPC as an unsigned PASID"
+    );
+}
