@@ -7,10 +7,20 @@ pub struct BuiltIn {
 }
 
 /// Every built-in lesson, in course order.
-pub const ALL: &[BuiltIn] = &[BuiltIn {
-    id: "01-first-fit",
-    json: include_str!("lessons/01-first-fit.json"),
-}];
+pub const ALL: &[BuiltIn] = &[
+    BuiltIn {
+        id: "01-first-fit",
+        json: include_str!("lessons/01-first-fit.json"),
+    },
+    BuiltIn {
+        id: "02-sets",
+        json: include_str!("lessons/02-sets.json"),
+    },
+    BuiltIn {
+        id: "03-deferred-binding",
+        json: include_str!("lessons/03-deferred-binding.json"),
+    },
+];
 
 /// The built-in lesson with this id.
 pub fn get(id: &str) -> Option<&'static BuiltIn> {
