@@ -78,14 +78,19 @@ impl Trace {
             return self.last.clone();
         };
         let mut w = snap.clone();
+        // Replay quietly: the steps' records are already in the trace.
         w.log = StepLog::default();
         for k in j * SNAPSHOT_EVERY..n {
             if let Some(step) = self.ops.get(k) {
                 w.step = k;
-                let _ = exec(&mut w, &step.op);
-                save_var(&mut w, step, &Outcome::null());
+                let (result, _) = exec(&mut w, &step.op);
+                save_var(&mut w, step, &Outcome::from(result));
             }
         }
+        w.log = StepLog {
+            record: self.record,
+            ..StepLog::default()
+        };
         w
     }
 
@@ -164,6 +169,11 @@ impl Runner {
     /// Prepares to run `lesson` under `profile` with `knobs`. With `record` false only
     /// results and warnings are kept (fast, for the CLI), and no snapshots.
     pub fn new(lesson: &Lesson, profile: Profile, knobs: Knobs, record: bool) -> Runner {
+        Runner::from_lesson(lesson.clone(), profile, knobs, record)
+    }
+
+    /// As `new`, taking the lesson by value (no copy of its steps).
+    pub fn from_lesson(lesson: Lesson, profile: Profile, knobs: Knobs, record: bool) -> Runner {
         let mut world = World::new(profile, knobs.clone());
         world.log.record = record;
         Runner {
@@ -179,8 +189,8 @@ impl Runner {
                 record,
             },
             world,
-            pending: lesson.steps.clone().into_iter(),
             total: lesson.steps.len(),
+            pending: lesson.steps.into_iter(),
             freed_at: HashMap::new(),
         }
     }
@@ -216,6 +226,11 @@ impl Runner {
             self.trace.ops.push(step);
         }
         self.pending.len() == 0
+    }
+
+    /// The world after the steps run so far.
+    pub fn world(&self) -> &World {
+        &self.world
     }
 
     /// (steps run, steps in all).

@@ -87,7 +87,7 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = Runner::new(&lesson, profile, knobs, trace).finish();
+    let result = Runner::from_lesson(lesson, profile, knobs, trace).finish();
     let out = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, out.lock());
     let written = if trace {
