@@ -20,6 +20,18 @@ pub const ALL: &[BuiltIn] = &[
         id: "03-deferred-binding",
         json: include_str!("lessons/03-deferred-binding.json"),
     },
+    BuiltIn {
+        id: "04-guest-boot-vcmd",
+        json: include_str!("lessons/04-guest-boot-vcmd.json"),
+    },
+    BuiltIn {
+        id: "05-host-misbehaves",
+        json: include_str!("lessons/05-host-misbehaves.json"),
+    },
+    BuiltIn {
+        id: "06-unregistering",
+        json: include_str!("lessons/06-unregistering.json"),
+    },
 ];
 
 /// The built-in lesson with this id.
