@@ -95,9 +95,11 @@ fn default_true() -> bool {
     true
 }
 
-/// One operation of the lesson format.
+/// One operation of the lesson format. In files each step is `{"op": "alloc", ...fields}`;
+/// internally the op is (de)serialized externally tagged (`{"alloc": {...}}`) so that a
+/// mistyped field keeps its path in the error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
     SetCreate {
         set: Name,
@@ -401,9 +403,13 @@ impl Step {
     /// The step as lesson JSON.
     pub fn to_json(&self) -> Value {
         let mut m = match serde_json::to_value(&self.op) {
-            Ok(Value::Object(m)) => m,
+            Ok(Value::Object(outer)) => match outer.into_iter().next() {
+                Some((_, Value::Object(fields))) => fields,
+                _ => Map::new(),
+            },
             _ => Map::new(),
         };
+        m.insert("op".into(), Value::String(self.op.name().into()));
         let mut put = |k: &str, v: Option<Value>| {
             if let Some(v) = v {
                 m.insert(k.to_string(), v);
@@ -747,8 +753,23 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
             Some(q)
         }
     };
-    let op: Op = parse_at(Value::Object(m))
-        .map_err(|(p, msg)| err(opn, if p.is_empty() { None } else { Some(p) }, msg))?;
+    m.remove("op");
+    let mut tagged = Map::new();
+    tagged.insert(op_name.clone(), Value::Object(m));
+    let op: Op = parse_at(Value::Object(tagged)).map_err(|(p, msg)| {
+        let p = p
+            .strip_prefix(op_name.as_str())
+            .map_or(p.as_str(), |r| r.trim_start_matches('.'));
+        err(
+            opn,
+            if p.is_empty() {
+                None
+            } else {
+                Some(p.to_string())
+            },
+            msg,
+        )
+    })?;
     Ok(Step {
         op,
         save_as,
@@ -761,7 +782,9 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
 }
 
 fn join(a: &str, b: &str) -> String {
-    if b.is_empty() || b == "." {
+    if a.is_empty() {
+        b.to_string()
+    } else if b.is_empty() || b == "." {
         a.to_string()
     } else {
         format!("{a}.{b}")
@@ -785,7 +808,12 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
         for prefix in ["missing field `", "unknown field `"] {
             if let Some(rest) = msg.strip_prefix(prefix) {
                 if let Some((field, tail)) = rest.split_once('`') {
-                    let field = join(&path, field);
+                    // serde_path_to_error already ends the path with an unknown field's name.
+                    let field = if path == field || path.ends_with(&format!(".{field}")) {
+                        path.clone()
+                    } else {
+                        join(&path, field)
+                    };
                     let what = if prefix.starts_with("missing") {
                         "missing"
                     } else {

@@ -1,0 +1,80 @@
+//! The `ioasid-sim` command line: results as JSON, exit status 2 for a malformed lesson
+//! and 1 for a failed `expect`.
+use std::process::Command;
+
+fn sim(lesson: &str, extra: &[&str]) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "ioasid-cli-{}-{}",
+        std::process::id(),
+        lesson.len()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("lesson.json");
+    std::fs::write(&path, lesson).expect("write lesson");
+    let out = Command::new(env!("CARGO_BIN_EXE_ioasid-sim"))
+        .arg("run")
+        .arg(&path)
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn prints_results_as_json() {
+    let (code, out, _) = sim(
+        r#"{"format":1,"title":"t","profile":"v5.5","steps":[
+            {"op":"alloc","set":"sva","min":1,"max":9,"expect":{"ok":1}},
+            {"op":"free","id":7}]}"#,
+        &[],
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["steps"][0]["result"], serde_json::json!({"ok": 1}));
+    assert_eq!(v["steps"][1]["op"], "free");
+    assert!(v["steps"][1]["warnings"][0]
+        .as_str()
+        .is_some_and(|w| w.contains("unknown IOASID 7")));
+    assert_eq!(v["expect_failures"], 0);
+}
+
+#[test]
+fn failed_expect_exits_1_and_trace_has_lines() {
+    let lesson = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","set":"sva","min":1,"max":9,"expect":{"ok":2}}]}"#;
+    let (code, out, _) = sim(lesson, &["--trace"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["expect_failures"], 1);
+    assert_eq!(v["steps"][0]["func"], "ioasid_alloc");
+    assert!(v["steps"][0]["lines"]
+        .as_array()
+        .is_some_and(|l| !l.is_empty()));
+}
+
+#[test]
+fn malformed_lesson_exits_2_naming_the_step() {
+    let (code, out, err) = sim(
+        r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","min":1}]}"#,
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("step 0") && err.contains("alloc") && err.contains("max"),
+        "{err}"
+    );
+}
+
+#[test]
+fn profile_override() {
+    let lesson = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","set":"sva","min":3,"max":2}]}"#;
+    let (_, out, _) = sim(lesson, &["--profile", "improved"]);
+    assert!(out.contains("EINVAL"), "{out}");
+    let (code, _, err) = sim(lesson, &["--profile", "v9"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown profile"));
+}

@@ -1,0 +1,127 @@
+//! A lesson with a mistake is rejected before anything runs, naming the step, the op
+//! and the field.
+use ioasid_core::lesson::{Lesson, LessonError};
+use serde_json::{json, Value};
+
+fn reject(steps: Value) -> LessonError {
+    reject_lesson(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": steps}))
+}
+
+fn reject_lesson(v: Value) -> LessonError {
+    match Lesson::from_value(v) {
+        Ok(_) => panic!("a broken lesson was accepted"),
+        Err(e) => e,
+    }
+}
+
+fn at(e: &LessonError, step: usize, op: &str, field: &str) {
+    assert_eq!(e.step, Some(step), "{e}");
+    assert_eq!(e.op.as_deref(), Some(op), "{e}");
+    assert_eq!(e.field.as_deref(), Some(field), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("step {step}")) && text.contains(op) && text.contains(field),
+        "message names all three: {text}"
+    );
+}
+
+#[test]
+fn unknown_op() {
+    let e = reject(json!([{"op": "alloc", "min": 1, "max": 2}, {"op": "allocate", "min": 1}]));
+    at(&e, 1, "allocate", "op");
+    assert!(e.message.contains("unknown op"));
+}
+
+#[test]
+fn missing_field() {
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1}]));
+    at(&e, 0, "alloc", "max");
+    assert!(e.message.contains("missing"), "{e}");
+}
+
+#[test]
+fn mistyped_field() {
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": "lots"}]));
+    at(&e, 0, "alloc", "max");
+    let e = reject(
+        json!([{"op": "mm_create", "mm": "A", "maps": [{"start": 0, "len": 4096, "perm": "rwz"}]}]),
+    );
+    at(&e, 0, "mm_create", "maps[0].perm");
+    let e = reject(
+        json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "data": {"process": "A"}}]),
+    );
+    at(&e, 0, "alloc", "data");
+}
+
+#[test]
+fn unknown_field() {
+    let e = reject(json!([{"op": "free", "id": 1, "sett": "sva"}]));
+    at(&e, 0, "free", "sett");
+}
+
+#[test]
+fn unknown_name_reference() {
+    let e = reject(json!([
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "a"},
+        {"op": "free", "id": "$a"},
+        {"op": "free", "id": "$b"},
+    ]));
+    at(&e, 2, "free", "id");
+    assert!(e.message.contains("$b"));
+    let e = reject(
+        json!([{"op": "fault", "device": "d", "pasid": "$later", "addr": 0, "perm": "r", "group": 1},
+                          {"op": "alloc", "min": 1, "max": 2, "as": "later"}]),
+    );
+    at(&e, 0, "fault", "pasid");
+}
+
+#[test]
+fn bad_expect_and_question() {
+    let e = reject(json!([{"op": "alloc", "min": 1, "max": 2, "expect": {"err": "EWHAT"}}]));
+    assert_eq!(e.step, Some(0));
+    assert!(
+        e.field.as_deref().is_some_and(|f| f.starts_with("expect")),
+        "{e}"
+    );
+    let e = reject(
+        json!([{"op": "alloc", "min": 1, "max": 2, "ask": {"prompt": "?", "choices": ["a", "b"], "answer": 2, "explain": "."}}]),
+    );
+    at(&e, 0, "alloc", "ask.answer");
+    let e = reject(
+        json!([{"op": "alloc", "min": 1, "max": 2, "ask": {"prompt": "?", "choices": ["a"], "answer": 0, "explain": "."}}]),
+    );
+    at(&e, 0, "alloc", "ask.choices");
+}
+
+#[test]
+fn lesson_level_mistakes_name_the_field() {
+    let e = reject_lesson(json!({"format": 1, "title": "t", "profile": "v9", "steps": []}));
+    assert_eq!(e.field.as_deref(), Some("profile"));
+    let e = reject_lesson(json!({"format": 2, "title": "t", "profile": "v5.5", "steps": []}));
+    assert_eq!(e.field.as_deref(), Some("format"));
+    let e = reject_lesson(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "knobs": {"flaw_nope": true}, "steps": []}),
+    );
+    assert_eq!(e.field.as_deref(), Some("knobs"));
+    assert!(e.message.contains("flaw_nope"));
+    let e = reject_lesson(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "knobs": {"real_errno": 3}, "steps": []}),
+    );
+    assert_eq!(e.field.as_deref(), Some("knobs"));
+    let e = reject_lesson(json!({"format": 1, "profile": "v5.5", "steps": []}));
+    assert_eq!(e.field.as_deref(), Some("title"));
+    let e = reject_lesson(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [], "colour": 1}),
+    );
+    assert_eq!(e.field.as_deref(), Some("colour"));
+    assert!(Lesson::parse("{ not json").is_err());
+    assert!(Lesson::parse("[]").is_err());
+}
+
+#[test]
+fn export_round_trips() {
+    let text = ioasid_core::lessons::ALL[0].json;
+    let l = Lesson::parse(text).expect("built-in parses");
+    let again = Lesson::from_value(l.to_json()).expect("export parses");
+    assert_eq!(l, again);
+}
