@@ -32,6 +32,14 @@ pub const ALL: &[BuiltIn] = &[
         id: "06-unregistering",
         json: include_str!("lessons/06-unregistering.json"),
     },
+    BuiltIn {
+        id: "07-references-eras",
+        json: include_str!("lessons/07-references-eras.json"),
+    },
+    BuiltIn {
+        id: "08-page-requests",
+        json: include_str!("lessons/08-page-requests.json"),
+    },
 ];
 
 /// The built-in lesson with this id.
