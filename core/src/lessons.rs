@@ -40,6 +40,14 @@ pub const ALL: &[BuiltIn] = &[
         id: "08-page-requests",
         json: include_str!("lessons/08-page-requests.json"),
     },
+    BuiltIn {
+        id: "09-stale-fault",
+        json: include_str!("lessons/09-stale-fault.json"),
+    },
+    BuiltIn {
+        id: "10-quotas-owners-spids",
+        json: include_str!("lessons/10-quotas-owners-spids.json"),
+    },
 ];
 
 /// The built-in lesson with this id.
