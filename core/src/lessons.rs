@@ -48,6 +48,10 @@ pub const ALL: &[BuiltIn] = &[
         id: "10-quotas-owners-spids",
         json: include_str!("lessons/10-quotas-owners-spids.json"),
     },
+    BuiltIn {
+        id: "11-what-came-after",
+        json: include_str!("lessons/11-what-came-after.json"),
+    },
 ];
 
 /// The built-in lesson with this id.

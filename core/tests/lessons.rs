@@ -1,0 +1,307 @@
+//! The built-in lesson library: every lesson parses, runs under every profile it
+//! declares with no `expect` failure, keeps the model's invariants after every step, and
+//! has the shape a course needs (10-40 narrated steps, an intro and an outro, at least
+//! two predict-then-reveal questions). The last test runs the `ioasid-sim` binary itself.
+use ioasid_core::lesson::Lesson;
+use ioasid_core::lessons::{self, BuiltIn};
+use ioasid_core::profile::Profile;
+use ioasid_core::run_under;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// The lessons the course must contain, in course order (ids are file stems).
+const COURSE: [&str; 11] = [
+    "01-first-fit",
+    "02-sets",
+    "03-deferred-binding",
+    "04-guest-boot-vcmd",
+    "05-host-misbehaves",
+    "06-unregistering",
+    "07-references-eras",
+    "08-page-requests",
+    "09-stale-fault",
+    "10-quotas-owners-spids",
+    "11-what-came-after",
+];
+
+fn parse(l: &BuiltIn) -> Lesson {
+    Lesson::parse(l.json).unwrap_or_else(|e| panic!("{}: rejected: {e}", l.id))
+}
+
+#[test]
+fn the_course_lists_every_lesson_in_order() {
+    let ids: Vec<&str> = lessons::ALL.iter().map(|l| l.id).collect();
+    assert_eq!(ids, COURSE, "lessons::ALL must list the course in order");
+    for id in COURSE {
+        assert!(
+            lessons::get(id).is_some(),
+            "lessons::get({id}) finds nothing"
+        );
+    }
+}
+
+#[test]
+fn every_lesson_file_is_built_in() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/lessons");
+    let listed: BTreeSet<&str> = lessons::ALL.iter().map(|l| l.id).collect();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).expect("the lessons directory exists") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        files += 1;
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a UTF-8 file name");
+        assert!(
+            listed.contains(stem),
+            "{} is not listed in lessons::ALL",
+            path.display()
+        );
+        let on_disk = std::fs::read_to_string(&path).expect("readable");
+        let built_in = lessons::get(stem).map(|l| l.json).unwrap_or_default();
+        assert_eq!(
+            on_disk, built_in,
+            "{stem}: the embedded text differs from the file"
+        );
+    }
+    assert_eq!(files, lessons::ALL.len(), "one file per built-in lesson");
+}
+
+#[test]
+fn every_lesson_parses_and_round_trips() {
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        let again = Lesson::from_value(lesson.to_json())
+            .unwrap_or_else(|e| panic!("{}: its own export is rejected: {e}", l.id));
+        assert_eq!(again, lesson, "{}: export and re-import differ", l.id);
+    }
+}
+
+#[test]
+fn every_lesson_runs_clean_under_every_declared_profile() {
+    let mut failures = Vec::new();
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for &p in &lesson.profiles {
+            let trace = run_under(&lesson, p).unwrap_or_else(|e| panic!("{} [{p}]: {e}", l.id));
+            assert_eq!(
+                trace.len(),
+                lesson.steps.len(),
+                "{} [{p}]: every step ran",
+                l.id
+            );
+            for s in trace.steps.iter().filter(|s| s.expect_ok == Some(false)) {
+                failures.push(format!(
+                    "{} [{p}] step {} ({}): expected {}, got {}\n    say: {}\n    explain: {}\n    warnings: {:?}",
+                    l.id,
+                    s.index + 1,
+                    s.op,
+                    serde_json::to_string(&s.expected).unwrap_or_default(),
+                    serde_json::to_string(&s.result).unwrap_or_default(),
+                    s.say.as_deref().unwrap_or(""),
+                    s.explain,
+                    s.warnings
+                ));
+            }
+            let counted = trace
+                .steps
+                .iter()
+                .filter(|s| s.expect_ok == Some(false))
+                .count();
+            assert_eq!(
+                trace.expect_failures, counted,
+                "{} [{p}]: expect_failures disagrees with the steps",
+                l.id
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} expect failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn invariants_hold_after_every_step() {
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for &p in &lesson.profiles {
+            let trace = run_under(&lesson, p).unwrap_or_else(|e| panic!("{} [{p}]: {e}", l.id));
+            assert!(
+                trace.initial().check_invariants().is_ok(),
+                "{} [{p}]: the initial world is broken",
+                l.id
+            );
+            for i in 0..trace.len() {
+                if let Err(e) = trace.world_after(i).check_invariants() {
+                    panic!(
+                        "{} [{p}]: invariant broken after step {} ({}): {e}",
+                        l.id,
+                        i + 1,
+                        trace.steps[i].op
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_lesson_has_the_shape_of_a_lesson() {
+    let mut problems = Vec::new();
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        let id = l.id;
+        let n = lesson.steps.len();
+        if !(10..=40).contains(&n) {
+            problems.push(format!("{id}: {n} steps (want 10 to 40)"));
+        }
+        // An intro says what you will learn and what to know first; an outro sums up:
+        // both take more than a line.
+        for (what, text, min) in [
+            ("title", Some(&lesson.title), 5),
+            ("summary", Some(&lesson.summary), 20),
+            ("intro", lesson.intro.as_ref(), 150),
+            ("outro", lesson.outro.as_ref(), 150),
+        ] {
+            if text.is_none_or(|t| t.trim().len() < min) {
+                problems.push(format!("{id}: {what} missing or too short"));
+            }
+        }
+        let asks = lesson.steps.iter().filter(|s| s.ask.is_some()).count();
+        if asks < 2 {
+            problems.push(format!(
+                "{id}: {asks} question(s) (want at least 2 predict-then-reveal questions)"
+            ));
+        }
+        for (i, s) in lesson.steps.iter().enumerate() {
+            let at = format!("{id} step {} ({})", i + 1, s.op.name());
+            if s.say.as_ref().is_none_or(|t| t.trim().is_empty()) {
+                problems.push(format!("{at}: no `say`"));
+            }
+            if s.thread.as_ref().is_none_or(|t| t.trim().is_empty()) {
+                problems.push(format!("{at}: no `thread` (who acts)"));
+            }
+            for p in s.expect_in.keys() {
+                if !lesson.profiles.contains(p) {
+                    problems.push(format!(
+                        "{at}: expect_in names {p}, which the lesson does not declare (it would never be checked)"
+                    ));
+                }
+            }
+            let has_expect = s.expect.is_some() || !s.expect_in.is_empty();
+            if has_expect && s.expect.is_none() {
+                for p in &lesson.profiles {
+                    if !s.expect_in.contains_key(p) {
+                        problems.push(format!(
+                            "{at}: expect_in has no entry for declared profile {p} and there is no plain expect"
+                        ));
+                    }
+                }
+            }
+            if let Some(q) = &s.ask {
+                if !has_expect {
+                    problems.push(format!(
+                        "{at}: a question whose reveal is not checked by `expect`"
+                    ));
+                }
+                if q.prompt.trim().is_empty() || q.explain.trim().is_empty() {
+                    problems.push(format!(
+                        "{at}: a question needs a prompt and an explanation"
+                    ));
+                }
+                let distinct: BTreeSet<&str> = q.choices.iter().map(|c| c.trim()).collect();
+                if q.choices.len() < 2 || distinct.len() != q.choices.len() {
+                    problems.push(format!("{at}: a question needs distinct choices"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn lessons_teach_with_expectations() {
+    // Most steps of a lesson carry the result the narration relies on: a lesson with
+    // few checked steps could drift from what it says without any test noticing.
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        let checked = lesson
+            .steps
+            .iter()
+            .filter(|s| s.expect.is_some() || !s.expect_in.is_empty())
+            .count();
+        assert!(
+            checked * 4 >= lesson.steps.len() * 3,
+            "{}: only {checked} of {} steps have an expect",
+            l.id,
+            lesson.steps.len()
+        );
+    }
+}
+
+#[test]
+fn declared_profiles_are_real_profiles_and_the_default_comes_first() {
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        assert_eq!(lesson.profiles.first(), Some(&lesson.profile), "{}", l.id);
+        for p in &lesson.profiles {
+            assert!(Profile::ALL.contains(p), "{}: {p}", l.id);
+            lesson
+                .knobs_for(*p)
+                .unwrap_or_else(|e| panic!("{} [{p}]: knobs rejected: {e}", l.id));
+        }
+    }
+}
+
+#[test]
+fn the_cli_checks_every_builtin_lesson() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ioasid-sim"))
+        .arg("check-builtins")
+        .output()
+        .expect("ioasid-sim runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "ioasid-sim check-builtins failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for p in &lesson.profiles {
+            // One line per (lesson, profile), starting with "ok".
+            let reported = stdout.lines().any(|line| {
+                line.starts_with("ok")
+                    && line.split_whitespace().any(|w| w == l.id)
+                    && line
+                        .split_whitespace()
+                        .any(|w| w.trim_end_matches(':') == p.name())
+            });
+            assert!(
+                reported,
+                "ioasid-sim did not report {} under {p} as ok:\n{stdout}",
+                l.id
+            );
+        }
+    }
+}
+
+#[test]
+fn the_cli_runs_one_builtin_lesson() {
+    let id = lessons::ALL.first().map(|l| l.id).expect("a lesson");
+    let out = Command::new(env!("CARGO_BIN_EXE_ioasid-sim"))
+        .args(["run", &format!("builtin:{id}")])
+        .output()
+        .expect("ioasid-sim runs");
+    assert!(out.status.success(), "ioasid-sim run builtin:{id} failed");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("ioasid-sim prints JSON");
+    assert_eq!(v["expect_failures"], 0);
+    let steps = v["steps"].as_array().map_or(0, Vec::len);
+    assert_eq!(steps, parse(&lessons::ALL[0]).steps.len());
+}
