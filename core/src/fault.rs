@@ -2,7 +2,7 @@
 //! and one response per group.
 use crate::id::{Data, Errno, Ioasid, Name};
 use crate::set::SVA_SET;
-use crate::space::{name, IdState, World};
+use crate::space::{name, Getter, IdState, World};
 use crate::sva::{DomainRef, Perm};
 use crate::trace::{Code, Event, FaultStage, Response, Val};
 use serde::{Deserialize, Serialize};
@@ -140,6 +140,7 @@ impl World {
         self.log.line("iopf.group");
         let mut failed = false;
         let mut served: Option<Name> = None;
+        let mut why: Option<String> = None;
         for req in &g.requests {
             if failed {
                 self.log.line("iopf.sticky");
@@ -163,8 +164,9 @@ impl World {
                     );
                     served = Some(mm);
                 }
-                Err((stage, why)) => {
-                    self.fault_step(&g, req, stage, false, why);
+                Err((stage, reason)) => {
+                    self.fault_step(&g, req, stage, false, reason.clone());
+                    why = Some(reason);
                     failed = true;
                 }
             }
@@ -181,6 +183,17 @@ impl World {
         };
         let shown = response.clone();
         self.log.event(|| Event::Responded(shown));
+        let reason = why.clone();
+        self.log.explain(|| match (&response.mm, reason) {
+            (Some(mm), _) => format!(
+                "group {} of {}: SUCCESS, served by mm {mm}",
+                g.group, g.device
+            ),
+            (None, Some(why)) => {
+                format!("group {} of {}: INVALID, because {why}", g.group, g.device)
+            }
+            (None, None) => format!("group {} of {}: INVALID", g.group, g.device),
+        });
         response
     }
 
@@ -240,41 +253,49 @@ impl World {
             } else {
                 Some(name(SVA_SET))
             };
-            match self.find(set.as_ref(), pasid, None) {
+            // iommu_sva_find(): find(sva_set, pasid, mmget_not_zero), narrated per group.
+            self.log.quiet += 1;
+            let found = self.find(set.as_ref(), pasid, Some(Getter::MmAlive));
+            self.log.quiet -= 1;
+            match found {
                 Err(e) => {
                     return Err((
                         FaultStage::Lookup,
                         format!("find returned {}: {}", e.name(), e.meaning()),
                     ))
                 }
-                Ok(None) => {
+                Ok(Some(Data::Mm(mm))) => mm,
+                Ok(Some(other)) => {
                     return Err((
                         FaultStage::Lookup,
-                        format!("PASID {pasid} has no data yet (allocated, not bound)"),
+                        format!("the lookup returned {}, not an mm", other.label()),
                     ))
                 }
-                Ok(Some(Data::Mm(mm))) => {
-                    // The getter: mmget_not_zero() fails once the process exits.
-                    if !self.mms.get(&mm).is_some_and(|m| m.alive) {
-                        return Err((
+                Ok(None) => {
+                    let data = self.entry(pasid).and_then(|e| e.data.clone());
+                    return Err(match data {
+                        None => (
+                            FaultStage::Lookup,
+                            format!("PASID {pasid} has no data yet (allocated, not bound)"),
+                        ),
+                        Some(Data::Mm(mm)) => (
                             FaultStage::Getter,
                             format!("the getter refused mm {mm}: the process is exiting"),
-                        ));
-                    }
-                    mm
-                }
-                Ok(Some(other)) => {
-                    self.log.warn(format!(
-                        "iopf: PASID {pasid} resolved to {}, handled as an mm",
-                        other.label()
-                    ));
-                    return Err((
-                        FaultStage::Lookup,
-                        format!(
-                            "a wildcard lookup returned {}: the handler would treat it as an mm",
-                            other.label()
                         ),
-                    ));
+                        Some(other) => {
+                            self.log.warn(format!(
+                                "iopf: PASID {pasid} resolved to {}, handled as an mm",
+                                other.label()
+                            ));
+                            (
+                                FaultStage::Lookup,
+                                format!(
+                                    "a wildcard lookup returned {}: the handler takes it for an mm and its getter reads a struct of another type",
+                                    other.label()
+                                ),
+                            )
+                        }
+                    });
                 }
             }
         };

@@ -231,6 +231,10 @@ pub enum Op {
         pasid: IdArg,
         domain: Name,
     },
+    DetachPasid {
+        device: Name,
+        pasid: IdArg,
+    },
     ReadBegin {
         reader: Name,
         #[serde(default)]
@@ -249,7 +253,7 @@ pub enum Op {
 }
 
 /// The names of every op, for error messages and the sandbox.
-pub const OP_NAMES: [&str; 31] = [
+pub const OP_NAMES: [&str; 32] = [
     "set_create",
     "set_free",
     "alloc",
@@ -278,6 +282,7 @@ pub const OP_NAMES: [&str; 31] = [
     "flush",
     "overflow",
     "attach_pasid",
+    "detach_pasid",
     "read_begin",
     "read_end",
     "notifier_register",
@@ -315,6 +320,7 @@ impl Op {
             Op::Flush { .. } => "flush",
             Op::Overflow { .. } => "overflow",
             Op::AttachPasid { .. } => "attach_pasid",
+            Op::DetachPasid { .. } => "detach_pasid",
             Op::ReadBegin { .. } => "read_begin",
             Op::ReadEnd { .. } => "read_end",
             Op::NotifierRegister { .. } => "notifier_register",
@@ -340,7 +346,9 @@ impl Op {
             | Op::ReadBegin { id, .. } => [("id", Some(id)), ("", None)],
             Op::Bind { min, max, .. } => [("min", min.as_ref()), ("max", max.as_ref())],
             Op::Fault { pasid, .. } => [("pasid", pasid.as_ref()), ("", None)],
-            Op::AttachPasid { pasid, .. } => [("pasid", Some(pasid)), ("", None)],
+            Op::AttachPasid { pasid, .. } | Op::DetachPasid { pasid, .. } => {
+                [("pasid", Some(pasid)), ("", None)]
+            }
             _ => [("", None), ("", None)],
         };
         args.into_iter()

@@ -334,7 +334,8 @@ const GLOBAL: &str = "\
 {
 \tif (xa_load(&group->pasid_array, pasid)) return -EBUSY;
 \txa_store(&group->pasid_array, pasid, domain);
-}";
+}
+[global.detach] void iommu_detach_device_pasid(domain, dev, pasid): xa_erase(&group->pasid_array, pasid)";
 
 /// Every function with a listing.
 pub const ALL_FUNCS: [Func; 17] = [

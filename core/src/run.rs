@@ -289,8 +289,14 @@ fn run_step(
     let mut markers = Vec::new();
     if record {
         explain = format!("{summary} {}.", result.describe());
+        let first_fit = |id: Ioasid| {
+            log.events
+                .iter()
+                .any(|e| matches!(e, Event::Search { found: Some(f), .. } if *f == id))
+        };
         if let Outcome::Ok(Val::Id(v)) = &result {
-            if let Some(at) = u32::try_from(*v).ok().and_then(|id| freed_at.get(&id)) {
+            let reused = u32::try_from(*v).ok().filter(|id| first_fit(*id));
+            if let Some(at) = reused.and_then(|id| freed_at.get(&id)) {
                 explain.push_str(&format!(
                     " ({v} was freed at step {}: first fit hands it out again at once.)",
                     at + 1
@@ -304,12 +310,16 @@ fn run_step(
                 explain.extend(first.to_uppercase());
                 explain.push_str(chars.as_str());
             }
-            if !part.ends_with('.') && !part.ends_with(')') && !part.ends_with(':') {
+            if !part.ends_with(['.', ':', '!', '?']) {
                 explain.push('.');
             }
         }
         for e in &log.events {
-            if let Event::Erased { id, .. } = e {
+            // Only first-fit storages hand a freed number straight back.
+            if let Event::Erased { id, store } = e {
+                if store != "default" && store != "global" {
+                    continue;
+                }
                 freed_at.insert(*id, index);
             }
         }
@@ -529,6 +539,10 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
             resolve(w, pasid).and_then(|p| w.attach_pasid(device, p, domain)),
             Func::GlobalPasid,
         ),
+        Op::DetachPasid { device, pasid } => (
+            resolve(w, pasid).and_then(|p| w.detach_pasid(device, p)),
+            Func::GlobalPasid,
+        ),
         Op::ReadBegin { reader, set, id } => (
             resolve(w, id).and_then(|id| w.read_begin(reader, set.as_ref(), id)),
             Func::RcuReader,
@@ -642,6 +656,9 @@ pub fn describe_op(w: &World, op: &Op) -> String {
             "attach_device_pasid(domain {domain}, {device}, {})",
             arg(w, pasid)
         ),
+        Op::DetachPasid { device, pasid } => {
+            format!("detach_device_pasid({device}, {})", arg(w, pasid))
+        }
         Op::ReadBegin { reader, set, id } => format!(
             "{reader}: rcu_read_lock(); find({}, {})",
             set_arg(set),

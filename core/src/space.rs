@@ -771,6 +771,22 @@ impl World {
         self.log.line("global.free");
         match self.default_store.remove(id) {
             Some(_) => {
+                let attached: Vec<String> = self
+                    .attachments
+                    .keys()
+                    .filter(|(_, p)| *p == id)
+                    .map(|(d, _)| d.to_string())
+                    .collect();
+                if !attached.is_empty() {
+                    self.log.warn(format!(
+                        "iommu_free_global_pasid: {id} is still attached on {}",
+                        attached.join(", ")
+                    ));
+                    self.log.explain(|| format!(
+                        "{id} is free again but still attached on {}: its next owner would share those attachments (drivers detach first)",
+                        attached.join(", ")
+                    ));
+                }
                 self.log.changed(id);
                 self.log.event(|| Event::Erased {
                     id,

@@ -136,6 +136,16 @@ pub enum DomainRef {
     Domain(Name),
 }
 
+impl DomainRef {
+    /// "mm A's SVA domain" or "domain D".
+    pub fn label(&self) -> String {
+        match self {
+            DomainRef::Sva(mm) => format!("mm {mm}'s SVA domain"),
+            DomainRef::Domain(d) => format!("domain {d}"),
+        }
+    }
+}
+
 impl World {
     /// Creates a process with its mappings. `EEXIST`: a live mm of that name;
     /// `EINVAL`: an empty or overflowing mapping.
@@ -445,6 +455,30 @@ impl World {
         self.log
             .explain(|| format!("{device}'s PASID {pasid} now goes to domain {domain}"));
         Ok(Val::Null)
+    }
+}
+
+impl World {
+    /// v6.6 `iommu_detach_device_pasid(domain, device, pasid)`: `ENOENT` when nothing is
+    /// attached there; `EOPNOTSUPP` outside v6.6 mode.
+    pub fn detach_pasid(&mut self, device: &Name, pasid: Ioasid) -> Result<Val, Errno> {
+        self.log.line("global.detach");
+        if !self.knobs.global_pasid {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        match self.attachments.remove(&(device.clone(), pasid)) {
+            Some(d) => {
+                self.log.explain(|| {
+                    format!("{device}'s PASID {pasid} no longer goes to {}", d.label())
+                });
+                Ok(Val::Null)
+            }
+            None => {
+                self.log
+                    .explain(|| format!("{device} has nothing attached at PASID {pasid}"));
+                Err(Errno::ENOENT)
+            }
+        }
     }
 }
 

@@ -268,6 +268,8 @@ pub struct StepLog {
     pub explain: Vec<String>,
     pub changed: Vec<Ioasid>,
     pub switched: bool,
+    /// While above zero, `explain` is silent (an internal call narrates nothing).
+    pub quiet: u32,
 }
 
 impl StepLog {
@@ -289,7 +291,7 @@ impl StepLog {
     }
     /// A piece of the generated narration.
     pub fn explain(&mut self, s: impl FnOnce() -> String) {
-        if self.record {
+        if self.record && self.quiet == 0 {
             self.explain.push(s());
         }
     }

@@ -709,3 +709,67 @@ fn v64_unsigned_error_pasid_toggle() {
         "-ENOSPC as an unsigned PASID"
     );
 }
+
+#[test]
+fn fault_path_calls_the_getter_like_the_kernel() {
+    let steps = json!([
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+        {"op": "fault", "device": "d0", "pasid": 1, "addr": 4096, "perm": "r", "group": 1},
+        {"op": "run_faults"},
+    ]);
+    let t = run("v5.11", steps.clone());
+    assert!(
+        warned(&t, 2, "getter called with NULL"),
+        "flaw 1 shows on the fault path"
+    );
+    assert!(
+        t.steps[2].explain.contains("no data yet"),
+        "{}",
+        t.steps[2].explain
+    );
+    let t = run("improved", steps);
+    assert!(!warned(&t, 2, "getter called"));
+}
+
+#[test]
+fn v66_detach_and_free_while_attached() {
+    let t = run(
+        "v6.6",
+        json!([
+            {"op": "alloc", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "attach_pasid", "device": "d0", "pasid": 1, "domain": "D"},
+            {"op": "free", "id": 1},
+            {"op": "detach_pasid", "device": "d0", "pasid": 1, "expect": {"ok": null}},
+            {"op": "detach_pasid", "device": "d0", "pasid": 1, "expect": {"err": "ENOENT"}},
+        ]),
+    );
+    assert!(warned(&t, 2, "still attached on d0"));
+    run(
+        "v5.5",
+        json!([{"op": "detach_pasid", "device": "d0", "pasid": 1, "expect": {"err": "EOPNOTSUPP"}}]),
+    );
+}
+
+#[test]
+fn reuse_note_only_for_first_fit_allocations() {
+    let t = run(
+        "v5.11",
+        json!([
+            {"op": "mm_create", "mm": "A", "maps": []},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "free", "id": 1, "set": "sva"},
+            {"op": "bind", "device": "d0", "mm": "A", "expect": {"ok": 1}},
+            {"op": "bind", "device": "d1", "mm": "A", "expect": {"ok": 1}},
+        ]),
+    );
+    assert!(
+        t.steps[3].explain.contains("was freed at step 3"),
+        "{}",
+        t.steps[3].explain
+    );
+    assert!(
+        !t.steps[4].explain.contains("was freed"),
+        "sharing is not reuse: {}",
+        t.steps[4].explain
+    );
+}
