@@ -1,12 +1,157 @@
 //! IOASID Lab's browser app: renders the trace computed by `ioasid-core`.
+//!
+//! One `Reducible` state ([`state::AppState`]) with one `Action` enum, shared through a
+//! `ContextProvider`; the components under [`components`] render it, the hooks under
+//! [`hooks`] connect it to the keyboard, timers, the URL and the theme.
+use components::allocators::Allocators;
+use components::code_pane::CodePane;
+use components::drop_zone::DropZone;
+use components::fault_path::FaultPath;
+use components::id_space::IdSpace;
+use components::import_export::ImportExport;
+use components::lesson_picker::LessonPicker;
+use components::narration::Narration;
+use components::notice_bar::NoticeBar;
+use components::player::Player;
+use components::processes::Processes;
+use components::profile_bar::ProfileBar;
+use components::progress_bar::ProgressBar;
+use components::readers::Readers;
+use components::sandbox::Sandbox;
+use components::sets::Sets;
+use components::theme_picker::ThemePicker;
+use state::{Action, AppContext, AppState, StartRun, SPEEDS};
+use view::{timeline_marks, ByPtr, StepRef};
 use yew::prelude::*;
+
+pub mod b64;
+pub mod catalog;
+pub mod components;
+pub mod hooks;
+pub mod state;
+pub mod templates;
+pub mod url;
+pub mod view;
+
+/// Timeline marks drawn at most (closer ones share a mark).
+const MARK_BUCKETS: usize = 240;
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Start with this run instead of the one the URL names (tests, benchmarks).
+    #[prop_or_default]
+    pub start: Option<StartRun>,
+    /// Read the start from the URL and keep the URL in step with the app.
+    #[prop_or(true)]
+    pub url_state: bool,
+}
+
+impl Default for AppProps {
+    fn default() -> Self {
+        AppProps {
+            start: None,
+            url_state: true,
+        }
+    }
+}
+
+fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
+    let theme = hooks::use_theme::stored_theme();
+    match start {
+        Some(s) => AppState::from_run(&s, theme),
+        None => {
+            let search = if url_state {
+                hooks::use_url_state::location_search()
+            } else {
+                String::new()
+            };
+            let (u, unknown) = url::UrlState::parse(&search);
+            AppState::from_url(&u, &unknown, theme)
+        }
+    }
+}
 
 /// The whole app.
 #[component]
-pub fn App() -> Html {
+pub fn App(props: &AppProps) -> Html {
+    let start = props.start.clone();
+    let url_state = props.url_state;
+    let state = use_reducer(move || initial_state(start, url_state));
+    hooks::use_keyboard(state.dispatcher());
+    let delay = SPEEDS.get(state.speed).map_or(1000, |s| s.delay_ms);
+    hooks::use_playback(state.playing, state.pos, delay, state.dispatcher());
+    hooks::use_url_state(&state, url_state);
+    hooks::use_theme(state.theme);
+    hooks::use_run_job(state.request.clone(), state.dispatcher());
+    let marks = use_memo(ByPtr(state.trace.clone()), |t| {
+        timeline_marks(t, MARK_BUCKETS)
+    });
+
+    let send = |a: fn() -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |()| d.dispatch(a()))
+    };
+    let on_speed = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::SetSpeed(i)))
+    };
+    let on_seek = {
+        let d = state.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::Seek(i)))
+    };
+    let trace = ByPtr(state.trace.clone());
+    let world = ByPtr(state.world.clone());
+    let before = ByPtr(state.before.clone());
+    let revealed = state.revealed();
+    let step = state.index().map(|index| StepRef {
+        trace: trace.clone(),
+        index,
+    });
+    let shown = step.clone().filter(|_| revealed);
+    let busy = state.request.is_some();
+
     html! {
-        <main>
-            <h1>{ "IOASID Lab" }</h1>
-        </main>
+        <ContextProvider<AppContext> context={state.clone()}>
+            <DropZone>
+                <div class={classes!("app", busy.then_some("busy"))}>
+                    <header class="topbar">
+                        <h1>{ "IOASID Lab" }</h1>
+                        <LessonPicker />
+                        <ImportExport />
+                        <ThemePicker />
+                    </header>
+                    <NoticeBar />
+                    <ProfileBar />
+                    <ProgressBar />
+                    <Player pos={state.pos} len={state.len()} playing={state.playing} speed={state.speed}
+                        waiting={state.pending_question().is_some()} busy={busy} marks={marks.clone()}
+                        on_first={send(|| Action::First)} on_prev={send(|| Action::Prev)}
+                        on_toggle={send(|| Action::TogglePlay)} on_next={send(|| Action::Next)}
+                        on_last={send(|| Action::Last)} on_speed={on_speed} on_seek={on_seek} />
+                    <main class="stage" aria-busy={busy.then_some("true")}>
+                        <div class="col-story">
+                            <Narration />
+                            <CodePane step={step} revealed={revealed} />
+                        </div>
+                        <div class="col-space">
+                            <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme} />
+                        </div>
+                        <div class="panels">
+                            <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />
+                            <Sets world={world.clone()} before={before.clone()} step={shown.clone()} />
+                            <Readers world={world.clone()} before={before.clone()} step={shown.clone()} />
+                            <div class="panel-stack">
+                                <FaultPath world={world.clone()} step={shown.clone()} />
+                                <Processes world={world.clone()} before={before.clone()} />
+                            </div>
+                        </div>
+                        <Sandbox />
+                    </main>
+                    <footer class="footer">
+                        <p>{ "IOASID Lab models the Linux IOASID (PASID) allocator from v5.5 to v6.6. The pseudo-code is our own, not kernel source." }</p>
+                    </footer>
+                </div>
+            </DropZone>
+        </ContextProvider<AppContext>>
     }
 }

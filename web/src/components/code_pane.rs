@@ -1,0 +1,74 @@
+//! The code pane: our own kernel-style pseudo-code of the function the step runs, with the
+//! lines it ran marked in order, the current (last) line highlighted, and the branches it
+//! took labelled.
+use crate::view::StepRef;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CodePaneProps {
+    /// The step shown, if any.
+    pub step: Option<StepRef>,
+    /// False while the step's question waits: its lines are not shown yet.
+    pub revealed: bool,
+}
+
+#[component]
+pub fn CodePane(props: &CodePaneProps) -> Html {
+    let Some(st) = props.step.as_ref().and_then(StepRef::get) else {
+        return html! {
+            <section class="code-pane panel" aria-labelledby="code-title">
+                <h2 id="code-title">{ "Code" }</h2>
+                <p class="muted">{ "The pseudo-code of each step's kernel function appears here." }</p>
+            </section>
+        };
+    };
+    let listing = st.func.listing();
+    let ran: Vec<&str> = if props.revealed { st.lines.clone() } else { Vec::new() };
+    let current = ran
+        .iter()
+        .rev()
+        .find(|id| listing.iter().any(|l| l.id == Some(**id)))
+        .copied();
+    html! {
+        <section class="code-pane panel" aria-labelledby="code-title">
+            <h2 id="code-title">{ "Code: " }<code>{ st.func.title() }</code></h2>
+            if !props.revealed {
+                <p class="muted">{ "Answer the question to see which lines run." }</p>
+            } else if current.is_none() {
+                <p class="muted">{ "No line of this listing ran at this step." }</p>
+            }
+            <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())}>
+                { for listing.iter().map(|line| {
+                    let order: Vec<usize> = line.id.map(|id| {
+                        ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| k + 1).collect()
+                    }).unwrap_or_default();
+                    let is_run = !order.is_empty();
+                    let is_current = is_run && line.id == current;
+                    let branch = is_run && line.text.contains("if (");
+                    let class = classes!(
+                        "code-line",
+                        is_run.then_some("ran"),
+                        is_current.then_some("current"),
+                    );
+                    html! {
+                        <li class={class} aria-current={is_current.then_some("step")}>
+                            <span class="gutter" aria-hidden="true">
+                                { if is_current { "▶" } else if is_run { "✓" } else { "" } }
+                            </span>
+                            <span class="order" aria-hidden="true">
+                                { order.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",") }
+                            </span>
+                            <code class="text">{ line.text }</code>
+                            if branch { <span class="taken">{ "branch taken" }</span> }
+                            if is_current {
+                                <span class="sr-only">{ " (current line)" }</span>
+                            } else if is_run {
+                                <span class="sr-only">{ " (ran)" }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,73 @@
+//! Import a lesson (file picker; dropping a file anywhere works too) and export the run as
+//! lesson JSON or its trace as JSON.
+use crate::hooks::use_file_import;
+use crate::state::AppContext;
+use gloo::file::{Blob, ObjectUrl};
+use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlAnchorElement, HtmlInputElement};
+use yew::prelude::*;
+
+/// Offers `text` as a download named `name`.
+pub fn download(name: &str, text: &str) {
+    let blob = Blob::new_with_options(text, Some("application/json"));
+    let url = ObjectUrl::from(blob);
+    let document = gloo::utils::document();
+    let Ok(a) = document.create_element("a") else {
+        return;
+    };
+    let Ok(a) = a.dyn_into::<HtmlAnchorElement>() else {
+        return;
+    };
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Keep the object URL alive until the browser has started the download.
+    Timeout::new(10_000, move || drop(url)).forget();
+}
+
+#[component]
+pub fn ImportExport() -> Html {
+    let state = use_context::<AppContext>();
+    let import = use_file_import(state.as_ref().map(|s| s.dispatcher()));
+    let Some(state) = state else {
+        return Html::default();
+    };
+    let onchange = Callback::from(move |e: Event| {
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
+            return;
+        };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            import.emit(file);
+        }
+        // Picking the same file again must fire again.
+        input.set_value("");
+    });
+    let export_lesson = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = state.full_lesson().to_json();
+            let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            download(&format!("{}.json", state.export_stem()), &text);
+        })
+    };
+    let export_trace = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = serde_json::to_string(&*state.trace).unwrap_or_default();
+            download(&format!("{}-trace-{}.json", state.export_stem(), state.profile.name()), &text);
+        })
+    };
+    let busy = state.request.is_some();
+    html! {
+        <div class="import-export" role="group" aria-label="Import and export">
+            <label class="file-button">
+                <input type="file" accept=".json,application/json" class="sr-only" {onchange}
+                    aria-label="Import a lesson (JSON file)" />
+                <span aria-hidden="true">{ "Import lesson…" }</span>
+            </label>
+            <button type="button" class="secondary" onclick={export_lesson} disabled={busy}>{ "Export lesson" }</button>
+            <button type="button" class="secondary" onclick={export_trace} disabled={busy}>{ "Export trace" }</button>
+        </div>
+    }
+}

@@ -1,0 +1,118 @@
+//! The narration: what the current step does and why, in words. The lesson's `say`, the
+//! result and the generated explanation, the kernel's log lines, whether the lesson's
+//! expectation held; the lesson's intro at the start and its outro at the end; and the
+//! step's question, asked before its result is shown.
+use super::question::Question;
+use crate::state::{Action, AppContext};
+use crate::view::num;
+use ioasid_core::trace::Outcome;
+use yew::prelude::*;
+
+fn result_chip(result: &Outcome) -> Html {
+    let (class, mark, text) = match result {
+        Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
+        Outcome::Ok(_) => ("chip chip-ok", "✓", result.describe()),
+    };
+    let text = text.strip_prefix("returned ").map_or(text.clone(), |t| format!("Returned {t}"));
+    let text = match text.as_str() {
+        "succeeded" => "Succeeded".to_string(),
+        _ => text,
+    };
+    html! { <span class={class}><span aria-hidden="true">{ mark }{ " " }</span>{ text }</span> }
+}
+
+#[component]
+pub fn Narration() -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return Html::default();
+    };
+    let len = state.len();
+    let lesson = &state.base;
+    let Some(i) = state.index() else {
+        return html! {
+            <section class="narration panel" aria-labelledby="narration-title">
+                <h2 id="narration-title">{ &lesson.title }</h2>
+                <div class="live" aria-live="polite">
+                    if !lesson.summary.is_empty() { <p class="summary">{ &lesson.summary }</p> }
+                    if let Some(intro) = &lesson.intro {
+                        <h3>{ "What you will learn" }</h3>
+                        <p>{ intro }</p>
+                    }
+                    <p class="hint">
+                        { format!("Profile {}: {}. ", state.profile.name(), state.profile.describe()) }
+                        if len > 0 {
+                            { "Press Next step (or the → key) to run step 1." }
+                        } else {
+                            { "This run has no steps yet: add one in the sandbox below." }
+                        }
+                    </p>
+                </div>
+            </section>
+        };
+    };
+    let Some(st) = state.trace.steps.get(i) else {
+        return Html::default();
+    };
+    let ask = state.trace.ops.get(i).and_then(|s| s.ask.clone());
+    let answer = state.answers.get(&i).copied();
+    let waiting = state.pending_question().is_some();
+    let on_answer = {
+        let d = state.dispatcher();
+        Callback::from(move |choice: Option<usize>| {
+            d.dispatch(Action::AnswerQuestion { step: i, choice })
+        })
+    };
+    let sandbox = i >= lesson.steps.len();
+    html! {
+        <section class="narration panel" aria-labelledby="narration-title">
+            <h2 id="narration-title">
+                { format!("Step {} of {}", num(state.pos as u64), num(len as u64)) }
+                <span class="op-name">{ st.op }</span>
+                if let Some(t) = &st.thread { <span class="tag" title="who runs it">{ t }</span> }
+                if sandbox { <span class="tag tag-sandbox">{ "sandbox" }</span> }
+            </h2>
+            <div class="live" aria-live="polite">
+                if let Some(say) = &st.say { <p class="say">{ say }</p> }
+                if waiting {
+                    if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
+                } else {
+                    <p class="result-line">{ result_chip(&st.result) }</p>
+                    <p class="explain">{ &st.explain }</p>
+                    if !st.warnings.is_empty() {
+                        <div class="kernel-log">
+                            <h3>{ "Kernel log" }</h3>
+                            <ul>
+                                { for st.warnings.iter().map(|w| html! {
+                                    <li><span aria-hidden="true">{ "⚠ " }</span>{ w }</li>
+                                }) }
+                            </ul>
+                        </div>
+                    }
+                    { match (st.expect_ok, &st.expected) {
+                        (Some(true), _) => html! {
+                            <p class="expect expect-ok"><span aria-hidden="true">{ "✓ " }</span>{ "As the lesson expects." }</p>
+                        },
+                        (Some(false), Some(exp)) => html! {
+                            <p class="expect expect-bad"><span aria-hidden="true">{ "! " }</span>
+                                { format!("Not what the lesson expects: it expects that the step {}, but under these knobs it {}.",
+                                    exp.describe(), st.result.describe()) }
+                            </p>
+                        },
+                        _ => Html::default(),
+                    } }
+                }
+            </div>
+            if let Some(q) = ask {
+                <Question step={i} question={q} answer={answer} on_answer={on_answer} />
+            }
+            if state.pos == len && !waiting {
+                if let Some(outro) = &lesson.outro {
+                    <div class="outro">
+                        <h3>{ "What to take away" }</h3>
+                        <p>{ outro }</p>
+                    </div>
+                }
+            }
+        </section>
+    }
+}

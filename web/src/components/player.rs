@@ -1,0 +1,110 @@
+//! The player: first / previous / play-pause / next / last, "Step i of N", the speed, and
+//! the timeline.
+use super::icons;
+use super::timeline::Timeline;
+use crate::state::SPEEDS;
+use crate::view::{num, TimelineMark};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct PlayerProps {
+    /// 0: the start; i: "Step i of N".
+    pub pos: usize,
+    pub len: usize,
+    pub playing: bool,
+    pub speed: usize,
+    /// The current step's question waits for an answer.
+    pub waiting: bool,
+    /// A run is being computed.
+    pub busy: bool,
+    pub marks: Rc<Vec<TimelineMark>>,
+    pub on_first: Callback<()>,
+    pub on_prev: Callback<()>,
+    pub on_toggle: Callback<()>,
+    pub on_next: Callback<()>,
+    pub on_last: Callback<()>,
+    pub on_speed: Callback<usize>,
+    pub on_seek: Callback<usize>,
+}
+
+#[component]
+pub fn Player(props: &PlayerProps) -> Html {
+    let click = |cb: &Callback<()>| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let on_speed = {
+        let cb = props.on_speed.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+                if let Ok(i) = sel.value().parse::<usize>() {
+                    cb.emit(i);
+                }
+            }
+        })
+    };
+    let at_start = props.pos == 0;
+    let at_end = props.pos >= props.len;
+    let no_steps = props.len == 0 || props.busy;
+    let next_title = if props.waiting {
+        "Next step (answer the question first)"
+    } else {
+        "Next step (Right arrow)"
+    };
+    let (play_label, play_icon, play_text) = if props.playing {
+        ("Pause", icons::pause(), "Pause")
+    } else {
+        ("Play", icons::play(), "Play")
+    };
+    html! {
+        <section class="player" aria-label="Player">
+            <div class="player-row">
+                <div class="buttons" role="group" aria-label="Step controls">
+                    <button type="button" class="icon-button" aria-label="First step"
+                        title="First step (Home)" disabled={at_start || no_steps}
+                        onclick={click(&props.on_first)}>{ icons::first() }</button>
+                    <button type="button" class="icon-button" aria-label="Previous step"
+                        title="Previous step (Left arrow)" disabled={at_start || no_steps}
+                        onclick={click(&props.on_prev)}>{ icons::prev() }</button>
+                    <button type="button" class="play-button" aria-label={play_label}
+                        title={format!("{play_label} (Space)")} disabled={no_steps}
+                        onclick={click(&props.on_toggle)}>
+                        { play_icon }<span class="play-text" aria-hidden="true">{ play_text }</span>
+                    </button>
+                    <button type="button" class="icon-button" aria-label="Next step"
+                        title={next_title} disabled={at_end || no_steps || props.waiting}
+                        onclick={click(&props.on_next)}>{ icons::next() }</button>
+                    <button type="button" class="icon-button" aria-label="Last step"
+                        title="Last step (End)" disabled={at_end || no_steps}
+                        onclick={click(&props.on_last)}>{ icons::last() }</button>
+                </div>
+                <p class="step-count" id="step-count">
+                    if at_start {
+                        { format!("Start · {} steps", num(props.len as u64)) }
+                    } else {
+                        { format!("Step {} of {}", num(props.pos as u64), num(props.len as u64)) }
+                    }
+                </p>
+                <label class="speed">
+                    <span>{ "Speed" }</span>
+                    <select aria-label="Playback speed" onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                            <option value={i.to_string()} selected={i == props.speed}>{ s.label }</option>
+                        }) }
+                    </select>
+                </label>
+                <p class="keys-hint">
+                    <kbd>{ "Space" }</kbd>{ " play · " }
+                    <kbd>{ "←" }</kbd><kbd>{ "→" }</kbd>{ " step · " }
+                    <kbd>{ "Home" }</kbd><kbd>{ "End" }</kbd>{ " · " }
+                    <kbd>{ "+" }</kbd><kbd>{ "−" }</kbd>{ " speed" }
+                </p>
+            </div>
+            <Timeline pos={props.pos} len={props.len} marks={props.marks.clone()}
+                disabled={props.busy} on_seek={props.on_seek.clone()} />
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! Processes and devices: each mm with its mappings and PASID, each device with its PASID
+//! range and bonds, and (v6.6) the (device, PASID) -> domain attachments.
+use crate::view::{num, WorldRef};
+use ioasid_core::sva::DomainRef;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ProcessesProps {
+    pub world: WorldRef,
+    pub before: WorldRef,
+}
+
+#[component]
+pub fn Processes(props: &ProcessesProps) -> Html {
+    let w = &props.world;
+    if w.mms.is_empty() && w.devices.is_empty() && w.attachments.is_empty() {
+        return html! {
+            <section class="processes panel" aria-labelledby="proc-title">
+                <h2 id="proc-title">{ "Processes and devices" }</h2>
+                <p class="muted">{ "None yet: a lesson creates them with mm_create and bind." }</p>
+            </section>
+        };
+    }
+    html! {
+        <section class="processes panel" aria-labelledby="proc-title">
+            <h2 id="proc-title">{ "Processes and devices" }</h2>
+            if !w.mms.is_empty() {
+                <ul class="plain">
+                    { for w.mms.iter().map(|(name, m)| {
+                        let changed = props.before.mms.get(name) != Some(m);
+                        let maps: Vec<String> = m.maps.iter().map(|mp| format!("{:#x}+{:#x} {}", mp.start, mp.len, mp.perm)).collect();
+                        html! {
+                            <li class={classes!(changed.then_some("changed"))}>
+                                <strong>{ format!("mm {name}") }</strong>
+                                if m.alive { <span class="badge">{ "running" }</span> } else { <span class="badge badge-warn">{ "exited" }</span> }
+                                { format!(" · PASID {}", m.pasid.map_or("none".to_string(), |p| num(p))) }
+                                if !maps.is_empty() { <span class="muted mono">{ format!(" · maps {}", maps.join(", ")) }</span> }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+            if !w.devices.is_empty() {
+                <ul class="plain">
+                    { for w.devices.iter().map(|(name, d)| {
+                        let changed = props.before.devices.get(name) != Some(d);
+                        let bonds: Vec<String> = d.bonds.iter().map(|(mm, n)| if *n > 1 { format!("{mm} ×{n}") } else { mm.to_string() }).collect();
+                        html! {
+                            <li class={classes!(changed.then_some("changed"))}>
+                                <strong>{ format!("device {name}") }</strong>
+                                { format!(" · PASIDs [{}, {}] · bound to {}", num(d.min), num(d.max),
+                                    if bonds.is_empty() { "nothing".to_string() } else { bonds.join(", ") }) }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+            if !w.attachments.is_empty() {
+                <h3>{ "Attachments (device, PASID) → domain" }</h3>
+                <ul class="plain">
+                    { for w.attachments.iter().map(|((dev, pasid), d)| html! {
+                        <li>{ format!("({dev}, {pasid}) → {}", match d {
+                            DomainRef::Sva(mm) => format!("SVA domain of mm {mm}"),
+                            DomainRef::Domain(x) => format!("domain {x}"),
+                        }) }</li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,111 @@
+//! The profile and its knobs: pick a kernel era (or the improved design) and flip single
+//! behaviours; the run is recomputed and the step kept.
+use crate::state::{knobs_with, Action, AppContext};
+use ioasid_core::profile::{Profile, BOOL_KNOBS};
+use serde_json::{Map, Value};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+const ERAS: [(&str, &str); 4] = [
+    ("none", "no reference counts (v5.5)"),
+    ("get_put", "get / put counts (v5.11)"),
+    ("mm_lifetime", "a PASID lives as long as its process (v5.18+)"),
+    ("free_pending", "IDLE / ACTIVE / FREE_PENDING states (extensions)"),
+];
+
+#[component]
+pub fn ProfileBar() -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return Html::default();
+    };
+    let d = state.dispatcher();
+    let on_profile = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+                if let Ok(p) = s.value().parse::<Profile>() {
+                    d.dispatch(Action::SetProfile(p));
+                }
+            }
+        })
+    };
+    let now = serde_json::to_value(&state.knobs).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    let base: Map<String, Value> = knobs_with(&state.base, state.profile, &Map::new())
+        .ok()
+        .and_then(|k| serde_json::to_value(k).ok())
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
+    let changed = state.overrides.len();
+    let busy = state.request.is_some();
+    let on_era = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+                d.dispatch(Action::SetKnob("refs".into(), Value::String(s.value())));
+            }
+        })
+    };
+    let reset = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::ResetKnobs))
+    };
+    let era = now.get("refs").and_then(Value::as_str).unwrap_or("none").to_string();
+    let era_changed = now.get("refs") != base.get("refs");
+    html! {
+        <section class="profile-bar" aria-label="Profile and knobs">
+            <label class="inline">
+                <span>{ "Profile" }</span>
+                <select aria-label="Profile" onchange={on_profile} disabled={busy}>
+                    { for Profile::ALL.iter().map(|p| html! {
+                        <option value={p.name()} selected={*p == state.profile}>{ p.name() }</option>
+                    }) }
+                </select>
+            </label>
+            <p class="profile-desc">{ state.profile.describe() }</p>
+            <details class="knobs">
+                <summary>
+                    { "Knobs" }
+                    if changed > 0 { <span class="badge badge-change">{ format!("{changed} changed") }</span> }
+                </summary>
+                <div class="knobs-body">
+                    <p class="muted">{ "Each knob changes one behaviour; the run is recomputed at once and the step kept. Knobs that differ from the profile are marked." }</p>
+                    <label class={classes!("knob", era_changed.then_some("knob-changed"))}>
+                        <span>{ "Reference counting" }</span>
+                        <select onchange={on_era} disabled={busy}>
+                            { for ERAS.iter().map(|(v, label)| html! {
+                                <option value={*v} selected={*v == era}>{ *label }</option>
+                            }) }
+                        </select>
+                        if era_changed { <span class="badge badge-change">{ "changed" }</span> }
+                    </label>
+                    <ul class="knob-list">
+                        { for BOOL_KNOBS.iter().map(|k| {
+                            let on = now.get(k.name).and_then(Value::as_bool).unwrap_or(false);
+                            let differs = now.get(k.name) != base.get(k.name);
+                            let name = k.name;
+                            let d = d.clone();
+                            let onchange = Callback::from(move |e: Event| {
+                                if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                                    d.dispatch(Action::SetKnob(name.to_string(), Value::Bool(i.checked())));
+                                }
+                            });
+                            html! {
+                                <li class={classes!("knob", differs.then_some("knob-changed"))}>
+                                    <label>
+                                        <input type="checkbox" checked={on} {onchange} disabled={busy} />
+                                        <span class="knob-text"><code>{ k.name }</code>{ ": " }{ k.describe }</span>
+                                        if differs { <span class="badge badge-change">{ "changed" }</span> }
+                                    </label>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    <button type="button" class="secondary" onclick={reset} disabled={changed == 0 || busy}>
+                        { "Reset knobs to the profile" }
+                    </button>
+                </div>
+            </details>
+        </section>
+    }
+}

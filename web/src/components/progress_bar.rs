@@ -1,0 +1,23 @@
+//! Progress of a long run computed in chunks.
+use crate::state::AppContext;
+use crate::view::num;
+use yew::prelude::*;
+
+#[component]
+pub fn ProgressBar() -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return Html::default();
+    };
+    let Some(p) = state.progress else {
+        return Html::default();
+    };
+    let pct = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+    html! {
+        <div class="progress" role="status">
+            <label>
+                { format!("Computing the run: {} of {} steps ({pct}%)", num(p.done as u64), num(p.total as u64)) }
+                <progress max={p.total.to_string()} value={p.done.to_string()}></progress>
+            </label>
+        </div>
+    }
+}

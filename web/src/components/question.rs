@@ -1,0 +1,75 @@
+//! Predict, then reveal: a step's question, its choices as buttons, and after the answer
+//! whether it was right and why.
+use ioasid_core::lesson::Question as Ask;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct QuestionProps {
+    /// The step's index.
+    pub step: usize,
+    pub question: Ask,
+    /// `None`: not answered yet; `Some(None)`: skipped; `Some(Some(i))`: choice i.
+    pub answer: Option<Option<usize>>,
+    pub on_answer: Callback<Option<usize>>,
+}
+
+#[component]
+pub fn Question(props: &QuestionProps) -> Html {
+    let q = &props.question;
+    let prompt_id = format!("question-{}", props.step);
+    let answered = props.answer.is_some();
+    let choose = |c: Option<usize>| {
+        let cb = props.on_answer.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(c))
+    };
+    html! {
+        <div class={classes!("question", (!answered).then_some("question-open"))} role="group" aria-labelledby={prompt_id.clone()}>
+            <p class="question-prompt" id={prompt_id}>
+                <span class="question-badge" aria-hidden="true">{ "?" }</span>
+                { if answered { "You predicted: " } else { "Predict first: " } }
+                { &q.prompt }
+            </p>
+            <div class="choices">
+                { for q.choices.iter().enumerate().map(|(i, c)| {
+                    let picked = props.answer == Some(Some(i));
+                    let right = i == q.answer;
+                    let class = classes!(
+                        "choice",
+                        (answered && right).then_some("choice-right"),
+                        (picked && !right).then_some("choice-wrong"),
+                    );
+                    let mark = match (answered, right, picked) {
+                        (true, true, _) => "✓ ",
+                        (true, false, true) => "✗ ",
+                        _ => "",
+                    };
+                    html! {
+                        <button type="button" class={class} disabled={answered}
+                            aria-pressed={if answered { Some(picked.to_string()) } else { None }}
+                            onclick={choose(Some(i))}>
+                            <span aria-hidden="true">{ mark }</span>{ c }
+                            if answered && right { <span class="sr-only">{ " (the right answer)" }</span> }
+                        </button>
+                    }
+                }) }
+                if !answered {
+                    <button type="button" class="link-button" onclick={choose(None)}>
+                        { "Skip: just show me" }
+                    </button>
+                }
+            </div>
+            if let Some(a) = props.answer {
+                <div class="question-feedback" role="status">
+                    <p>
+                        <strong>{ match a {
+                            Some(i) if i == q.answer => "Right. ".to_string(),
+                            Some(_) => format!("Not quite: the answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
+                            None => format!("The answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
+                        } }</strong>
+                        { &q.explain }
+                    </p>
+                </div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,103 @@
+//! The sandbox: append any op of the lesson format to the run and see its result at once;
+//! a refused step is explained by step and field; undo takes the last one back.
+use crate::state::{Action, AppContext};
+use crate::templates::{template_text, Hints};
+use crate::view::num;
+use ioasid_core::lesson::OP_NAMES;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[component]
+pub fn Sandbox() -> Html {
+    let state = use_context::<AppContext>();
+    let op = use_state(|| "alloc".to_string());
+    let hints = state.as_ref().map_or_else(Hints::default, |s| {
+        let saved: Vec<String> = s.trace.ops.iter().filter_map(|o| o.save_as.clone()).collect();
+        Hints::from_world(&s.world, &saved)
+    });
+    let text = {
+        let hints = hints.clone();
+        use_state(move || template_text("alloc", &hints))
+    };
+    let Some(state) = state else {
+        return Html::default();
+    };
+    let on_op = {
+        let (op, text, hints) = (op.clone(), text.clone(), hints.clone());
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+                let v = s.value();
+                text.set(template_text(&v, &hints));
+                op.set(v);
+            }
+        })
+    };
+    let on_input = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) {
+                text.set(t.value());
+            }
+        })
+    };
+    let on_submit = {
+        let (text, d) = (text.clone(), state.dispatcher());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            d.dispatch(Action::AppendOp((*text).clone()));
+        })
+    };
+    let on_reset = {
+        let (text, op, hints) = (text.clone(), op.clone(), hints.clone());
+        Callback::from(move |_: MouseEvent| text.set(template_text(&op, &hints)))
+    };
+    let on_undo = {
+        let d = state.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
+    };
+    let added = state.sandbox.added.and_then(|i| state.trace.steps.get(i).map(|s| (i, s)));
+    let busy = state.request.is_some();
+    let rows = text.lines().count().clamp(4, 14) as u32;
+    html! {
+        <section class="sandbox panel" aria-labelledby="sandbox-title">
+            <h2 id="sandbox-title">{ "Sandbox: try your own step" }</h2>
+            <p class="muted">
+                { "Pick an operation, edit its JSON (the lesson format), and run it after the last step. " }
+                { format!("{} step(s) added so far.", state.extra.len()) }
+            </p>
+            <form class="sandbox-form" onsubmit={on_submit}>
+                <label class="inline">
+                    <span>{ "Operation" }</span>
+                    <select aria-label="Operation" onchange={on_op}>
+                        { for OP_NAMES.iter().map(|n| html! { <option value={*n} selected={*n == op.as_str()}>{ *n }</option> }) }
+                    </select>
+                </label>
+                <label class="block">
+                    <span>{ "Step (JSON)" }</span>
+                    <textarea class="mono" rows={rows.to_string()} spellcheck="false" aria-label="Step JSON"
+                        aria-invalid={state.sandbox.error.is_some().then_some("true")}
+                        aria-describedby="sandbox-status"
+                        value={(*text).clone()} oninput={on_input} />
+                </label>
+                <div class="button-row">
+                    <button type="submit" disabled={busy}>{ "Run step" }</button>
+                    <button type="button" class="secondary" onclick={on_reset}>{ "Reset to the template" }</button>
+                    <button type="button" class="secondary" onclick={on_undo} disabled={state.extra.is_empty() || busy}>
+                        { "Undo last sandbox step" }
+                    </button>
+                </div>
+            </form>
+            <div id="sandbox-status" class="sandbox-status" aria-live="polite">
+                if let Some(e) = &state.sandbox.error {
+                    <p class="field-error" role="alert"><strong>{ "Not run: " }</strong>{ e }</p>
+                } else if let Some((i, s)) = added {
+                    <p class="ok-text">
+                        <span aria-hidden="true">{ "✓ " }</span>
+                        { format!("Step {} added: {}", num((i + 1) as u64), s.explain) }
+                    </p>
+                }
+            </div>
+        </section>
+    }
+}

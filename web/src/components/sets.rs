@@ -1,0 +1,92 @@
+//! The sets: each with its token, quota, how many IDs it holds and its guest PASIDs; the
+//! capacity quotas are carved from; the notifiers; and a wrong-set request shown refused.
+use crate::view::{num, set_style, StepRef, WorldRef};
+use ioasid_core::trace::Outcome;
+use ioasid_core::Errno;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SetsProps {
+    pub world: WorldRef,
+    pub before: WorldRef,
+    pub step: Option<StepRef>,
+}
+
+#[component]
+pub fn Sets(props: &SetsProps) -> Html {
+    let w = &props.world;
+    let st = props.step.as_ref().and_then(StepRef::get);
+    let refused = st.and_then(|s| match s.result {
+        Outcome::Err(e @ (Errno::EACCES | Errno::EPERM)) => Some((e, s.explain.clone())),
+        _ => None,
+    });
+    let ext = w.knobs.ext_sets;
+    html! {
+        <section class="sets panel" aria-labelledby="sets-title">
+            <h2 id="sets-title">{ "Sets" }</h2>
+            if let Some((e, why)) = refused {
+                <p class="callout callout-refused" role="note">
+                    <strong><span aria-hidden="true">{ "⛔ " }</span>{ format!("Refused with {}: ", e.name()) }</strong>
+                    { e.meaning() }{ ". " }{ why }
+                </p>
+            }
+            <table class="data-table">
+                <caption class="sr-only">{ "Sets, their tokens, quotas and IDs" }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "Set" }</th>
+                        <th scope="col">{ "Token" }</th>
+                        if ext { <th scope="col">{ "Quota" }</th> }
+                        <th scope="col">{ "IDs" }</th>
+                        if ext { <th scope="col">{ "Guest PASIDs" }</th> }
+                    </tr>
+                </thead>
+                <tbody>
+                    { for w.sets.iter().map(|(name, s)| {
+                        let changed = props.before.sets.get(name) != Some(s);
+                        let spids: Vec<String> = s.spids.iter().take(8).map(|(g, h)| format!("{g}→{h}")).collect();
+                        html! {
+                            <tr class={classes!(changed.then_some("changed"))}>
+                                <th scope="row">
+                                    <span class={classes!("swatch", format!("set-{}", set_style(Some(name))))} aria-hidden="true"></span>
+                                    { name.to_string() }
+                                    if s.free_pending { <span class="badge badge-warn">{ "being freed" }</span> }
+                                    if changed { <span class="sr-only">{ " (changed at this step)" }</span> }
+                                </th>
+                                <td>{ s.token.as_ref().map_or("none".to_string(), |t| format!("mm {t}")) }</td>
+                                if ext { <td>{ s.quota.map_or("none".to_string(), |q| num(q)) }</td> }
+                                <td>
+                                    { num(s.used) }
+                                    if let Some(q) = s.quota.filter(|q| *q > 0 && ext) {
+                                        <meter min="0" max={q.to_string()} value={s.used.to_string()}
+                                            aria-label={format!("{} of {} used", s.used, q)}></meter>
+                                    }
+                                </td>
+                                if ext { <td class="mono">{ if spids.is_empty() { "–".to_string() } else { spids.join(", ") } }</td> }
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if ext {
+                <p class={classes!("muted", (w.capacity_left != props.before.capacity_left).then_some("changed"))}>
+                    { format!("Capacity left to give out as quotas: {} of {}", num(w.capacity_left), num(0x10_0000u32)) }
+                </p>
+            } else {
+                <p class="muted">{ "In this profile a set is only a token: a lookup that names a set finds only that set's IDs; no set (a wildcard) finds any." }</p>
+            }
+            if !w.notifiers.is_empty() {
+                <h3>{ "Notifiers (called in priority order: CPU, IOMMU, device)" }</h3>
+                <ol class="plain">
+                    { for {
+                        let mut n: Vec<_> = w.notifiers.iter().collect();
+                        n.sort_by_key(|x| x.priority);
+                        n
+                    }.into_iter().map(|n| html! {
+                        <li>{ format!("{} ({:?}) on {}", n.name, n.priority, n.set.as_ref().map_or("the global chain".to_string(), |s| format!("set {s}"))) }</li>
+                    }) }
+                </ol>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,27 @@
+//! The theme switch: as the system, light or dark.
+use crate::state::{Action, AppContext, Theme};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[component]
+pub fn ThemePicker() -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return Html::default();
+    };
+    let onchange = {
+        let d = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+                d.dispatch(Action::SetTheme(Theme::parse(&s.value())));
+            }
+        })
+    };
+    html! {
+        <select class="theme-picker" aria-label="Colour theme" {onchange}>
+            { for Theme::ALL.iter().map(|t| html! {
+                <option value={t.name()} selected={*t == state.theme}>{ t.label() }</option>
+            }) }
+        </select>
+    }
+}

@@ -1,0 +1,1119 @@
+//! The app's one state and its one `Action` enum, shared through a `ContextProvider`.
+//!
+//! The state holds the run (`Rc<Trace>`) and a cursor `pos` over it: 0 is the start (the
+//! lesson's intro, nothing run yet), `i` is "Step i of N" (step `i - 1` of the trace has
+//! run). The worlds shown are kept here, computed only when the cursor or the trace
+//! changes. Long runs are computed in chunks by `hooks::use_run_job`: the reducer only
+//! files a [`RunRequest`] and takes the finished trace back with `Action::Computed`.
+use crate::catalog;
+use crate::url::{format_knobs, parse_knobs, UrlState};
+use crate::view::{lesson_error, num};
+use crate::{b64, view};
+use ioasid_core::lesson::{parse_step, Lesson, Step};
+use ioasid_core::space::World;
+use ioasid_core::{Knobs, Profile, Runner, Trace};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Runs up to this many steps are computed at once; longer ones in chunks.
+pub const SYNC_STEPS: usize = 2_000;
+
+/// The URL carries a custom run only up to this size (beyond it, links stop at the lesson).
+pub const MAX_URL_RUN: usize = 60_000;
+
+/// A playback speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Speed {
+    pub label: &'static str,
+    /// Time between two steps.
+    pub delay_ms: u32,
+}
+
+/// The playback speeds, slowest first.
+pub const SPEEDS: [Speed; 6] = [
+    Speed {
+        label: "0.5×",
+        delay_ms: 2400,
+    },
+    Speed {
+        label: "1×",
+        delay_ms: 1200,
+    },
+    Speed {
+        label: "2×",
+        delay_ms: 600,
+    },
+    Speed {
+        label: "4×",
+        delay_ms: 300,
+    },
+    Speed {
+        label: "10×",
+        delay_ms: 120,
+    },
+    Speed {
+        label: "50×",
+        delay_ms: 24,
+    },
+];
+
+/// The speed a session starts with.
+pub const DEFAULT_SPEED: usize = 1;
+
+/// The colour theme: the system's, or one chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    /// The name stored and written in `data-theme`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The label in the theme picker.
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "Theme: as the system",
+            Theme::Light => "Theme: light",
+            Theme::Dark => "Theme: dark",
+        }
+    }
+
+    /// The theme named `s` (System for anything else).
+    pub fn parse(s: &str) -> Theme {
+        Theme::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .unwrap_or_default()
+    }
+}
+
+/// Where the lesson came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A built-in lesson, by id.
+    BuiltIn(String),
+    /// Imported from a file (its name) or a link.
+    Imported(String),
+}
+
+/// A message at the top of the page: a broken link, a lesson that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub error: bool,
+    pub title: String,
+    pub details: Vec<String>,
+}
+
+/// A run to compute in chunks.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    pub gen: u64,
+    pub lesson: Rc<Lesson>,
+    pub profile: Profile,
+    pub knobs: Knobs,
+    /// The cursor to show once it is computed (clamped).
+    pub keep: usize,
+}
+
+/// How far a chunked run is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The sandbox's last outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SandboxStatus {
+    /// Why the last step was refused, in words.
+    pub error: Option<String>,
+    /// The index of the step it added last.
+    pub added: Option<usize>,
+}
+
+/// Everything the user (or a timer) can do.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Next,
+    Prev,
+    First,
+    Last,
+    /// Show "Step i of N" (0: the start).
+    Seek(usize),
+    Play,
+    Pause,
+    TogglePlay,
+    /// The playback timer: one step on; stops at the end and at questions.
+    Tick,
+    SetSpeed(usize),
+    Faster,
+    Slower,
+    /// A built-in lesson, by id.
+    LoadLesson(String),
+    /// A lesson's JSON text (an import), with the file's name.
+    LoadLessonText { name: String, text: String },
+    SetProfile(Profile),
+    /// Overrides one knob (a JSON value: a boolean, or the `refs` era's name).
+    SetKnob(String, Value),
+    ResetKnobs,
+    /// Appends the sandbox step written as JSON.
+    AppendOp(String),
+    /// Takes back the last sandbox step.
+    Undo,
+    SetTheme(Theme),
+    /// The learner's answer to the question of step `step` (an index); `None`: skipped.
+    AnswerQuestion { step: usize, choice: Option<usize> },
+    /// A chunked run moved on.
+    Progress { gen: u64, done: usize, total: usize },
+    /// A chunked run is finished.
+    Computed { gen: u64, trace: Rc<Trace> },
+    DismissNotice,
+    ShowNotice(Notice),
+}
+
+/// The app's state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Bumped by every change, so comparing two states is cheap.
+    rev: u64,
+    pub source: Source,
+    /// The lesson as loaded.
+    pub base: Rc<Lesson>,
+    /// Steps the sandbox appended after the lesson's.
+    pub extra: Rc<Vec<Step>>,
+    pub profile: Profile,
+    /// The learner's knob overrides, on top of the lesson's under `profile`.
+    pub overrides: Map<String, Value>,
+    /// The knobs in force.
+    pub knobs: Knobs,
+    pub trace: Rc<Trace>,
+    /// 0: the start; i: step i - 1 has run ("Step i of N").
+    pub pos: usize,
+    /// The world shown: after the current step, or before it while its question waits.
+    pub world: Rc<World>,
+    /// The world before the current step (for what changed).
+    pub before: Rc<World>,
+    pub playing: bool,
+    pub speed: usize,
+    pub theme: Theme,
+    /// Answers to questions, by step index (`None`: skipped).
+    pub answers: Rc<BTreeMap<usize, Option<usize>>>,
+    pub notice: Option<Notice>,
+    pub sandbox: SandboxStatus,
+    /// A run being computed in chunks, and how far it is.
+    pub request: Option<RunRequest>,
+    pub progress: Option<Progress>,
+    next_gen: u64,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev == other.rev
+    }
+}
+
+/// How a run should start.
+#[derive(Clone, Debug)]
+pub struct StartRun {
+    pub source: Source,
+    pub lesson: Rc<Lesson>,
+    /// Its trace, if already computed (tests, benchmarks).
+    pub trace: Option<Rc<Trace>>,
+    pub pos: usize,
+}
+
+impl PartialEq for StartRun {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.lesson, &other.lesson) && self.pos == other.pos
+    }
+}
+
+fn empty_trace(profile: Profile, knobs: Knobs) -> Trace {
+    Runner::new(&catalog::empty_lesson(), profile, knobs, true).finish()
+}
+
+/// The knobs `lesson` runs with under `profile`, with `overrides` on top.
+pub fn knobs_with(
+    lesson: &Lesson,
+    profile: Profile,
+    overrides: &Map<String, Value>,
+) -> Result<Knobs, String> {
+    let mut all = lesson.knobs.clone();
+    for (k, v) in overrides {
+        all.insert(k.clone(), v.clone());
+    }
+    profile.knobs().with_overrides(&all)
+}
+
+impl AppState {
+    fn blank(theme: Theme) -> AppState {
+        let lesson = Rc::new(catalog::empty_lesson());
+        let knobs = lesson.profile.knobs();
+        let trace = Rc::new(empty_trace(lesson.profile, knobs.clone()));
+        let world = Rc::new(trace.initial());
+        AppState {
+            rev: 0,
+            source: Source::Imported(String::new()),
+            profile: lesson.profile,
+            base: lesson,
+            extra: Rc::new(Vec::new()),
+            overrides: Map::new(),
+            knobs,
+            trace,
+            pos: 0,
+            before: world.clone(),
+            world,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            theme,
+            answers: Rc::new(BTreeMap::new()),
+            notice: None,
+            sandbox: SandboxStatus::default(),
+            request: None,
+            progress: None,
+            next_gen: 1,
+        }
+    }
+
+    /// A state showing `start`.
+    pub fn from_run(start: &StartRun, theme: Theme) -> AppState {
+        let mut s = AppState::blank(theme);
+        s.set_lesson(start.source.clone(), Rc::clone(&start.lesson));
+        match &start.trace {
+            Some(t) => {
+                s.profile = t.profile;
+                s.install(Rc::clone(t), start.pos);
+            }
+            None => s.start_run(start.pos),
+        }
+        s
+    }
+
+    /// The state a URL asks for. Whatever in it is broken is listed in a notice, and the
+    /// rest is used; a broken lesson falls back to the default lesson at its start.
+    pub fn from_url(url: &UrlState, unknown: &[String], theme: Theme) -> AppState {
+        let mut problems: Vec<String> = unknown
+            .iter()
+            .map(|k| format!("The link's `{k}` is not something this app reads; it was ignored."))
+            .collect();
+        let mut s = AppState::blank(theme);
+        let mut lesson_ok = true;
+        let picked: Option<(Source, Rc<Lesson>)> = if let Some(run) = &url.run {
+            match decode_run(run) {
+                Ok(l) => Some((Source::Imported("a link".into()), Rc::new(l))),
+                Err(e) => {
+                    problems.push(format!("The lesson in the link cannot be read: {e}"));
+                    None
+                }
+            }
+        } else if let Some(id) = &url.lesson {
+            match catalog::find(id) {
+                Some(entry) => match entry.lesson {
+                    Ok(l) => Some((Source::BuiltIn(id.clone()), l)),
+                    Err(e) => {
+                        problems.push(format!(
+                            "The lesson `{id}` cannot be read: {}",
+                            lesson_error(&e)
+                        ));
+                        None
+                    }
+                },
+                None => {
+                    problems.push(format!("There is no lesson called `{}`.", clip(id, 60)));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let (source, lesson) = picked.unwrap_or_else(|| {
+            lesson_ok = url.run.is_none() && url.lesson.is_none();
+            let (id, l) = catalog::default_lesson();
+            (Source::BuiltIn(id.unwrap_or_default().to_string()), l)
+        });
+        s.set_lesson(source, lesson);
+        if !lesson_ok {
+            problems.push(format!("Showing \"{}\" from its start instead.", s.base.title));
+        } else {
+            if let Some(extra) = &url.extra {
+                match decode_extra(&s.base, extra) {
+                    Ok(steps) => s.extra = Rc::new(steps),
+                    Err(e) => problems.push(format!(
+                        "The sandbox steps in the link cannot be read ({e}); they were left out."
+                    )),
+                }
+            }
+            if let Some(p) = &url.profile {
+                match p.parse::<Profile>() {
+                    Ok(p) => s.profile = p,
+                    Err(e) => problems.push(format!(
+                        "{}; using the lesson's profile {}.",
+                        clip(&e, 200),
+                        s.profile
+                    )),
+                }
+            }
+            if let Some(k) = &url.knobs {
+                match parse_knobs(k)
+                    .and_then(|m| knobs_with(&s.base, s.profile, &m).map(|_| m))
+                {
+                    Ok(m) => s.overrides = m,
+                    Err(e) => problems.push(format!(
+                        "The knobs in the link were ignored: {}.",
+                        clip(&e, 200)
+                    )),
+                }
+            }
+        }
+        s.knobs = knobs_with(&s.base, s.profile, &s.overrides)
+            .unwrap_or_else(|_| s.profile.knobs());
+        let total = s.base.steps.len() + s.extra.len();
+        let mut pos = 0;
+        if let (true, Some(step)) = (lesson_ok, &url.step) {
+            match step.trim().parse::<usize>() {
+                Ok(n) if n <= total => pos = n,
+                Ok(n) => {
+                    pos = total;
+                    problems.push(format!(
+                        "The link asks for step {}, but this run has {} steps; showing the last.",
+                        num(n as u64),
+                        num(total as u64)
+                    ));
+                }
+                Err(_) => problems.push(format!(
+                    "The link's step `{}` is not a step number; showing the start.",
+                    clip(step, 40)
+                )),
+            }
+        }
+        s.start_run(pos);
+        if !problems.is_empty() {
+            s.notice = Some(Notice {
+                error: true,
+                title: "This link could not be followed exactly.".into(),
+                details: problems,
+            });
+        }
+        s
+    }
+
+    /// The URL state for this state (what a link to this exact step carries).
+    pub fn to_url(&self) -> UrlState {
+        match url_lesson_part(&self.source, &self.base, &self.extra) {
+            Some(mut u) => {
+                self.fill_url_view(&mut u);
+                u
+            }
+            None => UrlState::default(),
+        }
+    }
+
+    /// Adds the profile, knobs and step to the lesson part of a URL.
+    pub fn fill_url_view(&self, u: &mut UrlState) {
+        u.profile = (self.profile != self.base.profile).then(|| self.profile.name().into());
+        u.knobs = format_knobs(&self.overrides);
+        u.step = (self.pos > 0).then(|| self.pos.to_string());
+    }
+
+    /// The number of steps in the run shown.
+    pub fn len(&self) -> usize {
+        self.trace.len()
+    }
+
+    /// True when the run shown has no steps.
+    pub fn is_empty(&self) -> bool {
+        self.trace.is_empty()
+    }
+
+    /// The index of the step shown (`pos - 1`), if any.
+    pub fn index(&self) -> Option<usize> {
+        self.pos.checked_sub(1)
+    }
+
+    /// The step whose question waits for an answer before its result is shown.
+    pub fn pending_question(&self) -> Option<usize> {
+        let i = self.index()?;
+        let asks = self.trace.ops.get(i).is_some_and(|s| s.ask.is_some());
+        (asks && !self.answers.contains_key(&i)).then_some(i)
+    }
+
+    /// True when the current step's result is shown.
+    pub fn revealed(&self) -> bool {
+        self.index().is_some() && self.pending_question().is_none()
+    }
+
+    /// The lesson as it runs now: the lesson's steps and the sandbox's, the profile and
+    /// knobs chosen (for export and for runs).
+    pub fn full_lesson(&self) -> Lesson {
+        let mut l = (*self.base).clone();
+        l.steps.extend(self.extra.iter().cloned());
+        if l.profile != self.profile {
+            l.profiles.retain(|p| *p != self.profile);
+            l.profiles.insert(0, self.profile);
+            l.profile = self.profile;
+        }
+        for (k, v) in &self.overrides {
+            l.knobs.insert(k.clone(), v.clone());
+        }
+        l
+    }
+
+    /// A file name stem for exports.
+    pub fn export_stem(&self) -> String {
+        let raw = match &self.source {
+            Source::BuiltIn(id) => id.clone(),
+            Source::Imported(name) => name.trim_end_matches(".json").to_string(),
+        };
+        let clean: String = raw
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .take(60)
+            .collect();
+        if clean.trim_matches('_').is_empty() {
+            "lesson".into()
+        } else {
+            clean
+        }
+    }
+
+    fn set_lesson(&mut self, source: Source, lesson: Rc<Lesson>) {
+        self.source = source;
+        self.profile = lesson.profile;
+        self.base = lesson;
+        self.extra = Rc::new(Vec::new());
+        self.overrides = Map::new();
+        self.answers = Rc::new(BTreeMap::new());
+        self.sandbox = SandboxStatus::default();
+        self.playing = false;
+        self.knobs = self
+            .base
+            .knobs_for(self.profile)
+            .unwrap_or_else(|_| self.profile.knobs());
+    }
+
+    /// Runs the lesson (with the sandbox's steps) under the profile and knobs chosen:
+    /// at once when it is short, else files a request for chunks. `keep`: the cursor to
+    /// show afterwards.
+    fn start_run(&mut self, keep: usize) {
+        let total = self.base.steps.len() + self.extra.len();
+        let gen = self.next_gen;
+        self.next_gen += 1;
+        if total <= SYNC_STEPS {
+            let lesson = self.full_lesson();
+            let trace = Runner::new(&lesson, self.profile, self.knobs.clone(), true).finish();
+            self.request = None;
+            self.progress = None;
+            self.install(Rc::new(trace), keep);
+        } else {
+            self.playing = false;
+            self.request = Some(RunRequest {
+                gen,
+                lesson: Rc::new(self.full_lesson()),
+                profile: self.profile,
+                knobs: self.knobs.clone(),
+                keep,
+            });
+            self.progress = Some(Progress { done: 0, total });
+        }
+    }
+
+    fn install(&mut self, trace: Rc<Trace>, keep: usize) {
+        self.knobs = trace.knobs.clone();
+        self.trace = trace;
+        self.pos = keep.min(self.trace.len());
+        self.refresh_worlds(None);
+    }
+
+    /// Recomputes the worlds shown. `prev`: the old cursor, whether its step was revealed,
+    /// and its world, to reuse when moving one step on.
+    fn refresh_worlds(&mut self, prev: Option<(usize, bool, Rc<World>)>) {
+        let Some(i) = self.index() else {
+            let w = Rc::new(self.trace.initial());
+            self.before = Rc::clone(&w);
+            self.world = w;
+            return;
+        };
+        self.before = match prev {
+            Some((p, shown, w)) if p == self.pos.wrapping_sub(1) && (shown || p == 0) => w,
+            _ => Rc::new(self.trace.world_before(i)),
+        };
+        self.world = if self.revealed() {
+            Rc::new(self.trace.world_after(i))
+        } else {
+            Rc::clone(&self.before)
+        };
+    }
+
+    fn seek(&mut self, pos: usize) {
+        let pos = pos.min(self.len());
+        if pos == self.pos {
+            return;
+        }
+        let prev = (self.pos, self.revealed(), Rc::clone(&self.world));
+        self.pos = pos;
+        self.refresh_worlds(Some(prev));
+    }
+
+    fn recompute(&mut self) {
+        match knobs_with(&self.base, self.profile, &self.overrides) {
+            Ok(k) => {
+                self.knobs = k;
+                self.start_run(self.pos);
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    error: true,
+                    title: "These knobs cannot be used.".into(),
+                    details: vec![e],
+                });
+            }
+        }
+    }
+
+    fn append(&mut self, text: &str) {
+        if self.request.is_some() {
+            self.sandbox.error = Some("Wait until the run is computed, then try again.".into());
+            return;
+        }
+        let index = self.trace.len();
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.sandbox.error = Some(format!("This is not valid JSON: {e}."));
+                return;
+            }
+        };
+        let step = match parse_step(index, value) {
+            Ok(s) => s,
+            Err(e) => {
+                self.sandbox.error = Some(lesson_error(&e));
+                return;
+            }
+        };
+        let mut trace = (*self.trace).clone();
+        if let Err(e) = trace.append(step.clone()) {
+            self.sandbox.error = Some(lesson_error(&e));
+            return;
+        }
+        if step.ask.is_some() {
+            Rc::make_mut(&mut self.answers).insert(index, None);
+        }
+        Rc::make_mut(&mut self.extra).push(step);
+        self.trace = Rc::new(trace);
+        self.sandbox = SandboxStatus {
+            error: None,
+            added: Some(index),
+        };
+        let prev = (self.pos, self.revealed(), Rc::clone(&self.world));
+        self.pos = self.trace.len();
+        self.playing = false;
+        self.refresh_worlds(Some(prev));
+    }
+
+    fn undo(&mut self) {
+        if self.extra.is_empty() || self.request.is_some() {
+            return;
+        }
+        let mut trace = (*self.trace).clone();
+        if trace.undo().is_none() {
+            return;
+        }
+        Rc::make_mut(&mut self.extra).pop();
+        Rc::make_mut(&mut self.answers).remove(&trace.len());
+        self.trace = Rc::new(trace);
+        self.sandbox = SandboxStatus::default();
+        self.pos = self.pos.min(self.trace.len());
+        self.refresh_worlds(None);
+    }
+
+    fn load_text(&mut self, name: &str, text: &str) {
+        match Lesson::parse(text) {
+            Ok(lesson) => {
+                self.set_lesson(Source::Imported(clip(name, 80)), Rc::new(lesson));
+                self.notice = None;
+                self.start_run(0);
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    error: true,
+                    title: format!("{} could not be imported.", clip(name, 80)),
+                    details: vec![lesson_error(&e)],
+                });
+            }
+        }
+    }
+
+    fn load_builtin(&mut self, id: &str) {
+        match catalog::find(id).map(|e| e.lesson) {
+            Some(Ok(lesson)) => {
+                self.set_lesson(Source::BuiltIn(id.to_string()), lesson);
+                self.notice = None;
+                self.start_run(0);
+            }
+            Some(Err(e)) => {
+                self.notice = Some(Notice {
+                    error: true,
+                    title: format!("The lesson `{id}` cannot be read."),
+                    details: vec![lesson_error(&e)],
+                });
+            }
+            None => {
+                self.notice = Some(Notice {
+                    error: true,
+                    title: format!("There is no lesson called `{}`.", clip(id, 60)),
+                    details: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// At most `max` characters of `s` (with an ellipsis when cut), for echoing user text.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The lesson part of a URL: a built-in lesson's id or the whole lesson encoded, and the
+/// sandbox's steps. `None` when the run is too big for a link.
+pub fn url_lesson_part(source: &Source, base: &Lesson, extra: &[Step]) -> Option<UrlState> {
+    let mut u = UrlState::default();
+    match source {
+        Source::BuiltIn(id) if !id.is_empty() => u.lesson = Some(id.clone()),
+        _ => {
+            let enc = b64::encode(base.to_json().to_string().as_bytes());
+            if enc.len() > MAX_URL_RUN {
+                return None;
+            }
+            u.run = Some(enc);
+        }
+    }
+    if !extra.is_empty() {
+        let steps: Vec<Value> = extra.iter().map(Step::to_json).collect();
+        let enc = b64::encode(Value::Array(steps).to_string().as_bytes());
+        if enc.len() > MAX_URL_RUN {
+            return None;
+        }
+        u.extra = Some(enc);
+    }
+    Some(u)
+}
+
+fn decode_text(enc: &str) -> Result<String, String> {
+    let bytes = b64::decode(enc).ok_or("it is not base64url text")?;
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
+fn decode_run(enc: &str) -> Result<Lesson, String> {
+    let text = decode_text(enc)?;
+    Lesson::parse(&text).map_err(|e| view::lesson_error(&e))
+}
+
+fn decode_extra(base: &Lesson, enc: &str) -> Result<Vec<Step>, String> {
+    let text = decode_text(enc)?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    let Value::Array(items) = v else {
+        return Err("not a list of steps".into());
+    };
+    let mut lesson = base.clone();
+    let mut out = Vec::with_capacity(items.len());
+    for (k, item) in items.into_iter().enumerate() {
+        let step = parse_step(base.steps.len() + k, item).map_err(|e| lesson_error(&e))?;
+        lesson.check_appended(&step).map_err(|e| lesson_error(&e))?;
+        lesson.steps.push(step.clone());
+        out.push(step);
+    }
+    Ok(out)
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Next => {
+                if s.pending_question().is_some() || s.pos >= s.len() {
+                    return self;
+                }
+                s.seek(s.pos + 1);
+            }
+            Action::Prev => {
+                if s.pos == 0 {
+                    return self;
+                }
+                s.seek(s.pos - 1);
+                s.playing = false;
+            }
+            Action::First => {
+                s.seek(0);
+                s.playing = false;
+            }
+            Action::Last => {
+                s.seek(s.len());
+                s.playing = false;
+            }
+            Action::Seek(p) => {
+                s.seek(p);
+            }
+            Action::Play => {
+                if s.is_empty() || s.request.is_some() {
+                    return self;
+                }
+                if s.pos >= s.len() {
+                    s.seek(0);
+                }
+                s.playing = true;
+            }
+            Action::Pause => {
+                if !s.playing {
+                    return self;
+                }
+                s.playing = false;
+            }
+            Action::TogglePlay => {
+                let a = if s.playing {
+                    Action::Pause
+                } else {
+                    Action::Play
+                };
+                return self.reduce(a);
+            }
+            Action::Tick => {
+                if !s.playing {
+                    return self;
+                }
+                if s.pending_question().is_some() || s.pos >= s.len() {
+                    s.playing = false;
+                } else {
+                    s.seek(s.pos + 1);
+                    if s.pending_question().is_some() || s.pos >= s.len() {
+                        s.playing = false;
+                    }
+                }
+            }
+            Action::SetSpeed(i) => {
+                if i >= SPEEDS.len() || i == s.speed {
+                    return self;
+                }
+                s.speed = i;
+            }
+            Action::Faster => {
+                if s.speed + 1 >= SPEEDS.len() {
+                    return self;
+                }
+                s.speed += 1;
+            }
+            Action::Slower => {
+                if s.speed == 0 {
+                    return self;
+                }
+                s.speed -= 1;
+            }
+            Action::LoadLesson(id) => s.load_builtin(&id),
+            Action::LoadLessonText { name, text } => s.load_text(&name, &text),
+            Action::SetProfile(p) => {
+                if p == s.profile {
+                    return self;
+                }
+                s.profile = p;
+                s.overrides = Map::new();
+                s.recompute();
+            }
+            Action::SetKnob(name, value) => {
+                let base = knobs_with(&s.base, s.profile, &Map::new())
+                    .ok()
+                    .and_then(|k| serde_json::to_value(k).ok())
+                    .and_then(|v| v.get(&name).cloned());
+                if base.as_ref() == Some(&value) {
+                    s.overrides.remove(&name);
+                } else {
+                    s.overrides.insert(name, value);
+                }
+                s.recompute();
+            }
+            Action::ResetKnobs => {
+                if s.overrides.is_empty() {
+                    return self;
+                }
+                s.overrides = Map::new();
+                s.recompute();
+            }
+            Action::AppendOp(text) => s.append(&text),
+            Action::Undo => s.undo(),
+            Action::SetTheme(t) => {
+                if t == s.theme {
+                    return self;
+                }
+                s.theme = t;
+            }
+            Action::AnswerQuestion { step, choice } => {
+                if s.answers.contains_key(&step) {
+                    return self;
+                }
+                Rc::make_mut(&mut s.answers).insert(step, choice);
+                if s.index() == Some(step) {
+                    s.world = Rc::new(s.trace.world_after(step));
+                }
+            }
+            Action::Progress { gen, done, total } => {
+                if s.request.as_ref().map(|r| r.gen) != Some(gen) {
+                    return self;
+                }
+                s.progress = Some(Progress { done, total });
+            }
+            Action::Computed { gen, trace } => {
+                let Some(req) = s.request.take() else {
+                    return self;
+                };
+                if req.gen != gen {
+                    s.request = Some(req);
+                    return self;
+                }
+                s.progress = None;
+                s.install(trace, req.keep);
+            }
+            Action::DismissNotice => {
+                if s.notice.is_none() {
+                    return self;
+                }
+                s.notice = None;
+            }
+            Action::ShowNotice(n) => s.notice = Some(n),
+        }
+        s.rev = self.rev.wrapping_add(1);
+        Rc::new(s)
+    }
+}
+
+/// The context every component reads: the state and its dispatcher.
+pub type AppContext = UseReducerHandle<AppState>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_fit() -> AppState {
+        let (u, unknown) = UrlState::parse("?lesson=01-first-fit");
+        AppState::from_url(&u, &unknown, Theme::System)
+    }
+
+    fn act(s: AppState, a: Action) -> AppState {
+        (*Rc::new(s).reduce(a)).clone()
+    }
+
+    #[test]
+    fn starts_at_the_intro_and_steps_through() {
+        let s = first_fit();
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+        assert_eq!(s.pos, 0);
+        assert!(s.len() >= 5);
+        let s = act(s, Action::Next);
+        assert_eq!(s.pos, 1);
+        assert!(s.revealed());
+        assert_eq!(s.world.active_store().len(), 1);
+        assert_eq!(s.before.active_store().len(), 0);
+        let s = act(s, Action::Prev);
+        assert_eq!(s.pos, 0);
+        let s = act(s, Action::Last);
+        assert_eq!(s.pos, s.len());
+        let s = act(s, Action::Next);
+        assert_eq!(s.pos, s.len(), "Next at the end stays");
+    }
+
+    #[test]
+    fn a_question_holds_the_step_back_until_answered() {
+        let mut s = first_fit();
+        let q = s.trace.ops.iter().position(|o| o.ask.is_some()).unwrap();
+        s = act(s, Action::Seek(q + 1));
+        assert_eq!(s.pending_question(), Some(q));
+        assert!(!s.revealed());
+        assert!(Rc::ptr_eq(&s.world, &s.before), "the world before is shown");
+        let again = act(s.clone(), Action::Next);
+        assert_eq!(again.pos, q + 1, "Next waits for the answer");
+        s = act(s, Action::AnswerQuestion { step: q, choice: Some(0) });
+        assert!(s.revealed());
+        assert!(!Rc::ptr_eq(&s.world, &s.before));
+        s = act(s, Action::Next);
+        assert_eq!(s.pos, q + 2);
+    }
+
+    #[test]
+    fn playback_stops_at_questions_and_at_the_end() {
+        let mut s = first_fit();
+        s = act(s, Action::Play);
+        assert!(s.playing);
+        for _ in 0..100 {
+            s = act(s, Action::Tick);
+            if !s.playing {
+                break;
+            }
+        }
+        assert!(!s.playing);
+        assert!(s.pending_question().is_some());
+    }
+
+    #[test]
+    fn a_profile_change_keeps_the_step() {
+        let mut s = first_fit();
+        s = act(s, Action::Seek(4));
+        s = act(s, Action::SetProfile(Profile::Improved));
+        assert_eq!(s.pos, 4);
+        assert_eq!(s.trace.profile, Profile::Improved);
+        assert_eq!(s.to_url().profile.as_deref(), Some("improved"));
+        s = act(s, Action::SetKnob("real_errno".into(), Value::Bool(false)));
+        assert!(!s.knobs.real_errno);
+        assert_eq!(s.to_url().knobs.as_deref(), Some("real_errno:0"));
+        s = act(s, Action::SetKnob("real_errno".into(), Value::Bool(true)));
+        assert!(s.overrides.is_empty(), "back to the profile's value");
+        s = act(s, Action::SetKnob("nonsense".into(), Value::Bool(true)));
+        assert!(s.notice.is_some());
+    }
+
+    #[test]
+    fn the_sandbox_appends_explains_errors_and_undoes() {
+        let mut s = first_fit();
+        let n = s.len();
+        s = act(s, Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1}"#.into()));
+        assert_eq!(s.len(), n);
+        let err = s.sandbox.error.clone().unwrap();
+        assert!(err.contains(&format!("Step {}", n + 1)), "{err}");
+        assert!(err.contains("`max`"), "{err}");
+        s = act(s, Action::AppendOp("{nope".into()));
+        assert!(s.sandbox.error.as_deref().unwrap().contains("not valid JSON"));
+        s = act(s, Action::AppendOp(r#"{"op":"free","id":"$zz"}"#.into()));
+        assert!(s.sandbox.error.as_deref().unwrap().contains("$zz"));
+        s = act(
+            s,
+            Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1,"max":100}"#.into()),
+        );
+        assert_eq!(s.sandbox.error, None);
+        assert_eq!(s.len(), n + 1);
+        assert_eq!(s.pos, n + 1);
+        assert!(s.to_url().extra.is_some());
+        let url = s.to_url();
+        let back = AppState::from_url(&url, &[], Theme::System);
+        assert!(back.notice.is_none(), "{:?}", back.notice);
+        assert_eq!(back.len(), n + 1);
+        assert_eq!(back.pos, n + 1);
+        s = act(s, Action::Undo);
+        assert_eq!(s.len(), n);
+        assert_eq!(s.pos, n);
+    }
+
+    #[test]
+    fn broken_links_fall_back_with_a_message() {
+        for q in [
+            "?lesson=nope&step=3",
+            "?run=%%%",
+            "?run=e30",
+            "?lesson=01-first-fit&step=abc",
+            "?lesson=01-first-fit&step=999999",
+            "?lesson=01-first-fit&profile=v9&knobs=zz:1",
+            "?lesson=01-first-fit&extra=bm9wZQ",
+            "?what=ever",
+        ] {
+            let (u, unknown) = UrlState::parse(q);
+            let s = AppState::from_url(&u, &unknown, Theme::System);
+            let n = s.notice.as_ref().unwrap_or_else(|| panic!("{q}: no notice"));
+            assert!(!n.details.is_empty(), "{q}");
+            assert!(!s.is_empty(), "{q}: the default lesson is shown");
+        }
+        let (u, _) = UrlState::parse("?lesson=01-first-fit&step=5&profile=improved");
+        let s = AppState::from_url(&u, &[], Theme::System);
+        assert!(s.notice.is_none());
+        assert_eq!(s.pos, 5);
+        assert_eq!(s.profile, Profile::Improved);
+        let round = s.to_url();
+        assert_eq!(round.to_query(), "?lesson=01-first-fit&profile=improved&step=5");
+    }
+
+    #[test]
+    fn imports_report_step_and_field() {
+        let s = first_fit();
+        let bad = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2},{"op":"alloc","min":"x","max":2}]}"#;
+        let s = act(
+            s,
+            Action::LoadLessonText {
+                name: "bad.json".into(),
+                text: bad.into(),
+            },
+        );
+        let n = s.notice.clone().unwrap();
+        assert!(n.title.contains("bad.json"));
+        assert!(n.details[0].starts_with("Step 2 (alloc), field `min`"), "{n:?}");
+        let good = r#"{"format":1,"title":"Mine","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2}]}"#;
+        let s = act(
+            s,
+            Action::LoadLessonText {
+                name: "mine.json".into(),
+                text: good.into(),
+            },
+        );
+        assert!(s.notice.is_none());
+        assert_eq!(s.base.title, "Mine");
+        assert_eq!(s.len(), 1);
+        let url = s.to_url();
+        assert!(url.run.is_some());
+        let back = AppState::from_url(&url, &[], Theme::System);
+        assert_eq!(back.base.title, "Mine");
+    }
+
+    #[test]
+    fn long_runs_are_requested_in_chunks() {
+        let mut steps = Vec::new();
+        for _ in 0..(SYNC_STEPS + 10) {
+            steps.push(r#"{"op":"alloc","min":1,"max":1048575}"#);
+        }
+        let text = format!(
+            r#"{{"format":1,"title":"big","profile":"v5.5","steps":[{}]}}"#,
+            steps.join(",")
+        );
+        let s = act(
+            first_fit(),
+            Action::LoadLessonText {
+                name: "big.json".into(),
+                text,
+            },
+        );
+        let req = s.request.clone().expect("a chunked run");
+        assert_eq!(s.progress.unwrap().total, SYNC_STEPS + 10);
+        let trace = Runner::new(&req.lesson, req.profile, req.knobs.clone(), true).finish();
+        let s = act(
+            s,
+            Action::Computed {
+                gen: req.gen + 1,
+                trace: Rc::new(empty_trace(Profile::V5_5, Profile::V5_5.knobs())),
+            },
+        );
+        assert!(s.request.is_some(), "a stale result is ignored");
+        let s = act(
+            s,
+            Action::Computed {
+                gen: req.gen,
+                trace: Rc::new(trace),
+            },
+        );
+        assert!(s.request.is_none());
+        assert_eq!(s.len(), SYNC_STEPS + 10);
+    }
+}

@@ -1,0 +1,239 @@
+//! Small pure helpers shared by the components: shared handles compared by identity,
+//! number and error formatting, set colours, timeline markers. No allocator logic.
+use ioasid_core::lesson::LessonError;
+use ioasid_core::space::World;
+use ioasid_core::trace::{Marker, StepTrace};
+use ioasid_core::Trace;
+use std::ops::Deref;
+use std::rc::Rc;
+
+/// A shared value compared by identity: two are equal when they are the same one. Cheap
+/// to clone and to compare, so components can take big values (a world, a trace) as props.
+#[derive(Debug)]
+pub struct ByPtr<T>(pub Rc<T>);
+
+impl<T> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for ByPtr<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A world shared between the state and the components.
+pub type WorldRef = ByPtr<World>;
+
+/// A trace shared between the state and the components.
+pub type TraceRef = ByPtr<Trace>;
+
+/// One step of a trace, by index: what the code pane, narration and panels show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepRef {
+    pub trace: TraceRef,
+    pub index: usize,
+}
+
+impl StepRef {
+    /// The step, if the index is in the trace.
+    pub fn get(&self) -> Option<&StepTrace> {
+        self.trace.steps.get(self.index)
+    }
+}
+
+/// `1048575` as `1,048,575`.
+pub fn num(n: impl Into<u64>) -> String {
+    let s = n.into().to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A lesson error in words, with the step counted from 1 as on screen:
+/// "Step 3 (alloc), field `min`: missing".
+pub fn lesson_error(e: &LessonError) -> String {
+    let mut out = String::new();
+    if let Some(s) = e.step {
+        out.push_str(&format!("Step {}", s + 1));
+        if let Some(op) = &e.op {
+            out.push_str(&format!(" ({op})"));
+        }
+        out.push_str(", ");
+    }
+    match &e.field {
+        Some(f) if !f.is_empty() => {
+            let lead = if out.is_empty() { "Field" } else { "field" };
+            out.push_str(&format!("{lead} `{f}`: "));
+        }
+        _ => {}
+    }
+    out.push_str(&e.message);
+    out
+}
+
+/// The number of set colours (each with its own pattern) before they repeat.
+pub const SET_STYLES: usize = 8;
+
+/// The style slot of a set: 0 for "no set", else 1..=SET_STYLES from the set's name, so a
+/// set keeps its colour and pattern from step to step.
+pub fn set_style(set: Option<&str>) -> usize {
+    match set {
+        None => 0,
+        Some("sva") => 1,
+        Some(name) => {
+            // FNV-1a: stable across runs and builds.
+            let mut h: u32 = 0x811c_9dc5;
+            for b in name.bytes() {
+                h ^= u32::from(b);
+                h = h.wrapping_mul(0x0100_0193);
+            }
+            2 + (h as usize % (SET_STYLES - 1))
+        }
+    }
+}
+
+/// A short tag for a set, to print inside small cells.
+pub fn set_tag(set: Option<&str>) -> String {
+    match set {
+        None => "–".into(),
+        Some(s) => s.chars().take(4).collect(),
+    }
+}
+
+/// What a timeline marker means, in words, and the letter drawn on it.
+pub fn marker_info(m: Marker) -> (&'static str, &'static str) {
+    match m {
+        Marker::Error => ("an error", "✕"),
+        Marker::AllocatorSwitch => ("the active allocator changes", "⇄"),
+        Marker::FaultResponse => ("a page response", "↩"),
+        Marker::ExpectFailed => ("not what the lesson expects", "!"),
+        Marker::Question => ("a question", "?"),
+    }
+}
+
+/// Which marker to draw when several meet on one spot: the most telling one.
+fn marker_rank(m: Marker) -> u8 {
+    match m {
+        Marker::ExpectFailed => 5,
+        Marker::Question => 4,
+        Marker::AllocatorSwitch => 3,
+        Marker::Error => 2,
+        Marker::FaultResponse => 1,
+    }
+}
+
+/// A timeline mark: the step (1-based, as on screen) and its most telling marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimelineMark {
+    pub step: usize,
+    pub marker: Marker,
+    /// How many marked steps it stands for (> 1 when they were too close to draw apart).
+    pub count: usize,
+}
+
+/// The marks of a trace, at most `buckets` of them: steps too close together to draw
+/// apart share one mark (the most telling marker wins).
+pub fn timeline_marks(trace: &Trace, buckets: usize) -> Vec<TimelineMark> {
+    let n = trace.steps.len();
+    let buckets = buckets.max(1);
+    let mut out: Vec<TimelineMark> = Vec::new();
+    let mut last_bucket = usize::MAX;
+    for st in &trace.steps {
+        let Some(best) = st.markers.iter().copied().max_by_key(|m| marker_rank(*m)) else {
+            continue;
+        };
+        let bucket = st.index * buckets / n.max(1);
+        if bucket == last_bucket {
+            if let Some(m) = out.last_mut() {
+                m.count += 1;
+                if marker_rank(best) > marker_rank(m.marker) {
+                    m.marker = best;
+                    m.step = st.index + 1;
+                }
+            }
+            continue;
+        }
+        last_bucket = bucket;
+        out.push(TimelineMark {
+            step: st.index + 1,
+            marker: best,
+            count: 1,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ioasid_core::lesson::Lesson;
+
+    #[test]
+    fn numbers_get_separators() {
+        assert_eq!(num(0u32), "0");
+        assert_eq!(num(999u32), "999");
+        assert_eq!(num(1000u32), "1,000");
+        assert_eq!(num(1_048_575u32), "1,048,575");
+    }
+
+    #[test]
+    fn errors_count_steps_from_one() {
+        let e = LessonError {
+            step: Some(2),
+            op: Some("alloc".into()),
+            field: Some("min".into()),
+            message: "missing".into(),
+        };
+        assert_eq!(lesson_error(&e), "Step 3 (alloc), field `min`: missing");
+        let top = LessonError {
+            step: None,
+            op: None,
+            field: Some("format".into()),
+            message: "missing".into(),
+        };
+        assert_eq!(lesson_error(&top), "Field `format`: missing");
+    }
+
+    #[test]
+    fn set_styles_are_stable_and_in_range() {
+        assert_eq!(set_style(None), 0);
+        assert_eq!(set_style(Some("sva")), 1);
+        for name in ["vm1", "vm2", "gpu", "a", "b", "dma", "x"] {
+            let s = set_style(Some(name));
+            assert!((2..=SET_STYLES).contains(&s), "{name}: {s}");
+            assert_eq!(s, set_style(Some(name)));
+        }
+    }
+
+    #[test]
+    fn marks_are_bucketed() {
+        let text = r#"{"format":1,"title":"t","profile":"v5.5","steps":[
+            {"op":"free","id":5},{"op":"find","id":5},{"op":"find","id":6},
+            {"op":"alloc","min":1,"max":1}]}"#;
+        let lesson = Lesson::parse(text).unwrap();
+        let mut l2 = lesson.clone();
+        l2.profile = ioasid_core::Profile::Improved;
+        let trace = ioasid_core::run_under(&lesson, ioasid_core::Profile::Improved).unwrap();
+        let all = timeline_marks(&trace, 100);
+        assert!(all.iter().all(|m| m.count == 1));
+        assert!(all.len() >= 2, "{all:?}");
+        let one = timeline_marks(&trace, 1);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].count, all.len());
+    }
+}
