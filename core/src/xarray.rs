@@ -71,6 +71,9 @@ pub struct XArray<T> {
     height: u8,
 }
 
+// `repr(C)` keeps the summary words first, on the same cache line as the `Rc`
+// counts, so a descent touches one line per node plus the slot it follows.
+#[repr(C)]
 #[derive(Clone)]
 struct Node<T> {
     free: u64,
@@ -148,6 +151,9 @@ impl<T> Node<T> {
     }
 
     /// A chain of fresh nodes from `shift` down to a leaf holding only `key`.
+    /// Kept out of line: it builds a whole node on the stack, which would bloat the
+    /// frames of the hot descents.
+    #[inline(never)]
     fn singleton(shift: u32, key: u64, value: T) -> Self {
         let i = slot_of(key, shift);
         let bit = 1u64 << i;
@@ -183,53 +189,78 @@ impl<T> Node<T> {
     }
 
     /// Lowest free key in `[min, max]` below this node (which covers
-    /// `[base, base + span(shift))` and intersects the range).
-    fn find<R: Trace>(
+    /// `[base, base + span(shift))` and intersects the range), by an iterative mark
+    /// walk with backtracking; `path` receives the descent that found it (levels
+    /// counted from this node).
+    #[inline]
+    fn descend<R: Trace>(
         &self,
-        level: u8,
         shift: u32,
         base: u64,
         min: u64,
         max: u64,
+        path: &mut Path,
         tr: &mut R,
     ) -> Option<u64> {
-        let mut marks = self.free & slot_window(base, shift, min, max);
+        // Where to resume at each level when a deeper subtree backtracks.
+        let mut up: [(Option<&Node<T>>, u64, u64); DEPTH] = [(None, 0, 0); DEPTH];
+        let (mut node, mut shift, mut base, mut level) = (self, shift, base, 0usize);
+        let mut marks = node.free & slot_window(base, shift, min, max);
         let mut last = slot_of(min.max(base), shift);
-        let visit = |slot: usize, backtracked: bool| XaVisit {
-            level,
-            base: base as u32,
-            shift: shift as u8,
-            free_marks: self.free,
-            slot: slot as u8,
-            backtracked,
-        };
-        while marks != 0 {
+        loop {
+            if marks == 0 {
+                tr.visit(|| XaVisit {
+                    level: level as u8,
+                    base: base as u32,
+                    shift: shift as u8,
+                    free_marks: node.free,
+                    slot: last as u8,
+                    backtracked: true,
+                });
+                level = level.checked_sub(1)?;
+                let (n, m, b) = up[level % DEPTH];
+                (node, marks, base) = (n?, m, b);
+                shift += BITS;
+                last = usize::from(path.slot[level % DEPTH]);
+                continue;
+            }
             let i = marks.trailing_zeros() as usize & 63;
-            last = i;
+            marks &= marks - 1;
+            path.record(level, i, node);
+            tr.visit(|| XaVisit {
+                level: level as u8,
+                base: base as u32,
+                shift: shift as u8,
+                free_marks: node.free,
+                slot: i as u8,
+                backtracked: false,
+            });
             let child_base = base + ((i as u64) << shift);
-            match &self.kind {
+            match &node.kind {
                 Kind::Leaf(_) => {
-                    tr.visit(|| visit(i, false));
+                    path.depth = level;
                     return Some(child_base);
                 }
-                Kind::Inner(slots) => {
-                    tr.visit(|| visit(i, false));
-                    match &slots[i] {
-                        None => return Some(min.max(child_base)),
-                        Some(child) => {
-                            let cshift = shift.saturating_sub(BITS);
-                            if let Some(k) = child.find(level + 1, cshift, child_base, min, max, tr)
-                            {
-                                return Some(k);
-                            }
-                        }
+                Kind::Inner(slots) => match &slots[i] {
+                    None => {
+                        path.depth = level;
+                        return Some(min.max(child_base));
                     }
-                }
+                    Some(child) => {
+                        if level + 1 >= DEPTH {
+                            return None;
+                        }
+                        up[level] = (Some(node), marks, base);
+                        level += 1;
+                        node = child;
+                        shift = shift.saturating_sub(BITS);
+                        base = child_base;
+                        marks = node.free & slot_window(base, shift, min, max);
+                        last = slot_of(min.max(base), shift);
+                    }
+                },
             }
-            marks &= marks - 1;
         }
-        tr.visit(|| visit(last, true));
-        None
     }
 
     /// Entries in `[lo, hi]` below this node (covering `[base, base + span(shift))`).
@@ -264,10 +295,78 @@ impl<T> Node<T> {
     }
 }
 
+/// Unique access to a node, copying it first if it is shared with a clone
+/// (`Rc::make_mut` with the copy kept out of line so the common, unshared case is a
+/// reference-count check inlined into the caller's loop). Always `Some`.
+#[inline(always)]
+fn node_mut<T: Clone>(rc: &mut Rc<Node<T>>) -> Option<&mut Node<T>> {
+    if Rc::get_mut(rc).is_none() {
+        unshare(rc);
+    }
+    Rc::get_mut(rc)
+}
+
+#[cold]
+#[inline(never)]
+fn unshare<T: Clone>(rc: &mut Rc<Node<T>>) {
+    Rc::make_mut(rc);
+}
+
 impl<T: Clone> Node<T> {
-    /// Stores `value` at the lowest free key in `[min, max]` below this node in one
-    /// descent; gives the value back when the subtree has no free key in range.
-    /// Nothing is modified (or copied) on failure.
+    /// Stores `value` at the free `key` that the descent `path` (from this node)
+    /// reached, top-down:
+    /// each node on the path gains one entry, and its free bit for the slot taken is
+    /// cleared when the node below becomes full.
+    #[inline]
+    fn insert_along(&mut self, shift: u32, key: u64, path: &Path, value: T) {
+        let d = path.depth % DEPTH;
+        let mut shift = shift;
+        // full_below[l]: the subtree under level l's slot is full after the store.
+        // At the last level that is a leaf slot (full) or a fresh single-entry
+        // subtree (never full).
+        let mut full_below = [false; DEPTH];
+        let mut full = BITS * d as u32 == shift;
+        for l in (0..=d).rev() {
+            full_below[l] = full;
+            full = full && (path.free[l] & !(1u64 << (path.slot[l] & 63))) == 0;
+        }
+        let mut node = self;
+        for &full in &full_below[..=d] {
+            let i = slot_of(key, shift);
+            let bit = 1u64 << i;
+            node.count += 1;
+            node.used |= bit;
+            if full {
+                node.free &= !bit;
+            }
+            match &mut node.kind {
+                Kind::Leaf(vals) => {
+                    vals[i] = Some(value);
+                    return;
+                }
+                Kind::Inner(slots) => {
+                    shift = shift.saturating_sub(BITS);
+                    match &mut slots[i] {
+                        Some(child) => match node_mut(child) {
+                            Some(n) => node = n,
+                            None => return,
+                        },
+                        slot @ None => {
+                            *slot = Some(Rc::new(Node::singleton(shift, key, value)));
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores `value` at the lowest free key in `[min, max]` below this node (which
+    /// covers `[base, base + span(shift))` and intersects the range) in a single
+    /// recursive descent, updating counts and marks on the way back up. Gives the
+    /// value back when the subtree has no free key in range; nothing is modified
+    /// (or copied) then. A shared child is searched read-only first and copied
+    /// only along the path found.
     fn alloc(&mut self, shift: u32, base: u64, min: u64, max: u64, value: T) -> Result<u64, T> {
         let mut marks = self.free & slot_window(base, shift, min, max);
         let mut value = value;
@@ -275,48 +374,31 @@ impl<T: Clone> Node<T> {
             let i = marks.trailing_zeros() as usize & 63;
             let bit = 1u64 << i;
             let child_base = base + ((i as u64) << shift);
-            let (res, child_free) = match &mut self.kind {
+            let cshift = shift.saturating_sub(BITS);
+            let (res, child_full) = match &mut self.kind {
                 Kind::Leaf(vals) => {
                     vals[i] = Some(value);
-                    self.free &= !bit;
-                    self.used |= bit;
-                    self.count += 1;
-                    return Ok(child_base);
+                    (Ok(child_base), true)
                 }
-                Kind::Inner(slots) => {
-                    let cshift = shift.saturating_sub(BITS);
-                    let slot = &mut slots[i];
-                    match slot {
-                        None => {
-                            let key = min.max(child_base);
-                            let child = Node::singleton(cshift, key, value);
-                            let child_free = child.free != 0;
-                            *slot = Some(Rc::new(child));
-                            (Ok(key), child_free)
-                        }
-                        Some(rc) => {
-                            if let Some(child) = Rc::get_mut(rc) {
-                                let r = child.alloc(cshift, child_base, min, max, value);
-                                (r, child.free != 0)
-                            } else {
-                                // Shared: find first so a failed search copies nothing.
-                                match rc.find(0, cshift, child_base, min, max, &mut NoTrace) {
-                                    None => (Err(value), true),
-                                    Some(key) => {
-                                        let child = Rc::make_mut(rc);
-                                        let r =
-                                            child.insert(cshift, key, value, false).map(|_| key);
-                                        (r, child.free != 0)
-                                    }
-                                }
-                            }
+                Kind::Inner(slots) => match &mut slots[i] {
+                    slot @ None => {
+                        let key = min.max(child_base);
+                        *slot = Some(Rc::new(Node::singleton(cshift, key, value)));
+                        (Ok(key), false)
+                    }
+                    Some(rc) => {
+                        if let Some(child) = Rc::get_mut(rc) {
+                            let r = child.alloc(cshift, child_base, min, max, value);
+                            (r, child.free == 0)
+                        } else {
+                            Node::alloc_shared(rc, cshift, child_base, min, max, value)
                         }
                     }
-                }
+                },
             };
             match res {
                 Ok(key) => {
-                    if !child_free {
+                    if child_full {
                         self.free &= !bit;
                     }
                     self.used |= bit;
@@ -330,85 +412,77 @@ impl<T: Clone> Node<T> {
         Err(value)
     }
 
-    /// Stores `value` at `key` below this node; gives it back if occupied.
-    /// With `check_shared`, a shared child is probed before it is copied so that
-    /// a failing insert copies nothing.
-    fn insert(&mut self, shift: u32, key: u64, value: T, check_shared: bool) -> Result<(), T> {
-        let i = slot_of(key, shift);
-        let bit = 1u64 << i;
-        let child_free = match &mut self.kind {
-            Kind::Leaf(vals) => {
-                let slot = &mut vals[i];
-                if slot.is_some() {
-                    return Err(value);
+    /// [`Self::alloc`] into a shared child: read-only search, then copy the path.
+    #[cold]
+    #[inline(never)]
+    fn alloc_shared(
+        rc: &mut Rc<Node<T>>,
+        shift: u32,
+        base: u64,
+        min: u64,
+        max: u64,
+        value: T,
+    ) -> (Result<u64, T>, bool) {
+        let mut path = Path::new();
+        match rc.descend(shift, base, min, max, &mut path, &mut NoTrace) {
+            None => (Err(value), false),
+            Some(key) => match node_mut(rc) {
+                Some(child) => {
+                    child.insert_along(shift, key, &path, value);
+                    (Ok(key), child.free == 0)
                 }
-                *slot = Some(value);
-                self.free &= !bit;
-                self.used |= bit;
-                self.count += 1;
-                return Ok(());
-            }
-            Kind::Inner(slots) => {
-                let cshift = shift.saturating_sub(BITS);
-                let slot = &mut slots[i];
-                match slot {
-                    None => {
-                        *slot = Some(Rc::new(Node::singleton(cshift, key, value)));
-                        // A singleton subtree below a leaf's parent still has 63 free keys.
-                        true
-                    }
-                    Some(rc) => {
-                        if check_shared
-                            && Rc::get_mut(rc).is_none()
-                            && rc.lookup(cshift, key).is_some()
-                        {
-                            return Err(value);
-                        }
-                        let child = Rc::make_mut(rc);
-                        child.insert(cshift, key, value, check_shared)?;
-                        child.free != 0
-                    }
-                }
-            }
-        };
-        if !child_free {
-            self.free &= !bit;
+                None => (Err(value), false),
+            },
         }
-        self.used |= bit;
-        self.count += 1;
-        Ok(())
     }
 
-    /// Removes `key` below this node; empty children are freed. A shared child is
-    /// probed before it is copied so that removing an absent key copies nothing.
-    fn remove(&mut self, shift: u32, key: u64) -> Option<T> {
+    /// Takes the only entry out of a subtree detached from its tree (`key`'s
+    /// chain of single-entry nodes), without copying nodes that are not shared.
+    fn extract(rc: Rc<Node<T>>, shift: u32, key: u64) -> Option<T> {
         let i = slot_of(key, shift);
-        let bit = 1u64 << i;
-        let v = match &mut self.kind {
-            Kind::Leaf(vals) => {
-                let v = vals[i].take()?;
-                self.used &= !bit;
-                v
-            }
-            Kind::Inner(slots) => {
-                let cshift = shift.saturating_sub(BITS);
-                let slot = &mut slots[i];
-                let rc = slot.as_mut()?;
-                if Rc::get_mut(rc).is_none() && rc.lookup(cshift, key).is_none() {
-                    return None;
+        match Rc::try_unwrap(rc) {
+            Ok(node) => match node.kind {
+                Kind::Leaf(mut vals) => vals[i].take(),
+                Kind::Inner(mut slots) => {
+                    Node::extract(slots[i].take()?, shift.saturating_sub(BITS), key)
                 }
-                let child = Rc::make_mut(rc);
-                let v = child.remove(cshift, key)?;
-                if child.count == 0 {
-                    *slot = None;
-                    self.used &= !bit;
-                }
-                v
-            }
-        };
-        self.free |= bit;
-        self.count -= 1;
-        Some(v)
+            },
+            Err(rc) => rc.lookup(shift, key).cloned(),
+        }
+    }
+}
+
+/// Deepest possible descent (levels), also the size of [`Path`]'s arrays.
+const DEPTH: usize = MAX_HEIGHT as usize;
+
+/// What a read-only descent saw on its way to a key, root first, so that the
+/// mutating pass can go top-down without recursion: the slot taken at each level and
+/// that node's free word and count (before the mutation).
+struct Path {
+    /// Index of the last level visited.
+    depth: usize,
+    slot: [u8; DEPTH],
+    free: [u64; DEPTH],
+    count: [u64; DEPTH],
+}
+
+impl Path {
+    #[inline(always)]
+    fn new() -> Self {
+        Path {
+            depth: 0,
+            slot: [0; DEPTH],
+            free: [0; DEPTH],
+            count: [0; DEPTH],
+        }
+    }
+
+    #[inline(always)]
+    fn record<T>(&mut self, level: usize, slot: usize, node: &Node<T>) {
+        let l = level % DEPTH;
+        self.slot[l] = slot as u8;
+        self.free[l] = node.free;
+        self.count[l] = node.count;
     }
 }
 
@@ -528,21 +602,38 @@ impl<T> XArray<T> {
 
     #[inline]
     fn find_impl<R: Trace>(&self, min: u32, max: u32, tr: &mut R) -> Option<u32> {
+        let mut path = Path::new();
+        let (key, _) = self.search(u64::from(min), u64::from(max), &mut path, tr)?;
+        u32::try_from(key).ok()
+    }
+
+    /// The lowest free key in `[min, max]`, and whether it lies inside the tree
+    /// (then `path` holds the descent that reached it: the last level is a leaf or
+    /// an inner node whose slot is empty) or beyond the tree's cover.
+    #[inline]
+    fn search<R: Trace>(
+        &self,
+        min: u64,
+        max: u64,
+        path: &mut Path,
+        tr: &mut R,
+    ) -> Option<(u64, bool)> {
         if min > max {
             return None;
         }
-        let (min, max) = (u64::from(min), u64::from(max));
         let cover = self.cover();
-        let found = match &self.root {
-            Some(root) if min < cover => root.find(0, self.root_shift(), 0, min, max, tr),
-            _ => None,
-        };
-        let key = match found {
-            Some(k) => k,
-            None if max >= cover => min.max(cover),
-            None => return None,
-        };
-        u32::try_from(key).ok()
+        if let Some(root) = self.root.as_deref() {
+            if min < cover {
+                if let Some(k) = root.descend(self.root_shift(), 0, min, max, path, tr) {
+                    return Some((k, true));
+                }
+            }
+        }
+        if max >= cover {
+            Some((min.max(cover), false))
+        } else {
+            None
+        }
     }
 
     /// Iterates over all entries in ascending key order.
@@ -628,13 +719,13 @@ impl<T: Clone> XArray<T> {
         }
         let key = u64::from(key);
         let mut shift = self.root_shift();
-        let mut node = Rc::make_mut(self.root.as_mut()?);
+        let mut node = node_mut(self.root.as_mut()?)?;
         loop {
             let i = slot_of(key, shift);
             match &mut node.kind {
                 Kind::Leaf(vals) => return vals[i].as_mut(),
                 Kind::Inner(slots) => {
-                    node = Rc::make_mut(slots[i].as_mut()?);
+                    node = node_mut(slots[i].as_mut()?)?;
                     shift = shift.saturating_sub(BITS);
                 }
             }
@@ -700,8 +791,9 @@ impl<T: Clone> XArray<T> {
 
     /// Stores `value` at exactly `key`, growing the tree if `key` is beyond its cover.
     ///
-    /// Cost: O(height); allocates at most one node per level that was missing on the
-    /// path (and copies the shared nodes on the path, if the array was cloned).
+    /// Cost: O(height): a read-only descent, then one top-down pass that updates
+    /// the marks and counts; allocates one node per level missing on the path (and
+    /// copies the shared nodes on the path, if the array was cloned).
     ///
     /// Return: `Ok(())` on success; `Err(value)`, handing the value back untouched,
     /// when `key` is already occupied (nothing is modified or copied then).
@@ -711,29 +803,53 @@ impl<T: Clone> XArray<T> {
             self.grow_to(key);
         }
         let shift = self.root_shift();
-        match &mut self.root {
-            None => {
-                self.root = Some(Rc::new(Node::singleton(shift, key, value)));
-                Ok(())
-            }
-            Some(rc) => {
-                // A shared root is probed once for the whole path; a unique root lets
-                // each level probe its own shared children.
-                let shared = Rc::get_mut(rc).is_none();
-                if shared && rc.lookup(shift, key).is_some() {
-                    return Err(value);
+        let Some(root) = self.root.as_deref() else {
+            self.root = Some(Rc::new(Node::singleton(shift, key, value)));
+            return Ok(());
+        };
+        let mut path = Path::new();
+        let (mut node, mut shift, mut level) = (root, shift, 0usize);
+        loop {
+            let i = slot_of(key, shift);
+            path.record(level, i, node);
+            match &node.kind {
+                Kind::Leaf(vals) => {
+                    if vals[i].is_some() {
+                        return Err(value);
+                    }
+                    break;
                 }
-                Rc::make_mut(rc).insert(shift, key, value, !shared)
+                Kind::Inner(slots) => match &slots[i] {
+                    None => break,
+                    Some(child) if level + 1 < DEPTH => {
+                        node = child;
+                        shift = shift.saturating_sub(BITS);
+                        level += 1;
+                    }
+                    Some(_) => return Err(value),
+                },
             }
+        }
+        path.depth = level;
+        self.apply_insert(key, &path, value);
+        Ok(())
+    }
+
+    /// Stores `value` at the free `key` that the descent `path` reached.
+    #[inline]
+    fn apply_insert(&mut self, key: u64, path: &Path, value: T) {
+        let shift = self.root_shift();
+        if let Some(root) = self.root.as_mut().and_then(node_mut) {
+            root.insert_along(shift, key, path, value);
         }
     }
 
     /// Removes and returns the entry at `key`, marking the key free again.
     ///
-    /// Cost: O(height). Nodes left empty are freed and the tree shrinks in height
-    /// when its top node keeps only slot 0, so memory stays proportional to the
-    /// entries. Shared nodes on the path are copied (O(height) copies) unless the key
-    /// is absent.
+    /// Cost: O(height): a read-only descent, then one top-down pass. Nodes left
+    /// empty are freed and the tree shrinks in height when its top node keeps only
+    /// slot 0, so memory stays proportional to the entries. Shared nodes on the path
+    /// are copied (O(height) copies) unless the key is absent.
     ///
     /// Return: the removed entry, or `None` if `key` was free.
     pub fn remove(&mut self, key: u32) -> Option<T> {
@@ -741,23 +857,74 @@ impl<T: Clone> XArray<T> {
         if key >= self.cover() {
             return None;
         }
-        let shift = self.root_shift();
-        let rc = self.root.as_mut()?;
-        if Rc::get_mut(rc).is_none() && rc.lookup(shift, key).is_none() {
-            return None;
+        let root_shift = self.root_shift();
+        let mut path = Path::new();
+        let (mut node, mut shift, mut level) = (self.root.as_deref()?, root_shift, 0usize);
+        loop {
+            let i = slot_of(key, shift);
+            path.record(level, i, node);
+            match &node.kind {
+                Kind::Leaf(vals) => {
+                    vals[i].as_ref()?;
+                    break;
+                }
+                Kind::Inner(slots) => {
+                    node = slots[i].as_deref()?;
+                    shift = shift.saturating_sub(BITS);
+                    level += 1;
+                    if level >= DEPTH {
+                        return None;
+                    }
+                }
+            }
         }
-        let v = Rc::make_mut(rc).remove(shift, key)?;
+        if path.count[0] == 1 {
+            let root = self.root.take()?;
+            self.height = 0;
+            return Node::extract(root, root_shift, key);
+        }
+        let v = self.apply_remove(key, &path, level);
         self.shrink();
-        Some(v)
+        v
+    }
+
+    /// Takes the present `key` out top-down along `path`; the topmost node that
+    /// would be left empty is detached whole.
+    #[inline]
+    fn apply_remove(&mut self, key: u64, path: &Path, depth: usize) -> Option<T> {
+        let mut shift = self.root_shift();
+        let mut node = node_mut(self.root.as_mut()?)?;
+        for l in 0..=depth {
+            let i = slot_of(key, shift);
+            let bit = 1u64 << i;
+            node.count -= 1;
+            node.free |= bit;
+            match &mut node.kind {
+                Kind::Leaf(vals) => {
+                    node.used &= !bit;
+                    return vals[i].take();
+                }
+                Kind::Inner(slots) => {
+                    shift = shift.saturating_sub(BITS);
+                    let slot = &mut slots[i];
+                    if path.count.get(l + 1) == Some(&1) {
+                        node.used &= !bit;
+                        return Node::extract(slot.take()?, shift, key);
+                    }
+                    node = node_mut(slot.as_mut()?)?;
+                }
+            }
+        }
+        None
     }
 
     /// Stores `value` at the lowest free key in `[min, max]` (both inclusive), like
     /// `xa_alloc()`.
     ///
-    /// Cost: O(height). When the nodes on the way are not shared the search and the
-    /// store happen in a single descent with no copying; shared nodes are searched
-    /// first and then copied along the chosen path only. A new node is allocated
-    /// per missing level on the path.
+    /// Cost: O(height): the mark walk of [`Self::find_free`] followed by one top-down
+    /// pass along the path it found (no recursion, no allocation unless a level is
+    /// missing on the path or the path is shared with a clone, whose nodes on that
+    /// path only are then copied).
     ///
     /// Context: if `path` is given the search is recorded as by [`Self::find_free`].
     ///
@@ -771,37 +938,45 @@ impl<T: Clone> XArray<T> {
         value: T,
         path: Option<&mut Vec<XaVisit>>,
     ) -> Option<u32> {
-        if let Some(p) = path {
-            let key = self.find_impl(min, max, p)?;
-            return self.insert(key, value).ok().map(|()| key);
+        match path {
+            None => self.alloc_fast(min, max, value),
+            Some(p) => self.alloc_impl(min, max, value, p),
         }
-        if min > max {
-            return None;
-        }
+    }
+
+    /// The common case: no trace wanted. Single recursive descent while the root is
+    /// not shared.
+    #[inline]
+    fn alloc_fast(&mut self, min: u32, max: u32, value: T) -> Option<u32> {
         let (lo, hi) = (u64::from(min), u64::from(max));
         let cover = self.cover();
         let shift = self.root_shift();
         let mut value = value;
-        if lo < cover {
-            if let Some(rc) = &mut self.root {
-                match Rc::get_mut(rc) {
-                    Some(root) => match root.alloc(shift, 0, lo, hi, value) {
-                        Ok(key) => return u32::try_from(key).ok(),
-                        Err(v) => value = v,
-                    },
-                    None => {
-                        // Shared root: search first so a full range copies nothing.
-                        let key = self.find_impl(min, max, &mut NoTrace)?;
-                        return self.insert(key, value).ok().map(|()| key);
-                    }
+        if lo <= hi && lo < cover {
+            if let Some(root) = self.root.as_mut().and_then(Rc::get_mut) {
+                match root.alloc(shift, 0, lo, hi, value) {
+                    Ok(key) => return u32::try_from(key).ok(),
+                    Err(v) => value = v,
+                }
+                if hi < cover {
+                    return None;
                 }
             }
         }
-        if hi < cover {
-            return None;
+        self.alloc_impl(min, max, value, &mut NoTrace)
+    }
+
+    #[inline]
+    fn alloc_impl<R: Trace>(&mut self, min: u32, max: u32, value: T, tr: &mut R) -> Option<u32> {
+        let mut path = Path::new();
+        let (key, inside) = self.search(u64::from(min), u64::from(max), &mut path, tr)?;
+        let key32 = u32::try_from(key).ok()?;
+        if inside {
+            self.apply_insert(key, &path, value);
+            Some(key32)
+        } else {
+            self.insert(key32, value).ok().map(|()| key32)
         }
-        let key = u32::try_from(lo.max(cover)).ok()?;
-        self.insert(key, value).ok().map(|()| key)
     }
 }
 
