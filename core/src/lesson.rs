@@ -95,12 +95,60 @@ fn default_true() -> bool {
     true
 }
 
-/// One operation of the lesson format. In files each step is `{"op": "alloc", ...fields}`;
-/// internally the op is (de)serialized externally tagged (`{"alloc": {...}}`) so that a
-/// mistyped field keeps its path in the error.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Op {
+/// Declares `Op` and, from the same list, `WireStep`: a whole step as a file writes it
+/// (`{"op": "alloc", ...fields, "say": ...}`), parsed in one derive-generated pass. That
+/// is the fast path of `Lesson::parse`; when it fails, the step is parsed again through
+/// `Op`, externally tagged, so that the error names the exact field.
+macro_rules! define_ops {
+    ($( $(#[$vm:meta])* $variant:ident { $( $(#[$fm:meta])* $field:ident : $ty:ty ),* $(,)? } ),* $(,)?) => {
+        /// One operation of the lesson format. In files each step is
+        /// `{"op": "alloc", ...fields}`; `Op` itself (de)serializes externally tagged
+        /// (`{"alloc": {...}}`).
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case", deny_unknown_fields)]
+        pub enum Op {
+            $( $(#[$vm])* $variant { $( $(#[$fm])* $field: $ty ),* } ),*
+        }
+
+        #[derive(Deserialize)]
+        #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+        enum WireStep {
+            $( $variant {
+                $( $(#[$fm])* $field: $ty, )*
+                #[serde(rename = "as", default)]
+                save_as: Option<String>,
+                #[serde(default)]
+                thread: Option<String>,
+                #[serde(default)]
+                say: Option<String>,
+                #[serde(default)]
+                expect: Option<Outcome>,
+                #[serde(default)]
+                expect_in: BTreeMap<Profile, Outcome>,
+                #[serde(default)]
+                ask: Option<Question>,
+            } ),*
+        }
+
+        impl From<WireStep> for Step {
+            fn from(w: WireStep) -> Step {
+                match w {
+                    $( WireStep::$variant { $( $field, )* save_as, thread, say, expect, expect_in, ask } => Step {
+                        op: Op::$variant { $( $field ),* },
+                        save_as,
+                        thread,
+                        say,
+                        expect,
+                        expect_in,
+                        ask,
+                    } ),*
+                }
+            }
+        }
+    };
+}
+
+define_ops! {
     SetCreate {
         set: Name,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -503,28 +551,20 @@ const LESSON_KEYS: [&str; 9] = [
     "format", "title", "summary", "intro", "outro", "profile", "profiles", "knobs", "steps",
 ];
 
-impl Lesson {
-    /// Parses and validates a lesson from JSON text.
-    pub fn parse(text: &str) -> Result<Lesson, LessonError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| LessonError {
-            step: None,
-            op: None,
-            field: None,
-            message: format!("not valid JSON: {e}"),
-        })?;
-        Lesson::from_value(v)
-    }
+/// Everything of a lesson but its steps, validated.
+struct Header {
+    title: String,
+    summary: String,
+    intro: Option<String>,
+    outro: Option<String>,
+    profile: Profile,
+    profiles: Vec<Profile>,
+    knobs: Map<String, Value>,
+}
 
-    /// Validates a lesson from a JSON value.
-    pub fn from_value(v: Value) -> Result<Lesson, LessonError> {
-        let Value::Object(mut top) = v else {
-            return Err(LessonError {
-                step: None,
-                op: None,
-                field: None,
-                message: "a lesson is a JSON object".into(),
-            });
-        };
+impl Header {
+    /// Validates the top-level fields (every key but `steps`).
+    fn from_map(mut top: Map<String, Value>) -> Result<Header, LessonError> {
         if let Some(k) = top.keys().find(|k| !LESSON_KEYS.contains(&k.as_str())) {
             return Err(top_err(
                 k,
@@ -573,22 +613,7 @@ impl Lesson {
                 .with_overrides(&knobs)
                 .map_err(|e| top_err("knobs", e))?;
         }
-        let steps = match top.remove("steps") {
-            Some(Value::Array(a)) => a,
-            Some(_) => return Err(top_err("steps", "expected an array of steps")),
-            None => return Err(top_err("steps", "missing")),
-        };
-        let mut out = Vec::with_capacity(steps.len());
-        let mut names: HashSet<String> = HashSet::new();
-        for (i, s) in steps.into_iter().enumerate() {
-            let step = parse_step(i, s)?;
-            check_vars(i, &step, &names)?;
-            if let Some(n) = &step.save_as {
-                names.insert(n.clone());
-            }
-            out.push(step);
-        }
-        Ok(Lesson {
+        Ok(Header {
             title,
             summary,
             intro,
@@ -596,8 +621,132 @@ impl Lesson {
             profile,
             profiles,
             knobs,
-            steps: out,
         })
+    }
+
+    /// Checks what needs the whole list of steps (questions, `$name`s) and builds the
+    /// lesson.
+    fn finish(self, steps: Vec<Step>) -> Result<Lesson, LessonError> {
+        let mut names: HashSet<&str> = HashSet::new();
+        for (i, step) in steps.iter().enumerate() {
+            check_question(i, step)?;
+            check_vars(i, step, &names)?;
+            if let Some(n) = &step.save_as {
+                names.insert(n);
+            }
+        }
+        Ok(Lesson {
+            title: self.title,
+            summary: self.summary,
+            intro: self.intro,
+            outro: self.outro,
+            profile: self.profile,
+            profiles: self.profiles,
+            knobs: self.knobs,
+            steps,
+        })
+    }
+}
+
+/// The fast path's view of a file: the small fields kept as JSON for `Header`, the
+/// steps parsed typed in the same pass.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireLesson {
+    format: Option<Value>,
+    title: Option<Value>,
+    summary: Option<Value>,
+    intro: Option<Value>,
+    outro: Option<Value>,
+    profile: Option<Value>,
+    profiles: Option<Value>,
+    knobs: Option<Value>,
+    #[serde(deserialize_with = "steps_from_wire")]
+    steps: Vec<Step>,
+}
+
+/// Parses the steps array, turning each wire step into a `Step` as it is read (one
+/// vector, no second copy of a long lesson).
+fn steps_from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Step>, D::Error> {
+    struct Steps;
+    impl<'de> de::Visitor<'de> for Steps {
+        type Value = Vec<Step>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of steps")
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Step>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(w) = seq.next_element::<WireStep>()? {
+                out.push(Step::from(w));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Steps)
+}
+
+impl WireLesson {
+    fn into_lesson(self) -> Result<Lesson, LessonError> {
+        let mut top = Map::new();
+        let fields = [
+            ("format", self.format),
+            ("title", self.title),
+            ("summary", self.summary),
+            ("intro", self.intro),
+            ("outro", self.outro),
+            ("profile", self.profile),
+            ("profiles", self.profiles),
+            ("knobs", self.knobs),
+        ];
+        for (k, v) in fields {
+            if let Some(v) = v {
+                top.insert(k.to_string(), v);
+            }
+        }
+        let header = Header::from_map(top)?;
+        header.finish(self.steps)
+    }
+}
+
+impl Lesson {
+    /// Parses and validates a lesson from JSON text.
+    pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+        // Fast path: one typed pass. Any mistake sends the text through the slow path,
+        // which finds and names it precisely.
+        if let Ok(wire) = serde_json::from_str::<WireLesson>(text) {
+            return wire.into_lesson();
+        }
+        let v: Value = serde_json::from_str(text).map_err(|e| LessonError {
+            step: None,
+            op: None,
+            field: None,
+            message: format!("not valid JSON: {e}"),
+        })?;
+        Lesson::from_value(v)
+    }
+
+    /// Validates a lesson from a JSON value.
+    pub fn from_value(v: Value) -> Result<Lesson, LessonError> {
+        let Value::Object(mut top) = v else {
+            return Err(LessonError {
+                step: None,
+                op: None,
+                field: None,
+                message: "a lesson is a JSON object".into(),
+            });
+        };
+        let steps = match top.remove("steps") {
+            Some(Value::Array(a)) => a,
+            Some(_) => return Err(top_err("steps", "expected an array of steps")),
+            None => return Err(top_err("steps", "missing")),
+        };
+        let header = Header::from_map(top)?;
+        let steps = steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| parse_step(i, s))
+            .collect::<Result<Vec<_>, _>>()?;
+        header.finish(steps)
     }
 
     /// The knobs this lesson runs with under `profile`.
@@ -641,12 +790,7 @@ impl Lesson {
 
     /// Validates one more step as if appended to this lesson (for the sandbox).
     pub fn check_appended(&self, step: &Step) -> Result<(), LessonError> {
-        let names: HashSet<String> = self
-            .steps
-            .iter()
-            .filter_map(|s| s.save_as.clone())
-            .collect();
-        check_vars(self.steps.len(), step, &names)
+        check_appended(&self.steps, step)
     }
 }
 
@@ -663,7 +807,42 @@ fn take_string(
     }
 }
 
-fn check_vars(i: usize, step: &Step, names: &HashSet<String>) -> Result<(), LessonError> {
+/// Validates `step` as the next one after `steps`: its question and its `$name`s.
+pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
+    let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
+    check_question(steps.len(), step)?;
+    check_vars(steps.len(), step, &names)
+}
+
+/// A question needs two choices or more, and its answer must be one of them.
+fn check_question(i: usize, step: &Step) -> Result<(), LessonError> {
+    let Some(q) = &step.ask else { return Ok(()) };
+    let err = |field: &str, message: String| LessonError {
+        step: Some(i),
+        op: Some(step.op.name().to_string()),
+        field: Some(field.to_string()),
+        message,
+    };
+    if q.choices.len() < 2 {
+        return Err(err(
+            "ask.choices",
+            "a question needs at least two choices".into(),
+        ));
+    }
+    if q.answer >= q.choices.len() {
+        return Err(err(
+            "ask.answer",
+            format!(
+                "{} is not a choice index (0..{})",
+                q.answer,
+                q.choices.len() - 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), LessonError> {
     for (field, var) in step.op.var_refs() {
         if !names.contains(var) {
             return Err(LessonError {
@@ -740,24 +919,6 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
         Some(q) => {
             let q: Question =
                 parse_at(q).map_err(|(p, msg)| err(opn, Some(join("ask", &p)), msg))?;
-            if q.choices.len() < 2 {
-                return Err(err(
-                    opn,
-                    Some("ask.choices".into()),
-                    "a question needs at least two choices".into(),
-                ));
-            }
-            if q.answer >= q.choices.len() {
-                return Err(err(
-                    opn,
-                    Some("ask.answer".into()),
-                    format!(
-                        "{} is not a choice index (0..{})",
-                        q.answer,
-                        q.choices.len() - 1
-                    ),
-                ));
-            }
             Some(q)
         }
     };

@@ -97,20 +97,7 @@ impl Trace {
     /// Runs one more step after the last (the sandbox). Rejects a step that names an
     /// unknown `$name`.
     pub fn append(&mut self, step: Step) -> Result<&StepTrace, LessonError> {
-        let names: std::collections::HashSet<String> =
-            self.ops.iter().filter_map(|s| s.save_as.clone()).collect();
-        for (field, var) in step.op.var_refs() {
-            if !names.contains(var) {
-                return Err(LessonError {
-                    step: Some(self.ops.len()),
-                    op: Some(step.op.name().into()),
-                    field: Some(field.into()),
-                    message: format!(
-                        "unknown `${var}`: no earlier step saves a result as \"{var}\""
-                    ),
-                });
-            }
-        }
+        crate::lesson::check_appended(&self.ops, &step)?;
         let mut freed_at = HashMap::new();
         let mut world =
             std::mem::replace(&mut self.last, World::new(self.profile, self.knobs.clone()));
@@ -247,6 +234,28 @@ impl Runner {
         self.trace.last = self.world;
         self.trace
     }
+}
+
+/// Runs `steps` under `profile` with `knobs`, handing each step's result to `on_step`
+/// as it goes and keeping nothing: the fast path of the command line. Returns the number
+/// of failed `expect`s.
+pub fn run_streaming(
+    steps: impl IntoIterator<Item = Step>,
+    profile: Profile,
+    knobs: Knobs,
+    mut on_step: impl FnMut(&StepTrace),
+) -> usize {
+    let mut world = World::new(profile, knobs);
+    let mut freed_at = HashMap::new();
+    let mut failures = 0;
+    for (index, step) in steps.into_iter().enumerate() {
+        let st = run_step(&mut world, index, &step, profile, false, &mut freed_at);
+        if st.expect_ok == Some(false) {
+            failures += 1;
+        }
+        on_step(&st);
+    }
+    failures
 }
 
 /// Runs `lesson` under its own profile, recording everything.

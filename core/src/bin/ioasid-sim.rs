@@ -10,7 +10,7 @@
 //! or bad usage (message on stderr).
 use ioasid_core::lesson::Lesson;
 use ioasid_core::profile::Profile;
-use ioasid_core::run::Runner;
+use ioasid_core::run::{run_streaming, Runner};
 use ioasid_core::{lessons, run_under};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -87,13 +87,14 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = Runner::from_lesson(lesson, profile, knobs, trace).finish();
     let out = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, out.lock());
-    let written = if trace {
-        serde_json::to_writer(&mut out, &result).map_err(io::Error::from)
+    let (written, failures) = if trace {
+        let result = Runner::from_lesson(lesson, profile, knobs, true).finish();
+        let w = serde_json::to_writer(&mut out, &result).map_err(io::Error::from);
+        (w, result.expect_failures)
     } else {
-        write_results(&mut out, &result)
+        write_results(&mut out, lesson, profile, knobs)
     };
     if let Err(e) = written
         .and_then(|_| writeln!(out))
@@ -102,8 +103,8 @@ fn run(args: &[String]) -> ExitCode {
         eprintln!("cannot write the results: {e}");
         return ExitCode::from(2);
     }
-    if result.expect_failures > 0 {
-        eprintln!("{} expect failure(s)", result.expect_failures);
+    if failures > 0 {
+        eprintln!("{failures} expect failure(s)");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -112,23 +113,34 @@ fn run(args: &[String]) -> ExitCode {
 
 /// `{"steps": [{"index", "op", "result", "warnings"}...], "expect_failures": N}`,
 /// streamed one step at a time.
-fn write_results(out: &mut impl Write, t: &ioasid_core::Trace) -> io::Result<()> {
-    out.write_all(b"{\"steps\":[")?;
-    for (i, s) in t.steps.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+fn write_results(
+    out: &mut impl Write,
+    lesson: Lesson,
+    profile: Profile,
+    knobs: ioasid_core::Knobs,
+) -> (io::Result<()>, usize) {
+    let mut status = out.write_all(b"{\"steps\":[");
+    let failures = run_streaming(lesson.steps, profile, knobs, |s| {
+        if status.is_err() {
+            return;
         }
-        write!(
-            out,
-            "{{\"index\":{},\"op\":\"{}\",\"result\":",
-            s.index, s.op
-        )?;
-        serde_json::to_writer(&mut *out, &s.result)?;
-        out.write_all(b",\"warnings\":")?;
-        serde_json::to_writer(&mut *out, &s.warnings)?;
-        out.write_all(b"}")?;
-    }
-    write!(out, "],\"expect_failures\":{}}}", t.expect_failures)
+        status = (|| {
+            if s.index > 0 {
+                out.write_all(b",")?;
+            }
+            write!(
+                out,
+                "{{\"index\":{},\"op\":\"{}\",\"result\":",
+                s.index, s.op
+            )?;
+            serde_json::to_writer(&mut *out, &s.result)?;
+            out.write_all(b",\"warnings\":")?;
+            serde_json::to_writer(&mut *out, &s.warnings)?;
+            out.write_all(b"}")
+        })();
+    });
+    let status = status.and_then(|_| write!(out, "],\"expect_failures\":{failures}}}"));
+    (status, failures)
 }
 
 fn check_builtins() -> ExitCode {
