@@ -7,11 +7,16 @@ fn reject(steps: Value) -> LessonError {
     reject_lesson(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": steps}))
 }
 
+/// Rejects through both paths: from a JSON value (the precise path) and from text
+/// (the fast typed pass, which must fall back and report the same error).
 fn reject_lesson(v: Value) -> LessonError {
-    match Lesson::from_value(v) {
+    let from_text = Lesson::parse(&v.to_string());
+    let e = match Lesson::from_value(v) {
         Ok(_) => panic!("a broken lesson was accepted"),
         Err(e) => e,
-    }
+    };
+    assert_eq!(from_text.as_ref().err(), Some(&e), "parse() and from_value() agree");
+    e
 }
 
 fn at(e: &LessonError, step: usize, op: &str, field: &str) {
@@ -116,6 +121,16 @@ fn lesson_level_mistakes_name_the_field() {
     assert_eq!(e.field.as_deref(), Some("colour"));
     assert!(Lesson::parse("{ not json").is_err());
     assert!(Lesson::parse("[]").is_err());
+}
+
+#[test]
+fn fast_and_precise_paths_agree_on_every_builtin() {
+    for l in ioasid_core::lessons::ALL {
+        let fast = Lesson::parse(l.json).expect("parses");
+        let v: Value = serde_json::from_str(l.json).expect("JSON");
+        let precise = Lesson::from_value(v).expect("parses");
+        assert_eq!(fast, precise, "{}", l.id);
+    }
 }
 
 #[test]
