@@ -12,11 +12,17 @@ use std::io::{self, BufWriter, Write};
 
 fn main() -> io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let vcmd = args.next().as_deref() == Some("vcmd");
     let out = io::stdout();
     let mut out = BufWriter::new(out.lock());
-    write!(out, r#"{{"format":1,"title":"churn {n}","profile":"v5.5","steps":["#)?;
+    write!(
+        out,
+        r#"{{"format":1,"title":"churn {n}","profile":"v5.5","steps":["#
+    )?;
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut live: Vec<u32> = Vec::new();
     let mut next_id = 1u32;
@@ -24,7 +30,10 @@ fn main() -> io::Result<()> {
     let mut freed: BTreeSet<u32> = BTreeSet::new();
     let mut written = 0;
     if vcmd {
-        write!(out, r#"{{"op":"host_create","host":"H","min":1,"max":1048575}},{{"op":"register","allocator":"v0","fns":"vcmd","host":"H"}}"#)?;
+        write!(
+            out,
+            r#"{{"op":"host_create","host":"H","min":1,"max":1048575}},{{"op":"register","allocator":"v0","fns":"vcmd","host":"H"}}"#
+        )?;
         written = 2;
     }
     while written < n {
@@ -36,7 +45,10 @@ fn main() -> io::Result<()> {
         x ^= x << 17;
         let roll = x % 10;
         if roll < 5 || live.is_empty() {
-            write!(out, r#"{{"op":"alloc","set":"sva","min":1,"max":1048575,"data":{{"mm":"A"}}}}"#)?;
+            write!(
+                out,
+                r#"{{"op":"alloc","set":"sva","min":1,"max":1048575,"data":{{"mm":"A"}}}}"#
+            )?;
             let id = match freed.pop_first() {
                 Some(id) => id,
                 None => {
