@@ -773,3 +773,61 @@ fn reuse_note_only_for_first_fit_allocations() {
         t.steps[4].explain
     );
 }
+
+// ---- section 7: the vcmd allocator checks the requested range only ----
+
+#[test]
+fn vcmd_checks_only_the_requested_range() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "alloc", "set": "sva", "min": 0, "max": 10, "expect": {"err": "INVALID_IOASID"}}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 2000000, "expect": {"err": "INVALID_IOASID"}}),
+        json!({"op": "host_answer", "host": "H", "answers": [1048575]}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 10, "expect": {"ok": 1048575}}),
+    ]);
+    let t = run("v5.5", json!(s.clone()));
+    assert!(
+        t.last_world().hosts["H"].ids.len() == 1,
+        "the refused requests never reached the host"
+    );
+    assert!(warned(&t, 5, "outside"), "the answer itself is not checked");
+    let mut s2 = s;
+    s2[2] = json!({"op": "alloc", "set": "sva", "min": 0, "max": 10, "expect": {"err": "EINVAL"}});
+    s2[3] =
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 2000000, "expect": {"err": "EINVAL"}});
+    s2[5] = json!({"op": "alloc", "set": "sva", "min": 1, "max": 10, "expect": {"err": "EINVAL"}});
+    run("improved", json!(s2));
+}
+
+#[test]
+fn every_listed_knob_can_be_flipped_alone() {
+    for info in ioasid_core::profile::BOOL_KNOBS {
+        for p in ioasid_core::Profile::ALL {
+            let base = p.knobs();
+            let on = serde_json::Map::from_iter([(info.name.to_string(), json!(true))]);
+            let off = serde_json::Map::from_iter([(info.name.to_string(), json!(false))]);
+            let (a, b) = (
+                base.with_overrides(&on).expect(info.name),
+                base.with_overrides(&off).expect(info.name),
+            );
+            assert_ne!(a, b, "{} changes the knobs", info.name);
+            let differing = [&a, &b].iter().filter(|k| ***k != base).count();
+            assert_eq!(
+                differing, 1,
+                "{} under {p}: exactly one of on/off differs from the profile",
+                info.name
+            );
+        }
+    }
+    let names: Vec<&str> = ioasid_core::profile::BOOL_KNOBS
+        .iter()
+        .map(|k| k.name)
+        .collect();
+    let all = serde_json::to_value(ioasid_core::Profile::V5_5.knobs()).expect("knobs");
+    for k in all.as_object().expect("object").keys() {
+        assert!(
+            k == "refs" || names.contains(&k.as_str()),
+            "knob {k} is missing from BOOL_KNOBS"
+        );
+    }
+}
