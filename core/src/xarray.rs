@@ -164,7 +164,11 @@ impl<T> Node<T> {
                 node.free = !bit;
             }
             Kind::Inner(slots) => {
-                slots[i] = Some(Rc::new(Node::singleton(shift - BITS, key, value)));
+                slots[i] = Some(Rc::new(Node::singleton(
+                    shift.saturating_sub(BITS),
+                    key,
+                    value,
+                )));
             }
         }
         node.used = bit;
@@ -314,9 +318,8 @@ fn unshare<T: Clone>(rc: &mut Rc<Node<T>>) {
 
 impl<T: Clone> Node<T> {
     /// Stores `value` at the free `key` that the descent `path` (from this node)
-    /// reached, top-down:
-    /// each node on the path gains one entry, and its free bit for the slot taken is
-    /// cleared when the node below becomes full.
+    /// reached, top-down: each node on the path gains one entry, and its free bit
+    /// for the slot taken is cleared when the node below becomes full.
     #[inline]
     fn insert_along(&mut self, shift: u32, key: u64, path: &Path, value: T) {
         let d = path.depth % DEPTH;
@@ -367,7 +370,9 @@ impl<T: Clone> Node<T> {
     /// value back when the subtree has no free key in range; nothing is modified
     /// (or copied) then. A shared child is searched read-only first and copied
     /// only along the path found.
-    fn alloc(&mut self, shift: u32, base: u64, min: u64, max: u64, value: T) -> Result<u64, T> {
+    #[inline(always)]
+    fn alloc<L: Level>(&mut self, base: u64, min: u64, max: u64, value: T) -> Result<u64, T> {
+        let shift = L::SHIFT;
         let mut marks = self.free & slot_window(base, shift, min, max);
         let mut value = value;
         while marks != 0 {
@@ -388,7 +393,7 @@ impl<T: Clone> Node<T> {
                     }
                     Some(rc) => {
                         if let Some(child) = Rc::get_mut(rc) {
-                            let r = child.alloc(cshift, child_base, min, max, value);
+                            let r = child.alloc::<L::Down>(child_base, min, max, value);
                             (r, child.free == 0)
                         } else {
                             Node::alloc_shared(rc, cshift, child_base, min, max, value)
@@ -436,20 +441,68 @@ impl<T: Clone> Node<T> {
         }
     }
 
-    /// Takes the only entry out of a subtree detached from its tree (`key`'s
-    /// chain of single-entry nodes), without copying nodes that are not shared.
-    fn extract(rc: Rc<Node<T>>, shift: u32, key: u64) -> Option<T> {
-        let i = slot_of(key, shift);
-        match Rc::try_unwrap(rc) {
-            Ok(node) => match node.kind {
-                Kind::Leaf(mut vals) => vals[i].take(),
-                Kind::Inner(mut slots) => {
-                    Node::extract(slots[i].take()?, shift.saturating_sub(BITS), key)
+    /// Removes `key` below this node (a node of level `L`) in one recursive descent,
+    /// freeing children left empty on the way back up. A shared child is probed
+    /// read-only first so that removing an absent key copies nothing.
+    #[inline(always)]
+    fn remove_at<L: Level>(&mut self, key: u64) -> Option<T> {
+        let i = slot_of(key, L::SHIFT);
+        let bit = 1u64 << i;
+        let v = match &mut self.kind {
+            Kind::Leaf(vals) => {
+                let v = vals[i].take()?;
+                self.used &= !bit;
+                v
+            }
+            Kind::Inner(slots) => {
+                let slot = &mut slots[i];
+                let rc = slot.as_mut()?;
+                if Rc::get_mut(rc).is_none() && rc.lookup(L::Down::SHIFT, key).is_none() {
+                    return None;
                 }
-            },
-            Err(rc) => rc.lookup(shift, key).cloned(),
-        }
+                let child = node_mut(rc)?;
+                let v = child.remove_at::<L::Down>(key)?;
+                if child.count == 0 {
+                    *slot = None;
+                    self.used &= !bit;
+                }
+                v
+            }
+        };
+        self.free |= bit;
+        self.count -= 1;
+        Some(v)
     }
+}
+
+/// A tree level as a type, so that the allocation descent is monomorphised per
+/// level: constant shifts, and the whole descent inlined into one loop-free body.
+trait Level {
+    /// Key bits below this level's slots.
+    const SHIFT: u32;
+    /// The level below (a leaf level points at itself; it is never descended).
+    type Down: Level;
+}
+
+macro_rules! levels {
+    ($($name:ident = $shift:expr, $down:ident;)*) => {
+        $(
+            struct $name;
+            impl Level for $name {
+                const SHIFT: u32 = $shift;
+                type Down = $down;
+            }
+        )*
+    };
+}
+
+levels! {
+    L0 = 0, L0;
+    L1 = 6, L0;
+    L2 = 12, L1;
+    L3 = 18, L2;
+    L4 = 24, L3;
+    L5 = 30, L4;
 }
 
 /// Deepest possible descent (levels), also the size of [`Path`]'s arrays.
@@ -457,13 +510,12 @@ const DEPTH: usize = MAX_HEIGHT as usize;
 
 /// What a read-only descent saw on its way to a key, root first, so that the
 /// mutating pass can go top-down without recursion: the slot taken at each level and
-/// that node's free word and count (before the mutation).
+/// that node's free word (before the mutation).
 struct Path {
     /// Index of the last level visited.
     depth: usize,
     slot: [u8; DEPTH],
     free: [u64; DEPTH],
-    count: [u64; DEPTH],
 }
 
 impl Path {
@@ -473,7 +525,6 @@ impl Path {
             depth: 0,
             slot: [0; DEPTH],
             free: [0; DEPTH],
-            count: [0; DEPTH],
         }
     }
 
@@ -482,7 +533,6 @@ impl Path {
         let l = level % DEPTH;
         self.slot[l] = slot as u8;
         self.free[l] = node.free;
-        self.count[l] = node.count;
     }
 }
 
@@ -857,65 +907,24 @@ impl<T: Clone> XArray<T> {
         if key >= self.cover() {
             return None;
         }
-        let root_shift = self.root_shift();
-        let mut path = Path::new();
-        let (mut node, mut shift, mut level) = (self.root.as_deref()?, root_shift, 0usize);
-        loop {
-            let i = slot_of(key, shift);
-            path.record(level, i, node);
-            match &node.kind {
-                Kind::Leaf(vals) => {
-                    vals[i].as_ref()?;
-                    break;
-                }
-                Kind::Inner(slots) => {
-                    node = slots[i].as_deref()?;
-                    shift = shift.saturating_sub(BITS);
-                    level += 1;
-                    if level >= DEPTH {
-                        return None;
-                    }
-                }
-            }
+        let shift = self.root_shift();
+        let rc = self.root.as_mut()?;
+        if Rc::get_mut(rc).is_none() && rc.lookup(shift, key).is_none() {
+            return None;
         }
-        if path.count[0] == 1 {
-            let root = self.root.take()?;
-            self.height = 0;
-            return Node::extract(root, root_shift, key);
+        let root = node_mut(rc)?;
+        let v = match shift / BITS {
+            0 => root.remove_at::<L0>(key),
+            1 => root.remove_at::<L1>(key),
+            2 => root.remove_at::<L2>(key),
+            3 => root.remove_at::<L3>(key),
+            4 => root.remove_at::<L4>(key),
+            _ => root.remove_at::<L5>(key),
+        };
+        if v.is_some() {
+            self.shrink();
         }
-        let v = self.apply_remove(key, &path, level);
-        self.shrink();
         v
-    }
-
-    /// Takes the present `key` out top-down along `path`; the topmost node that
-    /// would be left empty is detached whole.
-    #[inline]
-    fn apply_remove(&mut self, key: u64, path: &Path, depth: usize) -> Option<T> {
-        let mut shift = self.root_shift();
-        let mut node = node_mut(self.root.as_mut()?)?;
-        for l in 0..=depth {
-            let i = slot_of(key, shift);
-            let bit = 1u64 << i;
-            node.count -= 1;
-            node.free |= bit;
-            match &mut node.kind {
-                Kind::Leaf(vals) => {
-                    node.used &= !bit;
-                    return vals[i].take();
-                }
-                Kind::Inner(slots) => {
-                    shift = shift.saturating_sub(BITS);
-                    let slot = &mut slots[i];
-                    if path.count.get(l + 1) == Some(&1) {
-                        node.used &= !bit;
-                        return Node::extract(slot.take()?, shift, key);
-                    }
-                    node = node_mut(slot.as_mut()?)?;
-                }
-            }
-        }
-        None
     }
 
     /// Stores `value` at the lowest free key in `[min, max]` (both inclusive), like
@@ -954,7 +963,15 @@ impl<T: Clone> XArray<T> {
         let mut value = value;
         if lo <= hi && lo < cover {
             if let Some(root) = self.root.as_mut().and_then(Rc::get_mut) {
-                match root.alloc(shift, 0, lo, hi, value) {
+                let r = match shift / BITS {
+                    0 => root.alloc::<L0>(0, lo, hi, value),
+                    1 => root.alloc::<L1>(0, lo, hi, value),
+                    2 => root.alloc::<L2>(0, lo, hi, value),
+                    3 => root.alloc::<L3>(0, lo, hi, value),
+                    4 => root.alloc::<L4>(0, lo, hi, value),
+                    _ => root.alloc::<L5>(0, lo, hi, value),
+                };
+                match r {
                     Ok(key) => return u32::try_from(key).ok(),
                     Err(v) => value = v,
                 }
