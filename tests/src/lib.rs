@@ -10,6 +10,9 @@ use std::path::PathBuf;
 #[cfg(feature = "e2e")]
 pub mod browser;
 pub mod static_server;
+/// Helpers for the visualizer's end-to-end tests (`tests/ui_*.rs`).
+#[cfg(feature = "e2e")]
+pub mod ui;
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {

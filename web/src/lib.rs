@@ -134,7 +134,8 @@ pub fn App(props: &AppProps) -> Html {
                             <CodePane step={step} revealed={revealed} />
                         </div>
                         <div class="col-space">
-                            <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme} />
+                            <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}
+                                hold_hints={state.pending_question().is_some()} />
                         </div>
                         <div class="panels">
                             <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />

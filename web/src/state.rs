@@ -86,9 +86,9 @@ impl Theme {
     /// The label in the theme picker.
     pub fn label(self) -> &'static str {
         match self {
-            Theme::System => "Theme: as the system",
-            Theme::Light => "Theme: light",
-            Theme::Dark => "Theme: dark",
+            Theme::System => "System theme",
+            Theme::Light => "Light theme",
+            Theme::Dark => "Dark theme",
         }
     }
 
@@ -165,7 +165,10 @@ pub enum Action {
     /// A built-in lesson, by id.
     LoadLesson(String),
     /// A lesson's JSON text (an import), with the file's name.
-    LoadLessonText { name: String, text: String },
+    LoadLessonText {
+        name: String,
+        text: String,
+    },
     SetProfile(Profile),
     /// Overrides one knob (a JSON value: a boolean, or the `refs` era's name).
     SetKnob(String, Value),
@@ -176,11 +179,21 @@ pub enum Action {
     Undo,
     SetTheme(Theme),
     /// The learner's answer to the question of step `step` (an index); `None`: skipped.
-    AnswerQuestion { step: usize, choice: Option<usize> },
+    AnswerQuestion {
+        step: usize,
+        choice: Option<usize>,
+    },
     /// A chunked run moved on.
-    Progress { gen: u64, done: usize, total: usize },
+    Progress {
+        gen: u64,
+        done: usize,
+        total: usize,
+    },
     /// A chunked run is finished.
-    Computed { gen: u64, trace: Rc<Trace> },
+    Computed {
+        gen: u64,
+        trace: Rc<Trace>,
+    },
     DismissNotice,
     ShowNotice(Notice),
 }
@@ -347,7 +360,10 @@ impl AppState {
         });
         s.set_lesson(source, lesson);
         if !lesson_ok {
-            problems.push(format!("Showing \"{}\" from its start instead.", s.base.title));
+            problems.push(format!(
+                "Showing \"{}\" from its start instead.",
+                s.base.title
+            ));
         } else {
             if let Some(extra) = &url.extra {
                 match decode_extra(&s.base, extra) {
@@ -368,9 +384,7 @@ impl AppState {
                 }
             }
             if let Some(k) = &url.knobs {
-                match parse_knobs(k)
-                    .and_then(|m| knobs_with(&s.base, s.profile, &m).map(|_| m))
-                {
+                match parse_knobs(k).and_then(|m| knobs_with(&s.base, s.profile, &m).map(|_| m)) {
                     Ok(m) => s.overrides = m,
                     Err(e) => problems.push(format!(
                         "The knobs in the link were ignored: {}.",
@@ -379,8 +393,8 @@ impl AppState {
                 }
             }
         }
-        s.knobs = knobs_with(&s.base, s.profile, &s.overrides)
-            .unwrap_or_else(|_| s.profile.knobs());
+        s.knobs =
+            knobs_with(&s.base, s.profile, &s.overrides).unwrap_or_else(|_| s.profile.knobs());
         let total = s.base.steps.len() + s.extra.len();
         let mut pos = 0;
         if let (true, Some(step)) = (lesson_ok, &url.step) {
@@ -480,7 +494,13 @@ impl AppState {
         };
         let clean: String = raw
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(60)
             .collect();
         if clean.trim_matches('_').is_empty() {
@@ -950,7 +970,13 @@ mod tests {
         assert!(Rc::ptr_eq(&s.world, &s.before), "the world before is shown");
         let again = act(s.clone(), Action::Next);
         assert_eq!(again.pos, q + 1, "Next waits for the answer");
-        s = act(s, Action::AnswerQuestion { step: q, choice: Some(0) });
+        s = act(
+            s,
+            Action::AnswerQuestion {
+                step: q,
+                choice: Some(0),
+            },
+        );
         assert!(s.revealed());
         assert!(!Rc::ptr_eq(&s.world, &s.before));
         s = act(s, Action::Next);
@@ -993,13 +1019,21 @@ mod tests {
     fn the_sandbox_appends_explains_errors_and_undoes() {
         let mut s = first_fit();
         let n = s.len();
-        s = act(s, Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1}"#.into()));
+        s = act(
+            s,
+            Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1}"#.into()),
+        );
         assert_eq!(s.len(), n);
         let err = s.sandbox.error.clone().unwrap();
         assert!(err.contains(&format!("Step {}", n + 1)), "{err}");
         assert!(err.contains("`max`"), "{err}");
         s = act(s, Action::AppendOp("{nope".into()));
-        assert!(s.sandbox.error.as_deref().unwrap().contains("not valid JSON"));
+        assert!(s
+            .sandbox
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not valid JSON"));
         s = act(s, Action::AppendOp(r#"{"op":"free","id":"$zz"}"#.into()));
         assert!(s.sandbox.error.as_deref().unwrap().contains("$zz"));
         s = act(
@@ -1034,7 +1068,10 @@ mod tests {
         ] {
             let (u, unknown) = UrlState::parse(q);
             let s = AppState::from_url(&u, &unknown, Theme::System);
-            let n = s.notice.as_ref().unwrap_or_else(|| panic!("{q}: no notice"));
+            let n = s
+                .notice
+                .as_ref()
+                .unwrap_or_else(|| panic!("{q}: no notice"));
             assert!(!n.details.is_empty(), "{q}");
             assert!(!s.is_empty(), "{q}: the default lesson is shown");
         }
@@ -1044,7 +1081,10 @@ mod tests {
         assert_eq!(s.pos, 5);
         assert_eq!(s.profile, Profile::Improved);
         let round = s.to_url();
-        assert_eq!(round.to_query(), "?lesson=01-first-fit&profile=improved&step=5");
+        assert_eq!(
+            round.to_query(),
+            "?lesson=01-first-fit&profile=improved&step=5"
+        );
     }
 
     #[test]
@@ -1060,7 +1100,10 @@ mod tests {
         );
         let n = s.notice.clone().unwrap();
         assert!(n.title.contains("bad.json"));
-        assert!(n.details[0].starts_with("Step 2 (alloc), field `min`"), "{n:?}");
+        assert!(
+            n.details[0].starts_with("Step 2 (alloc), field `min`"),
+            "{n:?}"
+        );
         let good = r#"{"format":1,"title":"Mine","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2}]}"#;
         let s = act(
             s,

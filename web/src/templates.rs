@@ -34,7 +34,10 @@ impl Hints {
             device: first(&mut world.devices.keys().map(|k| k.to_string()), "dev0"),
             host: first(&mut world.hosts.keys().map(|k| k.to_string()), "H"),
             allocator: first(
-                &mut world.groups.iter().flat_map(|g| g.members.iter().map(|m| m.to_string())),
+                &mut world
+                    .groups
+                    .iter()
+                    .flat_map(|g| g.members.iter().map(|m| m.to_string())),
                 "viommu0",
             ),
             set: first(
@@ -118,7 +121,17 @@ pub fn template(op: &str, h: &Hints) -> Option<Value> {
 /// would write them.
 fn key_rank(k: &str) -> usize {
     const ORDER: [&str; 12] = [
-        "op", "set", "id", "min", "max", "data", "device", "mm", "host", "allocator", "reader",
+        "op",
+        "set",
+        "id",
+        "min",
+        "max",
+        "data",
+        "device",
+        "mm",
+        "host",
+        "allocator",
+        "reader",
         "pasid",
     ];
     match k {
@@ -166,7 +179,10 @@ mod tests {
         assert_eq!(template("nope", &h), None);
         for op in OP_NAMES {
             let text = template_text(op, &h);
-            assert!(text.starts_with(&format!("{{\n  \"op\": \"{op}\"")), "{text}");
+            assert!(
+                text.starts_with(&format!("{{\n  \"op\": \"{op}\"")),
+                "{text}"
+            );
             let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{op}: {e}"));
             parse_step(0, v).unwrap_or_else(|e| panic!("{op}: {e}"));
         }

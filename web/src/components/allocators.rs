@@ -22,7 +22,9 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
     let st = props.step.as_ref().and_then(StepRef::get);
     let events: Vec<&Event> = st.map(|s| s.events.iter().collect()).unwrap_or_default();
     let switched = events.iter().find_map(|e| match e {
-        Event::ActiveChanged { from, to } => Some(format!("The active allocator changed: {from} → {to}.")),
+        Event::ActiveChanged { from, to } => {
+            Some(format!("The active allocator changed: {from} → {to}."))
+        }
         _ => None,
     });
     let orphaned = events.iter().find_map(|e| match e {
@@ -32,12 +34,25 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
         )),
         _ => None,
     });
-    let default_name = if w.knobs.global_pasid { "Global PASID allocator" } else { "Default allocator" };
+    let default_name = if w.knobs.global_pasid {
+        "Global PASID allocator"
+    } else {
+        "Default allocator"
+    };
     let default_active = w.groups.is_empty();
     let default_changed = w.default_store.len() != props.before.default_store.len();
     let host_changed = |name: &str| -> bool {
-        let a = w.hosts.iter().find(|(n, _)| &***n == name).map(|(_, h)| (h.ids.len(), h.answers.len()));
-        let b = props.before.hosts.iter().find(|(n, _)| &***n == name).map(|(_, h)| (h.ids.len(), h.answers.len()));
+        let a = w
+            .hosts
+            .iter()
+            .find(|(n, _)| &***n == name)
+            .map(|(_, h)| (h.ids.len(), h.answers.len()));
+        let b = props
+            .before
+            .hosts
+            .iter()
+            .find(|(n, _)| &***n == name)
+            .map(|(_, h)| (h.ids.len(), h.answers.len()));
         a != b
     };
     html! {

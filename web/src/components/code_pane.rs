@@ -23,7 +23,11 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
         };
     };
     let listing = st.func.listing();
-    let ran: Vec<&str> = if props.revealed { st.lines.clone() } else { Vec::new() };
+    let ran: Vec<&str> = if props.revealed {
+        st.lines.clone()
+    } else {
+        Vec::new()
+    };
     let current = ran
         .iter()
         .rev()

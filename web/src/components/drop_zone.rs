@@ -16,7 +16,9 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     let ondragover = {
         let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
-            let files = e.data_transfer().is_some_and(|dt| dt.types().includes(&"Files".into(), 0));
+            let files = e
+                .data_transfer()
+                .is_some_and(|dt| dt.types().includes(&"Files".into(), 0));
             if files {
                 e.prevent_default();
                 if !*dragging {
@@ -39,7 +41,11 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            if let Some(file) = e.data_transfer().and_then(|dt| dt.files()).and_then(|f| f.get(0)) {
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|dt| dt.files())
+                .and_then(|f| f.get(0))
+            {
                 import.emit(file);
             }
         })

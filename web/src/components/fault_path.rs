@@ -5,7 +5,14 @@ use crate::view::{num, StepRef, WorldRef};
 use ioasid_core::trace::{Code, Event, FaultStage};
 use yew::prelude::*;
 
-const STAGES: [&str; 6] = ["Device", "Queue", "Lookup", "Process (mm)", "Mapping", "Permission"];
+const STAGES: [&str; 6] = [
+    "Device",
+    "Queue",
+    "Lookup",
+    "Process (mm)",
+    "Mapping",
+    "Permission",
+];
 
 /// The stage index where a request stopped (or `STAGES.len()` when it was served).
 fn stop_index(stage: FaultStage) -> usize {

@@ -27,7 +27,11 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
         .filter(|(_, r)| r.id == id)
         .map(|(n, r)| format!("{n} (saw {})", data_label(r.saw.as_ref())))
         .collect();
-    let orphan = w.orphans.iter().find(|(o, _)| *o == id).map(|(_, a)| a.to_string());
+    let orphan = w
+        .orphans
+        .iter()
+        .find(|(o, _)| *o == id)
+        .map(|(_, a)| a.to_string());
     let pending = w.pasid_pending(id);
     let host_owner = w
         .groups

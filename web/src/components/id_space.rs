@@ -92,13 +92,23 @@ fn stores(w: &World) -> Vec<(String, &XArray<Entry>)> {
 }
 
 /// The search to draw: this step's, else the last one before it.
-fn last_search(trace: &TraceRef, step: Option<&StepRef>) -> Option<(SearchPathProps0, Option<usize>)> {
+fn last_search(
+    trace: &TraceRef,
+    step: Option<&StepRef>,
+) -> Option<(SearchPathProps0, Option<usize>)> {
     let i = step?.index;
     let lo = i.saturating_sub(SEARCH_LOOKBACK);
     for k in (lo..=i).rev() {
         let st = trace.steps.get(k)?;
         for e in st.events.iter().rev() {
-            if let TraceEvent::Search { store, min, max, path, found } = e {
+            if let TraceEvent::Search {
+                store,
+                min,
+                max,
+                path,
+                found,
+            } = e
+            {
                 let from = (k != i).then_some(k + 1);
                 return Some((
                     SearchPathProps0 {
@@ -131,6 +141,9 @@ pub struct IdSpaceProps {
     /// The step shown, when its result is revealed.
     pub step: Option<StepRef>,
     pub theme: Theme,
+    /// A question about this step waits: hold back what would give the answer away.
+    #[prop_or_default]
+    pub hold_hints: bool,
 }
 
 #[component]
@@ -143,7 +156,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
 
     let w: &World = &props.world;
     let all = stores(w);
-    let pick = if *store_pick < all.len() { *store_pick } else { 0 };
+    let pick = if *store_pick < all.len() {
+        *store_pick
+    } else {
+        0
+    };
     let (store_name, store) = (all[pick].0.clone(), all[pick].1);
 
     let st = props.step.as_ref().and_then(StepRef::get);
@@ -152,7 +169,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let focus = changed
         .first()
         .copied()
-        .or_else(|| search.as_ref().and_then(|(s, from)| from.is_none().then_some(s.found).flatten()))
+        .or_else(|| {
+            search
+                .as_ref()
+                .and_then(|(s, from)| from.is_none().then_some(s.found).flatten())
+        })
         .or(*selected)
         .unwrap_or(0);
     let zoom = pinned.unwrap_or_else(|| Zoom::around(3, focus));
@@ -168,7 +189,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         v
     });
     let changed_blocks: Rc<Vec<u32>> = {
-        let mut b: Vec<u32> = changed.iter().map(|id| id / BLOCK).filter(|b| *b < COLS * ROWS).collect();
+        let mut b: Vec<u32> = changed
+            .iter()
+            .map(|id| id / BLOCK)
+            .filter(|b| *b < COLS * ROWS)
+            .collect();
         b.dedup();
         Rc::new(b)
     };
@@ -177,7 +202,10 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let last_block = counts.iter().rposition(|&n| n > 0);
     let highest = last_block.and_then(|b| {
         let b = b as u32;
-        store.range(b * BLOCK, b * BLOCK + BLOCK - 1).last().map(|(id, _)| id)
+        store
+            .range(b * BLOCK, b * BLOCK + BLOCK - 1)
+            .last()
+            .map(|(id, _)| id)
     });
     let blocks_used = counts.iter().filter(|&&n| n > 0).count();
     let above = store.count_in(PASID_MAX + 1, u32::MAX);
@@ -186,7 +214,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         num(in_use as u64),
         num(u64::from(PASID_MAX) + 1),
         if in_use > 0 { format!(" ({:.4}%)", in_use as f64 * 100.0 / (f64::from(PASID_MAX) + 1.0)) } else { String::new() },
-        lowest_free.map_or("none (full)".to_string(), num),
+        if props.hold_hints {
+            "(answer the question first)".to_string()
+        } else {
+            lowest_free.map_or("none (full)".to_string(), num)
+        },
         highest.map_or("none".to_string(), num),
         blocks_used,
         COLS * ROWS,
@@ -203,7 +235,10 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let on_store = {
         let store_pick = store_pick.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 store_pick.set(s.value().parse().unwrap_or(0));
             }
         })
@@ -211,14 +246,21 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let on_goto_input = {
         let goto_text = goto_text.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(i) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 goto_text.set(i.value());
             }
         })
     };
     let on_goto = {
-        let (goto_text, goto_error, pinned, selected) =
-            (goto_text.clone(), goto_error.clone(), pinned.clone(), selected.clone());
+        let (goto_text, goto_error, pinned, selected) = (
+            goto_text.clone(),
+            goto_error.clone(),
+            pinned.clone(),
+            selected.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let t = goto_text.trim();
@@ -232,7 +274,10 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     pinned.set(Some(Zoom::around(3, id)));
                     selected.set(Some(id));
                 }
-                _ => goto_error.set(Some(format!("Type an ID from 0 to {} (decimal or 0x hex).", num(PASID_MAX)))),
+                _ => goto_error.set(Some(format!(
+                    "Type an ID from 0 to {} (decimal or 0x hex).",
+                    num(PASID_MAX)
+                ))),
             }
         })
     };
@@ -289,14 +334,19 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     }
                 }
                 None => {
-                    let label = format!("ID {id}: free{}", if is_changed { ", changed at this step" } else { "" });
+                    let orphan = w.orphans.iter().any(|(o, _)| *o == id);
+                    let label = format!(
+                        "ID {id}: free{}{}",
+                        if orphan { " here, but orphaned: its old owner still uses it" } else { "" },
+                        if is_changed { ", changed at this step" } else { "" }
+                    );
                     html! {
                         <li>
                             <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()}
-                                class={classes!("id-cell", "free", is_changed.then_some("changed"), sel.then_some("selected"))}
+                                class={classes!("id-cell", "free", orphan.then_some("orphan"), is_changed.then_some("changed"), sel.then_some("selected"))}
                                 {onclick}>
                                 <span class="id-num">{ id }</span>
-                                <span class="id-tag">{ "free" }</span>
+                                <span class="id-tag">{ if orphan { "orphan" } else { "free" } }</span>
                                 if is_changed { <span class="delta" aria-hidden="true">{ "Δ" }</span> }
                             </button>
                         </li>
@@ -329,7 +379,9 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         }
     });
 
-    let crumbs: Vec<Zoom> = (0..=zoom.level).map(|l| Zoom::around(l, zoom.base)).collect();
+    let crumbs: Vec<Zoom> = (0..=zoom.level)
+        .map(|l| Zoom::around(l, zoom.base))
+        .collect();
     let detail_id = (*selected).or_else(|| changed.first().copied());
     let sets_here: Vec<Option<String>> = {
         let mut v: Vec<Option<String>> = store
@@ -417,6 +469,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                             { s.as_ref().map_or("no set".to_string(), |s| format!("set {s}")) }</li>
                     }) }
                     <li class="muted">{ "○ no data yet · ● data bound · ◐ free pending · ⊘ quarantined · Δ changed" }</li>
+                    if !w.orphans.is_empty() { <li class="muted">{ "orphan: free here, still used by its old owner" }</li> }
                 </ul>
             }
             if let Some(id) = detail_id {
@@ -449,6 +502,9 @@ mod tests {
         let z = Zoom::around(0, 5);
         assert_eq!(z.range(), (0, PASID_MAX));
         assert_eq!(z.slots(), (4, 262_144));
-        assert_eq!(Zoom::around(3, u32::MAX).range(), (PASID_MAX - 63, PASID_MAX));
+        assert_eq!(
+            Zoom::around(3, u32::MAX).range(),
+            (PASID_MAX - 63, PASID_MAX)
+        );
     }
 }

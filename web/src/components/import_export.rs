@@ -34,7 +34,10 @@ pub fn ImportExport() -> Html {
         return Html::default();
     };
     let onchange = Callback::from(move |e: Event| {
-        let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
+        let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
             return;
         };
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
@@ -55,7 +58,14 @@ pub fn ImportExport() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
             let text = serde_json::to_string(&*state.trace).unwrap_or_default();
-            download(&format!("{}-trace-{}.json", state.export_stem(), state.profile.name()), &text);
+            download(
+                &format!(
+                    "{}-trace-{}.json",
+                    state.export_stem(),
+                    state.profile.name()
+                ),
+                &text,
+            );
         })
     };
     let busy = state.request.is_some();

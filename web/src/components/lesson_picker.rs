@@ -13,7 +13,10 @@ pub fn LessonPicker() -> Html {
     let onchange = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 let v = s.value();
                 if let Some(id) = v.strip_prefix("builtin:") {
                     d.dispatch(Action::LoadLesson(id.to_string()));

@@ -13,7 +13,9 @@ fn result_chip(result: &Outcome) -> Html {
         Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
         Outcome::Ok(_) => ("chip chip-ok", "✓", result.describe()),
     };
-    let text = text.strip_prefix("returned ").map_or(text.clone(), |t| format!("Returned {t}"));
+    let text = text
+        .strip_prefix("returned ")
+        .map_or(text.clone(), |t| format!("Returned {t}"));
     let text = match text.as_str() {
         "succeeded" => "Succeeded".to_string(),
         _ => text,

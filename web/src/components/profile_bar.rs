@@ -10,8 +10,14 @@ use yew::prelude::*;
 const ERAS: [(&str, &str); 4] = [
     ("none", "no reference counts (v5.5)"),
     ("get_put", "get / put counts (v5.11)"),
-    ("mm_lifetime", "a PASID lives as long as its process (v5.18+)"),
-    ("free_pending", "IDLE / ACTIVE / FREE_PENDING states (extensions)"),
+    (
+        "mm_lifetime",
+        "a PASID lives as long as its process (v5.18+)",
+    ),
+    (
+        "free_pending",
+        "IDLE / ACTIVE / FREE_PENDING states (extensions)",
+    ),
 ];
 
 #[component]
@@ -23,14 +29,20 @@ pub fn ProfileBar() -> Html {
     let on_profile = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 if let Ok(p) = s.value().parse::<Profile>() {
                     d.dispatch(Action::SetProfile(p));
                 }
             }
         })
     };
-    let now = serde_json::to_value(&state.knobs).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default();
+    let now = serde_json::to_value(&state.knobs)
+        .ok()
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default();
     let base: Map<String, Value> = knobs_with(&state.base, state.profile, &Map::new())
         .ok()
         .and_then(|k| serde_json::to_value(k).ok())
@@ -41,7 +53,10 @@ pub fn ProfileBar() -> Html {
     let on_era = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 d.dispatch(Action::SetKnob("refs".into(), Value::String(s.value())));
             }
         })
@@ -50,7 +65,11 @@ pub fn ProfileBar() -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::ResetKnobs))
     };
-    let era = now.get("refs").and_then(Value::as_str).unwrap_or("none").to_string();
+    let era = now
+        .get("refs")
+        .and_then(Value::as_str)
+        .unwrap_or("none")
+        .to_string();
     let era_changed = now.get("refs") != base.get("refs");
     html! {
         <section class="profile-bar" aria-label="Profile and knobs">

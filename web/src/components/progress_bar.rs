@@ -11,7 +11,11 @@ pub fn ProgressBar() -> Html {
     let Some(p) = state.progress else {
         return Html::default();
     };
-    let pct = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+    let pct = if p.total == 0 {
+        0
+    } else {
+        p.done * 100 / p.total
+    };
     html! {
         <div class="progress" role="status">
             <label>

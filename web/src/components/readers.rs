@@ -21,7 +21,11 @@ pub fn Readers(props: &ReadersProps) -> Html {
     let store = w.active_store();
     let st = props.step.as_ref().and_then(StepRef::get);
     let changed: Vec<u32> = st.map(|s| s.changed.clone()).unwrap_or_default();
-    let grace_ended = st.is_some_and(|s| s.events.iter().any(|e| matches!(e, Event::GraceEnded { .. })));
+    let grace_ended = st.is_some_and(|s| {
+        s.events
+            .iter()
+            .any(|e| matches!(e, Event::GraceEnded { .. }))
+    });
     // The IDs to list: those changed at this step, those readers look at, then the lowest.
     let mut ids: Vec<u32> = changed.clone();
     ids.extend(w.readers.values().map(|r| r.id));
@@ -31,7 +35,9 @@ pub fn Readers(props: &ReadersProps) -> Html {
     ids.retain(|id| seen.insert(*id));
     ids.truncate(DATA_ROWS);
     ids.sort_unstable();
-    let more = store.len().saturating_sub(ids.iter().filter(|id| store.contains(**id)).count());
+    let more = store
+        .len()
+        .saturating_sub(ids.iter().filter(|id| store.contains(**id)).count());
     html! {
         <section class="readers panel" aria-labelledby="readers-title">
             <h2 id="readers-title">{ "Private data and readers" }</h2>

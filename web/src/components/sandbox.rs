@@ -13,7 +13,12 @@ pub fn Sandbox() -> Html {
     let state = use_context::<AppContext>();
     let op = use_state(|| "alloc".to_string());
     let hints = state.as_ref().map_or_else(Hints::default, |s| {
-        let saved: Vec<String> = s.trace.ops.iter().filter_map(|o| o.save_as.clone()).collect();
+        let saved: Vec<String> = s
+            .trace
+            .ops
+            .iter()
+            .filter_map(|o| o.save_as.clone())
+            .collect();
         Hints::from_world(&s.world, &saved)
     });
     let text = {
@@ -26,7 +31,10 @@ pub fn Sandbox() -> Html {
     let on_op = {
         let (op, text, hints) = (op.clone(), text.clone(), hints.clone());
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 let v = s.value();
                 text.set(template_text(&v, &hints));
                 op.set(v);
@@ -36,7 +44,10 @@ pub fn Sandbox() -> Html {
     let on_input = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) {
+            if let Some(t) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
+            {
                 text.set(t.value());
             }
         })
@@ -56,7 +67,10 @@ pub fn Sandbox() -> Html {
         let d = state.dispatcher();
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
     };
-    let added = state.sandbox.added.and_then(|i| state.trace.steps.get(i).map(|s| (i, s)));
+    let added = state
+        .sandbox
+        .added
+        .and_then(|i| state.trace.steps.get(i).map(|s| (i, s)));
     let busy = state.request.is_some();
     let rows = text.lines().count().clamp(4, 14) as u32;
     html! {

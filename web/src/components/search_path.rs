@@ -38,8 +38,17 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
         None => "Search path of this alloc".to_string(),
     };
     let outcome = match props.found {
-        Some(id) => format!("Found {}: the lowest free ID in [{}, {}].", num(id), num(props.min), num(props.max)),
-        None => format!("No free ID in [{}, {}]: the range is full.", num(props.min), num(props.max)),
+        Some(id) => format!(
+            "Found {}: the lowest free ID in [{}, {}].",
+            num(id),
+            num(props.min),
+            num(props.max)
+        ),
+        None => format!(
+            "No free ID in [{}, {}]: the range is full.",
+            num(props.min),
+            num(props.max)
+        ),
     };
     html! {
         <div class="search-path">
@@ -84,6 +93,9 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                         }
                     }) }
                 </ol>
+                if props.path.len() == 1 && props.path[0].shift == 0 {
+                    <p class="muted">{ "The tree is as tall as its highest ID needs: while every ID is below 64 it is a single leaf. A higher ID adds levels on top, and the search then walks down one node per level." }</p>
+                }
                 <p class="slots-legend" aria-hidden="true">
                     <span class="slot slot-free"></span>{ " a free ID below · " }
                     <span class="slot slot-full"></span>{ " full below · " }

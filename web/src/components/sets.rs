@@ -22,14 +22,15 @@ pub fn Sets(props: &SetsProps) -> Html {
     });
     let ext = w.knobs.ext_sets;
     html! {
-        <section class="sets panel" aria-labelledby="sets-title">
+        <section class={classes!("sets", "panel", ext.then_some("panel-wide"))} aria-labelledby="sets-title">
             <h2 id="sets-title">{ "Sets" }</h2>
             if let Some((e, why)) = refused {
                 <p class="callout callout-refused" role="note">
-                    <strong><span aria-hidden="true">{ "⛔ " }</span>{ format!("Refused with {}: ", e.name()) }</strong>
+                    <strong><span aria-hidden="true">{ "✕ " }</span>{ format!("Refused with {}: ", e.name()) }</strong>
                     { e.meaning() }{ ". " }{ why }
                 </p>
             }
+            <div class="table-scroll">
             <table class="data-table">
                 <caption class="sr-only">{ "Sets, their tokens, quotas and IDs" }</caption>
                 <thead>
@@ -68,6 +69,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            </div>
             if ext {
                 <p class={classes!("muted", (w.capacity_left != props.before.capacity_left).then_some("changed"))}>
                     { format!("Capacity left to give out as quotas: {} of {}", num(w.capacity_left), num(0x10_0000u32)) }

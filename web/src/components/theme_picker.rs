@@ -12,7 +12,10 @@ pub fn ThemePicker() -> Html {
     let onchange = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(s) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
                 d.dispatch(Action::SetTheme(Theme::parse(&s.value())));
             }
         })

@@ -32,7 +32,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let on_input = {
         let cb = props.on_seek.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 if let Ok(v) = input.value().parse::<usize>() {
                     cb.emit(v);
                 }
@@ -40,8 +43,17 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         })
     };
     let len = props.len.max(1);
-    let next_mark = props.marks.iter().find(|m| m.step > props.pos).map(|m| m.step);
-    let prev_mark = props.marks.iter().rev().find(|m| m.step < props.pos).map(|m| m.step);
+    let next_mark = props
+        .marks
+        .iter()
+        .find(|m| m.step > props.pos)
+        .map(|m| m.step);
+    let prev_mark = props
+        .marks
+        .iter()
+        .rev()
+        .find(|m| m.step < props.pos)
+        .map(|m| m.step);
     let jump = |to: Option<usize>| {
         let cb = props.on_seek.clone();
         Callback::from(move |_: MouseEvent| {

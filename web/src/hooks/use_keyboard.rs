@@ -66,9 +66,6 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<AppState>) {
                 let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if e.default_prevented() {
-                    return;
-                }
                 let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
                 let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
                 if let Some(action) = shortcut(&e.key(), focus_of(target), modified) {
@@ -98,9 +95,18 @@ mod tests {
         ));
         assert!(shortcut("ArrowRight", Focus::Field, false).is_none());
         assert!(shortcut("ArrowLeft", Focus::Page, true).is_none());
-        assert!(matches!(shortcut("End", Focus::Page, false), Some(Action::Last)));
-        assert!(matches!(shortcut("+", Focus::Page, false), Some(Action::Faster)));
-        assert!(matches!(shortcut("-", Focus::Page, false), Some(Action::Slower)));
+        assert!(matches!(
+            shortcut("End", Focus::Page, false),
+            Some(Action::Last)
+        ));
+        assert!(matches!(
+            shortcut("+", Focus::Page, false),
+            Some(Action::Faster)
+        ));
+        assert!(matches!(
+            shortcut("-", Focus::Page, false),
+            Some(Action::Slower)
+        ));
         assert!(shortcut("x", Focus::Page, false).is_none());
     }
 }

@@ -53,10 +53,13 @@ fn run_chunk(job: Rc<RefCell<Job>>) {
         let gen = j.gen;
         if done {
             let trace = j.runner.take().map(Runner::finish);
-            (trace.map(|t| Action::Computed {
-                gen,
-                trace: Rc::new(t),
-            }), false)
+            (
+                trace.map(|t| Action::Computed {
+                    gen,
+                    trace: Rc::new(t),
+                }),
+                false,
+            )
         } else {
             (
                 Some(Action::Progress {

@@ -1,0 +1,200 @@
+//! Helpers for the visualizer's end-to-end tests (`tests/ui_*.rs`): opening the app at a
+//! URL, reading the player, pressing keys the way a person does, and generated lessons.
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::Value;
+
+use crate::browser::Browser;
+
+/// How long the wasm app may take to download, start and render.
+pub const APP_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens `url` and waits until the player shows its step count; panics with a screenshot
+/// and the page's errors when it does not.
+pub async fn open(browser: &Browser, url: &str) {
+    browser.goto(url).await.expect("load the page");
+    wait_for(browser, ".step-count", APP_START_TIMEOUT).await;
+}
+
+/// Waits for an element matching `css`; panics (with a screenshot) after `timeout`.
+pub async fn wait_for(
+    browser: &Browser,
+    css: &str,
+    timeout: Duration,
+) -> fantoccini::elements::Element {
+    match browser
+        .wait()
+        .at_most(timeout)
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(el) => el,
+        Err(e) => {
+            let shot = browser.save_screenshot("wait-failed").await;
+            let errors = browser.page_errors().await;
+            panic!(
+                "FAILED: `{css}` did not appear within {timeout:?} ({e})\npage errors: {errors:?}\nscreenshot: {}",
+                shot.display()
+            );
+        }
+    }
+}
+
+/// The text of the first element matching `css` ("" when there is none).
+pub async fn text(browser: &Browser, css: &str) -> String {
+    let v = browser
+        .execute(
+            "const el = document.querySelector(arguments[0]); return el ? el.textContent : '';",
+            vec![Value::String(css.into())],
+        )
+        .await
+        .expect("read an element's text");
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The player's "Start · N steps" / "Step i of N".
+pub async fn step_count(browser: &Browser) -> String {
+    text(browser, ".step-count").await
+}
+
+/// Waits until the player reads `expected`; panics after 10 s with what it read.
+pub async fn wait_step(browser: &Browser, expected: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = step_count(browser).await;
+        if now == expected {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let shot = browser.save_screenshot("wait-step-failed").await;
+            panic!(
+                "FAILED: the player reads `{now}`, expected `{expected}`; screenshot: {}",
+                shot.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Presses and releases `key` on whatever has the focus (the page when nothing does),
+/// as a person at the keyboard would.
+pub async fn press(browser: &Browser, key: Key) {
+    let c: char = key.into();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: c })
+        .then(KeyAction::Up { value: c });
+    browser.perform_actions(keys).await.expect("press a key");
+}
+
+/// Presses a character key (`+`, `-`...).
+pub async fn press_char(browser: &Browser, c: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: c })
+        .then(KeyAction::Up { value: c });
+    browser.perform_actions(keys).await.expect("press a key");
+}
+
+/// Clicks the button whose accessible name (`aria-label`) is `label`.
+pub async fn click_button(browser: &Browser, label: &str) {
+    browser
+        .find(Locator::Css(&format!("button[aria-label='{label}']")))
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: no button named `{label}`: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: clicking `{label}`: {e}"));
+}
+
+/// Clicks the button that reads `text`.
+pub async fn click_text(browser: &Browser, text: &str) {
+    browser
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space(.)='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: no button reads `{text}`: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: clicking `{text}`: {e}"));
+}
+
+/// Picks `value` in the `<select>` whose accessible name is `label`.
+pub async fn select(browser: &Browser, label: &str, value: &str) {
+    browser
+        .find(Locator::Css(&format!("select[aria-label='{label}']")))
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: no select named `{label}`: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: picking `{value}` in `{label}`: {e}"));
+}
+
+/// Imports the lesson file at `path` through the page's file picker.
+pub async fn import_file(browser: &Browser, path: &std::path::Path) {
+    browser
+        .find(Locator::Css("input[type='file']"))
+        .await
+        .expect("the import file picker")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+}
+
+/// A lesson of `n` steps that churns through the default allocator: mostly allocs, some
+/// finds and frees (a deterministic xorshift, like core's `churn_lesson` example).
+pub fn churn_lesson(n: usize) -> String {
+    let mut out = format!(
+        r#"{{"format":1,"title":"Churn of {n} steps","summary":"A generated run for measurements.","profile":"v5.5","steps":["#
+    );
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut live: Vec<u32> = Vec::new();
+    let mut next_id = 1u32;
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let roll = x % 10;
+        if roll < 5 || live.is_empty() {
+            out.push_str(r#"{"op":"alloc","set":"sva","min":1,"max":1048575}"#);
+            live.push(next_id);
+            next_id += 1;
+        } else if roll < 8 {
+            let id = live[(x >> 20) as usize % live.len()];
+            out.push_str(&format!(r#"{{"op":"find","set":"sva","id":{id}}}"#));
+        } else {
+            let i = (x >> 20) as usize % live.len();
+            let id = live.swap_remove(i);
+            out.push_str(&format!(r#"{{"op":"free","id":{id},"set":"sva"}}"#));
+        }
+    }
+    out.push_str("]}");
+    out
+}
+
+/// A lesson that allocates every PASID from 1 to 1,048,575 (the whole 20-bit space but
+/// the reserved 0), then a few steps on the full space: a failing alloc, a free, an alloc
+/// that gets the freed ID back, a find.
+pub fn fill_lesson() -> String {
+    let total = 1_048_575usize;
+    let mut out = String::with_capacity(total * 40 + 512);
+    out.push_str(
+        r#"{"format":1,"title":"Every PASID in use","summary":"A generated run for measurements.","profile":"v5.5","steps":["#,
+    );
+    for i in 0..total {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"op":"alloc","min":1,"max":1048575}"#);
+    }
+    out.push_str(
+        r#",{"op":"alloc","min":1,"max":1048575},{"op":"free","id":524288},{"op":"alloc","min":1,"max":1048575},{"op":"find","id":524288}]}"#,
+    );
+    out
+}

@@ -1,0 +1,367 @@
+//! End-to-end tests of the visualizer: the release build in dist/, served from 127.0.0.1,
+//! in headless Chromium. They use the keyboard and the buttons by their accessible names,
+//! follow links to a given step, import a broken lesson, and save screenshots of the main
+//! screen in both themes under target/screenshots/.
+
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use ioasid_tests::browser::{require_dist, Browser, TempDir};
+use ioasid_tests::static_server::StaticServer;
+use ioasid_tests::ui::{
+    click_button, click_text, import_file, open, press, press_char, select, step_count, text,
+    wait_for, wait_step,
+};
+use serde_json::Value;
+
+/// "Start · 13 steps" or "Step 2 of 13" -> 13.
+fn total_of(count: &str) -> usize {
+    count
+        .split(|c: char| !c.is_ascii_digit() && c != ',')
+        .filter(|s| !s.is_empty())
+        .next_back()
+        .map(|s| s.replace(',', ""))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no step total in `{count}`"))
+}
+
+async fn js(browser: &Browser, script: &str) -> Value {
+    browser
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: running `{script}`: {e}"))
+}
+
+/// Waits until the page's URL contains `part` (the app writes it a moment after a change).
+async fn wait_url(browser: &Browser, part: &str) {
+    for _ in 0..60 {
+        let url = browser.current_url().await.expect("the page's URL");
+        if url.as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = browser.current_url().await.expect("the page's URL");
+    panic!("FAILED: the URL `{url}` never contained `{part}`");
+}
+
+#[tokio::test]
+async fn keys_and_buttons_move_through_a_lesson() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=01-first-fit")).await;
+    let start = step_count(&browser).await;
+    assert!(start.starts_with("Start"), "{start}");
+    let n = total_of(&start);
+    assert!(n >= 5, "{start}");
+
+    // The keyboard, with nothing focused.
+    press(&browser, Key::Right).await;
+    wait_step(&browser, &format!("Step 1 of {n}")).await;
+    press(&browser, Key::End).await;
+    wait_step(&browser, &format!("Step {n} of {n}")).await;
+    press(&browser, Key::Left).await;
+    wait_step(&browser, &format!("Step {} of {n}", n - 1)).await;
+    press(&browser, Key::Home).await;
+    wait_step(&browser, &format!("Start · {n} steps")).await;
+
+    // Space plays and pauses, and never scrolls the page.
+    assert_eq!(js(&browser, "return window.scrollY;").await, Value::from(0));
+    press(&browser, Key::Space).await;
+    wait_for(
+        &browser,
+        "button[aria-label='Pause']",
+        Duration::from_secs(5),
+    )
+    .await;
+    press(&browser, Key::Space).await;
+    wait_for(
+        &browser,
+        "button[aria-label='Play']",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(js(&browser, "return window.scrollY;").await, Value::from(0));
+
+    // + and - change the speed.
+    let speed =
+        "return document.querySelector(\"select[aria-label='Playback speed']\").selectedIndex;";
+    let before = js(&browser, speed).await.as_i64().unwrap_or(-1);
+    press_char(&browser, '+').await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(js(&browser, speed).await.as_i64(), Some(before + 1));
+    press_char(&browser, '-').await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(js(&browser, speed).await.as_i64(), Some(before));
+
+    // The buttons, by their accessible names.
+    click_button(&browser, "First step").await;
+    wait_step(&browser, &format!("Start · {n} steps")).await;
+    click_button(&browser, "Next step").await;
+    wait_step(&browser, &format!("Step 1 of {n}")).await;
+    click_button(&browser, "Next step").await;
+    wait_step(&browser, &format!("Step 2 of {n}")).await;
+    click_button(&browser, "Previous step").await;
+    wait_step(&browser, &format!("Step 1 of {n}")).await;
+    click_button(&browser, "Last step").await;
+    wait_step(&browser, &format!("Step {n} of {n}")).await;
+    let narration = text(&browser, ".narration").await;
+    assert!(
+        narration.contains("What to take away"),
+        "the outro at the end: {narration}"
+    );
+
+    // The URL follows, so the step can be shared.
+    wait_url(&browser, &format!("step={n}")).await;
+
+    // Keys typed in a field stay in the field.
+    let area = browser
+        .find(Locator::Css(".sandbox textarea"))
+        .await
+        .expect("the sandbox editor");
+    area.click().await.expect("focus the editor");
+    press(&browser, Key::Home).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(step_count(&browser).await, format!("Step {n} of {n}"));
+
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_question_waits_for_the_learner() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=01-first-fit")).await;
+    // Step through until a question is asked.
+    let mut asked = false;
+    for _ in 0..20 {
+        click_button(&browser, "Next step").await;
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        if !text(&browser, ".question-open").await.is_empty() {
+            asked = true;
+            break;
+        }
+    }
+    assert!(asked, "the first lesson asks a question");
+    let at = step_count(&browser).await;
+    assert_eq!(
+        js(
+            &browser,
+            "return document.querySelector(\"button[aria-label='Next step']\").disabled;"
+        )
+        .await,
+        Value::Bool(true),
+        "Next waits for the answer"
+    );
+    assert!(
+        text(&browser, ".narration .result-line").await.is_empty(),
+        "the result waits"
+    );
+    browser.save_screenshot("question").await;
+    click_text(&browser, "Skip: just show me").await;
+    wait_for(&browser, ".question-feedback", Duration::from_secs(5)).await;
+    assert!(!text(&browser, ".narration .result-line").await.is_empty());
+    assert_eq!(step_count(&browser).await, at);
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_link_opens_its_step_and_a_broken_one_explains() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(
+        &browser,
+        &site.url("/?lesson=02-sets&profile=improved&step=5"),
+    )
+    .await;
+    let count = step_count(&browser).await;
+    assert!(count.starts_with("Step 5 of "), "{count}");
+    let profile = js(
+        &browser,
+        "return document.querySelector(\"select[aria-label='Profile']\").value;",
+    )
+    .await;
+    assert_eq!(profile, Value::String("improved".into()));
+    assert!(text(&browser, ".notice").await.is_empty(), "no complaint");
+
+    // A broken link: a message, and the default lesson from its start.
+    open(
+        &browser,
+        &site.url("/?lesson=%3Cscript%3Enope&step=999&profile=v9"),
+    )
+    .await;
+    let notice = wait_for(&browser, ".notice[role='alert']", Duration::from_secs(5)).await;
+    let said = notice.text().await.expect("the notice's text");
+    assert!(said.contains("There is no lesson called"), "{said}");
+    assert!(step_count(&browser).await.starts_with("Start"));
+    let lesson = js(
+        &browser,
+        "return document.querySelector(\"select[aria-label='Lesson']\").value;",
+    )
+    .await;
+    assert_eq!(lesson, Value::String("builtin:01-first-fit".into()));
+    browser.save_screenshot("broken-link").await;
+
+    // Junk in every parameter still renders the app.
+    open(&browser, &site.url("/?run=%%%&extra=!!&knobs=:::&step=-1")).await;
+    wait_for(&browser, ".notice[role='alert']", Duration::from_secs(5)).await;
+    assert!(step_count(&browser).await.starts_with("Start"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn importing_a_broken_lesson_shows_its_error() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/")).await;
+    let dir = TempDir::new("ioasid-ui-import");
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"format": 1, "title": "Broken", "profile": "v5.5", "steps": [
+            {"op": "alloc", "min": 1, "max": 10},
+            {"op": "alloc", "min": "lots", "max": 10}]}"#,
+    )
+    .expect("write the broken lesson");
+    import_file(&browser, &broken).await;
+    let notice = wait_for(&browser, ".notice[role='alert']", Duration::from_secs(10)).await;
+    let said = notice.text().await.expect("the notice's text");
+    assert!(said.contains("broken.json could not be imported"), "{said}");
+    assert!(said.contains("Step 2 (alloc), field `min`"), "{said}");
+    browser.save_screenshot("import-error").await;
+
+    let good = dir.path().join("mine.json");
+    std::fs::write(
+        &good,
+        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10, "say": "Mine."},
+            {"op": "free", "id": 1}]}"#,
+    )
+    .expect("write the lesson");
+    import_file(&browser, &good).await;
+    wait_step(&browser, "Start · 2 steps").await;
+    assert!(
+        text(&browser, ".notice").await.is_empty(),
+        "the error is gone"
+    );
+    let picked = js(
+        &browser,
+        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return s.options[s.selectedIndex].text;",
+    )
+    .await;
+    assert!(
+        picked.as_str().unwrap_or_default().contains("My lesson"),
+        "{picked}"
+    );
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_sandbox_runs_a_step() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=01-first-fit")).await;
+    let n = total_of(&step_count(&browser).await);
+    select(&browser, "Operation", "find").await;
+    click_text(&browser, "Run step").await;
+    wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
+    let status = text(&browser, ".sandbox-status").await;
+    assert!(
+        status.contains(&format!("Step {} added", n + 1)),
+        "{status}"
+    );
+    wait_url(&browser, "extra=").await;
+    click_text(&browser, "Undo last sandbox step").await;
+    wait_step(&browser, &format!("Step {n} of {n}")).await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn screenshots_of_the_main_screen_in_both_themes() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    browser
+        .set_window_size(1366, 768)
+        .await
+        .expect("a laptop-sized window");
+    open(&browser, &site.url("/?lesson=04-guest-boot-vcmd&step=10")).await;
+
+    select(&browser, "Colour theme", "light").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        js(
+            &browser,
+            "return document.documentElement.getAttribute('data-theme');"
+        )
+        .await,
+        Value::String("light".into())
+    );
+    browser.save_screenshot("main-light").await;
+
+    select(&browser, "Colour theme", "dark").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        js(
+            &browser,
+            "return document.documentElement.getAttribute('data-theme');"
+        )
+        .await,
+        Value::String("dark".into())
+    );
+    browser.save_screenshot("main-dark").await;
+
+    // The panels below the fold, and a fault path, in both themes.
+    open(&browser, &site.url("/?lesson=09-stale-fault&step=14")).await;
+    js(
+        &browser,
+        "document.querySelector('.panels').scrollIntoView(); return 0;",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    browser.save_screenshot("panels-dark").await;
+    select(&browser, "Colour theme", "light").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    js(
+        &browser,
+        "document.querySelector('.panels').scrollIntoView(); return 0;",
+    )
+    .await;
+    browser.save_screenshot("panels-light").await;
+
+    // A narrow screen stacks the columns.
+    browser
+        .set_window_size(430, 900)
+        .await
+        .expect("a phone-sized window");
+    open(&browser, &site.url("/?lesson=01-first-fit&step=2")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    browser.save_screenshot("main-narrow").await;
+    let overflow = js(
+        &browser,
+        "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+    )
+    .await;
+    assert_eq!(overflow, Value::Bool(false), "nothing sticks out sideways");
+
+    // A projector.
+    browser
+        .set_window_size(1920, 1080)
+        .await
+        .expect("a projector-sized window");
+    open(
+        &browser,
+        &site.url("/?lesson=10-quotas-owners-spids&step=20"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    browser.save_screenshot("main-projector").await;
+
+    browser.assert_no_errors().await;
+    browser.close().await;
+}

@@ -1,0 +1,423 @@
+//! Component tests: the player, the panels and the sandbox, rendered by yew in headless
+//! Chromium (wasm-bindgen-test). Each test mounts the app on a run of its own (not the URL's)
+//! and drives it through its buttons, keys and fields, waiting with
+//! `yew::scheduler::flush()` instead of sleeping.
+#![cfg(target_arch = "wasm32")]
+
+use ioasid_core::lesson::Lesson;
+use ioasid_web::state::{Source, StartRun};
+use ioasid_web::{App, AppProps};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A small run that touches every panel: sets, an allocation with and without data, a
+/// wrong-set lookup, a reader holding an old value, a fault that stops at the mapping, a
+/// question, a custom allocator and its unregistering.
+const LESSON: &str = r#"{
+  "format": 1, "title": "Test run", "summary": "For the component tests.",
+  "intro": "The intro text.", "outro": "The outro text.",
+  "profile": "v5.5",
+  "steps": [
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "a", "say": "First alloc."},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "b",
+     "ask": {"prompt": "What will this return?", "choices": ["2", "7"], "answer": 0,
+             "explain": "First fit: 2 is the lowest free ID."}},
+    {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
+    {"op": "set_data", "id": "$a", "data": {"mm": "A"}},
+    {"op": "read_begin", "reader": "r1", "set": "sva", "id": "$a"},
+    {"op": "set_data", "id": "$a", "data": {"domain": "D"}},
+    {"op": "find", "set": "other", "id": "$a"},
+    {"op": "set_data", "id": "$a", "data": {"mm": "A"}},
+    {"op": "fault", "device": "dev0", "pasid": "$a", "addr": "0x9000", "perm": "r", "group": 1},
+    {"op": "run_faults"},
+    {"op": "read_end", "reader": "r1"}
+  ]
+}"#;
+
+/// A new, empty element appended to the test page's body, to mount the app into.
+fn fresh_root() -> Element {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").expect("create a div");
+    gloo::utils::body()
+        .append_child(&root)
+        .expect("append the div to the body");
+    root
+}
+
+struct Mounted {
+    root: Element,
+    app: yew::AppHandle<App>,
+}
+
+impl Mounted {
+    async fn new(json: &str, pos: usize) -> Mounted {
+        let lesson = Lesson::parse(json).expect("the test lesson parses");
+        let root = fresh_root();
+        let props = AppProps {
+            start: Some(StartRun {
+                source: Source::Imported("test.json".into()),
+                lesson: Rc::new(lesson),
+                trace: None,
+                pos,
+            }),
+            url_state: false,
+        };
+        let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+        yew::scheduler::flush().await;
+        Mounted { root, app }
+    }
+
+    fn find(&self, selector: &str) -> Option<Element> {
+        self.root.query_selector(selector).ok().flatten()
+    }
+
+    fn get(&self, selector: &str) -> Element {
+        self.find(selector)
+            .unwrap_or_else(|| panic!("nothing matches `{selector}`"))
+    }
+
+    fn text(&self, selector: &str) -> String {
+        self.get(selector).text_content().unwrap_or_default()
+    }
+
+    fn button(&self, label: &str) -> HtmlElement {
+        self.get(&format!("button[aria-label='{label}']"))
+            .dyn_into()
+            .expect("a button")
+    }
+
+    fn button_with_text(&self, text: &str) -> HtmlElement {
+        let list = self.root.query_selector_all("button").expect("buttons");
+        for i in 0..list.length() {
+            if let Some(b) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+                if b.text_content().unwrap_or_default().trim() == text {
+                    return b;
+                }
+            }
+        }
+        panic!("no button reads `{text}`")
+    }
+
+    fn disabled(&self, label: &str) -> bool {
+        self.button(label).has_attribute("disabled")
+    }
+
+    async fn click(&self, label: &str) {
+        self.button(label).click();
+        yew::scheduler::flush().await;
+    }
+
+    async fn key(&self, target: &web_sys::EventTarget, key: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("a keyboard event");
+        target.dispatch_event(&event).expect("dispatch the key");
+        yew::scheduler::flush().await;
+    }
+
+    fn step_count(&self) -> String {
+        self.text(".step-count")
+    }
+
+    fn destroy(self) {
+        self.app.destroy();
+        self.root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_player_steps_through_the_run() {
+    let m = Mounted::new(LESSON, 0).await;
+    assert_eq!(m.step_count(), "Start · 11 steps");
+    assert!(m.text(".narration").contains("The intro text."));
+    assert!(m.disabled("First step") && m.disabled("Previous step"));
+    assert!(!m.disabled("Next step"));
+
+    m.click("Next step").await;
+    assert_eq!(m.step_count(), "Step 1 of 11");
+    let narration = m.text(".narration");
+    assert!(narration.contains("First alloc."), "{narration}");
+    assert!(narration.contains("Returned 1"), "{narration}");
+    assert!(m
+        .get(".narration .live")
+        .get_attribute("aria-live")
+        .is_some());
+
+    m.click("Last step").await;
+    assert_eq!(m.step_count(), "Step 11 of 11");
+    assert!(m.text(".narration").contains("The outro text."));
+    assert!(m.disabled("Next step") && m.disabled("Last step"));
+
+    m.click("Previous step").await;
+    assert_eq!(m.step_count(), "Step 10 of 11");
+    m.click("First step").await;
+    assert_eq!(m.step_count(), "Start · 11 steps");
+
+    // Play runs until the question of step 2 and pauses there.
+    m.click("Play").await;
+    assert!(m.find("button[aria-label='Pause']").is_some());
+    m.click("Pause").await;
+    assert!(m.find("button[aria-label='Play']").is_some());
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_seeks_and_shows_marks() {
+    let m = Mounted::new(LESSON, 0).await;
+    let slider: web_sys::HtmlInputElement = m.get("input.scrubber").dyn_into().unwrap();
+    assert_eq!(slider.max(), "11");
+    slider.set_value("7");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    slider.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 7 of 11");
+    // Marks: the question of step 2 and the refused lookup of step 7.
+    assert!(m.find(".marks .mark-question").is_some());
+    assert!(m.find(".marks .mark-error").is_some());
+    m.button_with_text("Next marked step ›").click();
+    yew::scheduler::flush().await;
+    assert_ne!(m.step_count(), "Step 7 of 11");
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn keys_move_the_player_but_not_while_typing() {
+    let m = Mounted::new(LESSON, 0).await;
+    let body: web_sys::EventTarget = gloo::utils::body().into();
+    m.key(&body, "ArrowRight").await;
+    assert_eq!(m.step_count(), "Step 1 of 11");
+    m.key(&body, "End").await;
+    assert_eq!(m.step_count(), "Step 11 of 11");
+    m.key(&body, "ArrowLeft").await;
+    assert_eq!(m.step_count(), "Step 10 of 11");
+    m.key(&body, "Home").await;
+    assert_eq!(m.step_count(), "Start · 11 steps");
+    m.key(&body, " ").await;
+    assert!(
+        m.find("button[aria-label='Pause']").is_some(),
+        "Space plays"
+    );
+    m.key(&body, " ").await;
+    assert!(
+        m.find("button[aria-label='Play']").is_some(),
+        "Space pauses"
+    );
+    let speed: web_sys::HtmlSelectElement = m
+        .get("select[aria-label='Playback speed']")
+        .dyn_into()
+        .unwrap();
+    let before = speed.selected_index();
+    m.key(&body, "+").await;
+    assert_eq!(speed.selected_index(), before + 1);
+    m.key(&body, "-").await;
+    assert_eq!(speed.selected_index(), before);
+
+    let textarea: web_sys::EventTarget = m.get(".sandbox textarea").into();
+    m.key(&textarea, "ArrowRight").await;
+    assert_eq!(m.step_count(), "Start · 11 steps", "typing does not step");
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_question_is_asked_before_the_result() {
+    let m = Mounted::new(LESSON, 1).await;
+    m.click("Next step").await;
+    assert_eq!(m.step_count(), "Step 2 of 11");
+    let q = m.text(".question");
+    assert!(q.contains("What will this return?"), "{q}");
+    assert!(
+        m.find(".narration .result-line").is_none(),
+        "the result waits"
+    );
+    assert!(m.disabled("Next step"));
+    // The ID space still shows the world before the step: only ID 1 is in use.
+    assert!(m.find(".id-cell.used[aria-label^='ID 2:']").is_none());
+
+    m.button_with_text("2").click();
+    yew::scheduler::flush().await;
+    let feedback = m.text(".question-feedback");
+    assert!(feedback.contains("Right."), "{feedback}");
+    assert!(feedback.contains("2 is the lowest free ID"), "{feedback}");
+    assert!(m.text(".narration .result-line").contains("Returned 2"));
+    assert!(m
+        .find(".id-cell.used.changed[aria-label^='ID 2:']")
+        .is_some());
+    assert!(!m.disabled("Next step"));
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_code_pane_marks_the_lines_run() {
+    let m = Mounted::new(LESSON, 1).await;
+    let current = m.get(".code .code-line.current");
+    assert_eq!(
+        current.get_attribute("aria-current").as_deref(),
+        Some("step")
+    );
+    assert!(current
+        .text_content()
+        .unwrap_or_default()
+        .contains("data->id = id"));
+    let ran = m
+        .root
+        .query_selector_all(".code .code-line.ran")
+        .unwrap()
+        .length();
+    assert!(ran >= 3, "{ran} lines marked as run");
+    assert!(m.text(".code-pane h2").contains("ioasid_alloc()"));
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_id_space_zooms_and_details_an_id() {
+    let m = Mounted::new(LESSON, 1).await;
+    let cell = m.get(".id-cell.used[aria-label^='ID 1:']");
+    assert!(cell.class_list().contains("changed"));
+    assert!(cell.class_list().contains("set-1"), "sva's colour");
+    assert!(
+        cell.text_content().unwrap_or_default().contains("sva"),
+        "and its label"
+    );
+    let detail = m.text(".id-detail");
+    assert!(detail.contains("ID 1"), "{detail}");
+    assert!(detail.contains("not yet bound"), "{detail}");
+    assert!(m.text(".search-path").contains("Found 1"));
+    assert!(m
+        .text(".overview-summary")
+        .contains("1 of 1,048,576 PASIDs in use"));
+
+    m.button_with_text("0–4,095").click();
+    yew::scheduler::flush().await;
+    let range = m.get(".range-cell[aria-label^='IDs 0–63']");
+    assert!(range
+        .get_attribute("aria-label")
+        .unwrap()
+        .contains("1 in use"));
+    range.dyn_into::<HtmlElement>().unwrap().click();
+    yew::scheduler::flush().await;
+    m.get(".id-cell[aria-label^='ID 5:']")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    yew::scheduler::flush().await;
+    assert!(m.text(".id-detail").contains("ID 5"));
+    assert!(m.text(".id-detail").contains("Free"));
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_panels_show_sets_readers_and_faults() {
+    // Step 6: a reader still holds mm A while the ID now has domain D.
+    let m = Mounted::new(LESSON, 6).await;
+    let readers = m.text(".readers");
+    assert!(readers.contains("r1"), "{readers}");
+    assert!(readers.contains("holds an old value"), "{readers}");
+    assert!(m.text(".sets").contains("sva"));
+    assert!(m.text(".allocators").contains("Default allocator"));
+    assert!(m.text(".allocators").contains("★ active"));
+
+    // Step 7: a lookup through the wrong set is refused.
+    m.click("Next step").await;
+    let sets = m.text(".sets");
+    assert!(sets.contains("Refused with"), "{sets}");
+
+    // Step 10: the fault stops at the mapping (0x9000 is not mapped).
+    m.click("Next step").await;
+    m.click("Next step").await;
+    m.click("Next step").await;
+    assert_eq!(m.step_count(), "Step 10 of 11");
+    let fault = m.text(".fault-path");
+    assert!(fault.contains("stopped here"), "{fault}");
+    assert!(m.find(".pipeline .pstage-stop").is_some());
+    assert!(fault.contains("INVALID"), "{fault}");
+    assert!(m.text(".processes").contains("mm A"));
+    m.destroy();
+}
+
+async fn type_into(m: &Mounted, selector: &str, text: &str) {
+    let area: web_sys::HtmlTextAreaElement = m.get(selector).dyn_into().unwrap();
+    area.set_value(text);
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+    area.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_sandbox_appends_explains_and_undoes() {
+    let m = Mounted::new(LESSON, 11).await;
+    type_into(
+        &m,
+        ".sandbox textarea",
+        r#"{"op": "alloc", "set": "sva", "min": 1}"#,
+    )
+    .await;
+    m.button_with_text("Run step").click();
+    yew::scheduler::flush().await;
+    let status = m.text(".sandbox-status");
+    assert!(
+        status.contains("Step 12 (alloc), field `max`: missing"),
+        "{status}"
+    );
+    assert_eq!(m.step_count(), "Step 11 of 11");
+
+    type_into(
+        &m,
+        ".sandbox textarea",
+        r#"{"op": "alloc", "set": "sva", "min": 1, "max": 100}"#,
+    )
+    .await;
+    m.button_with_text("Run step").click();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 12 of 12");
+    let status = m.text(".sandbox-status");
+    assert!(status.contains("Step 12 added"), "{status}");
+    assert!(status.contains("returned 3"), "{status}");
+    assert!(m.text(".narration").contains("sandbox"));
+
+    m.button_with_text("Undo last sandbox step").click();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 11 of 11");
+
+    // Picking an op fills in its template.
+    let select: web_sys::HtmlSelectElement =
+        m.get("select[aria-label='Operation']").dyn_into().unwrap();
+    select.set_value("run_faults");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let area: web_sys::HtmlTextAreaElement = m.get(".sandbox textarea").dyn_into().unwrap();
+    assert!(area.value().contains("\"run_faults\""), "{}", area.value());
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_profile_change_recomputes_and_keeps_the_step() {
+    let m = Mounted::new(LESSON, 7).await;
+    assert!(m.text(".narration").contains("EACCES") || m.text(".narration").contains("INVALID"));
+    let select: web_sys::HtmlSelectElement =
+        m.get("select[aria-label='Profile']").dyn_into().unwrap();
+    select.set_value("improved");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 7 of 11");
+    assert!(m.text(".profile-desc").contains("fixed design"));
+    m.destroy();
+}
