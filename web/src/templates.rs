@@ -1,7 +1,6 @@
 //! Sandbox templates: a ready-to-run step for each op of the lesson format, filled with
 //! names and IDs the current world already has where that makes sense.
 use ioasid_core::space::World;
-use serde_json::{json, Value};
 
 /// Names and IDs from the world shown, to fill templates with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,98 +68,117 @@ impl Default for Hints {
     }
 }
 
-/// A step of `op` as JSON, ready to edit; `None` for an unknown op.
-pub fn template(op: &str, h: &Hints) -> Option<Value> {
-    let id = h.id;
-    let v = match op {
-        "set_create" => json!({"op": op, "set": h.set, "quota": 8}),
-        "set_free" => json!({"op": op, "set": h.set}),
-        "alloc" => {
-            json!({"op": op, "set": "sva", "min": 1, "max": 1048575, "data": {"mm": h.mm}, "as": h.var})
-        }
-        "free" => json!({"op": op, "id": id, "set": "sva"}),
-        "get" | "put" => json!({"op": op, "id": id}),
-        "get_if_owned" => json!({"op": op, "id": id, "mm": h.mm}),
-        "find" => json!({"op": op, "set": "sva", "id": id}),
-        "set_data" => json!({"op": op, "id": id, "data": {"mm": h.mm}}),
-        "attach_data" => json!({"op": op, "id": id, "data": {"domain": "D"}}),
-        "detach_data" => json!({"op": op, "id": id}),
-        "attach_spid" => json!({"op": op, "id": id, "spid": 5}),
-        "find_by_spid" => json!({"op": op, "set": h.set, "spid": 5}),
-        "host_create" => json!({"op": op, "host": h.host, "min": 1, "max": 1048575}),
-        "host_answer" => json!({"op": op, "host": h.host, "answers": [7, "no_pasid"]}),
-        "host_alloc" => json!({"op": op, "host": h.host, "guest": "vm1"}),
-        "host_free" => json!({"op": op, "host": h.host, "id": id}),
-        "register" => {
-            json!({"op": op, "allocator": h.allocator, "fns": "vcmd", "host": h.host})
-        }
-        "unregister" => json!({"op": op, "allocator": h.allocator}),
-        "mm_create" => {
-            json!({"op": op, "mm": h.mm, "maps": [{"start": 4096, "len": 8192, "perm": "rw"}]})
-        }
-        "mm_exit" => json!({"op": op, "mm": h.mm}),
-        "bind" | "unbind" => json!({"op": op, "device": h.device, "mm": h.mm}),
-        "fault" => json!({
-            "op": op, "device": h.device, "pasid": id, "addr": "0x1000",
-            "perm": "r", "group": 1, "last": true
-        }),
-        "run_faults" => json!({"op": op}),
-        "flush" | "overflow" => json!({"op": op, "device": h.device}),
-        "attach_pasid" => json!({"op": op, "device": h.device, "pasid": id, "domain": "D"}),
-        "read_begin" => json!({"op": op, "reader": h.reader, "set": "sva", "id": id}),
-        "read_end" => json!({"op": op, "reader": h.reader}),
-        "notifier_register" => {
-            json!({"op": op, "name": "kvm", "priority": "cpu", "set": h.set})
-        }
-        _ => return None,
-    };
-    Some(v)
-}
+/// Every op's template, one field per line, with `{id}`, `{mm}`... for the hints.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("set_create", r#""set": "{set}", "quota": 8"#),
+    ("set_free", r#""set": "{set}""#),
+    (
+        "alloc",
+        r#""set": "sva", "min": 1, "max": 1048575, "data": {"mm": "{mm}"}, "as": "{var}""#,
+    ),
+    ("free", r#""id": {id}, "set": "sva""#),
+    ("get", r#""id": {id}"#),
+    ("put", r#""id": {id}"#),
+    ("get_if_owned", r#""id": {id}, "mm": "{mm}""#),
+    ("find", r#""set": "sva", "id": {id}"#),
+    ("set_data", r#""id": {id}, "data": {"mm": "{mm}"}"#),
+    ("attach_data", r#""id": {id}, "data": {"domain": "D"}"#),
+    ("detach_data", r#""id": {id}"#),
+    ("attach_spid", r#""id": {id}, "spid": 5"#),
+    ("find_by_spid", r#""set": "{set}", "spid": 5"#),
+    (
+        "host_create",
+        r#""host": "{host}", "min": 1, "max": 1048575"#,
+    ),
+    (
+        "host_answer",
+        r#""host": "{host}", "answers": [7, "no_pasid"]"#,
+    ),
+    ("host_alloc", r#""host": "{host}", "guest": "vm1""#),
+    ("host_free", r#""host": "{host}", "id": {id}"#),
+    (
+        "register",
+        r#""allocator": "{allocator}", "fns": "vcmd", "host": "{host}""#,
+    ),
+    ("unregister", r#""allocator": "{allocator}""#),
+    (
+        "mm_create",
+        r#""mm": "{mm}", "maps": [{"start": 4096, "len": 8192, "perm": "rw"}]"#,
+    ),
+    ("mm_exit", r#""mm": "{mm}""#),
+    ("bind", r#""device": "{device}", "mm": "{mm}""#),
+    ("unbind", r#""device": "{device}", "mm": "{mm}""#),
+    (
+        "fault",
+        r#""device": "{device}", "pasid": {id}, "addr": "0x1000", "perm": "r", "group": 1, "last": true"#,
+    ),
+    ("run_faults", ""),
+    ("flush", r#""device": "{device}""#),
+    ("overflow", r#""device": "{device}""#),
+    (
+        "attach_pasid",
+        r#""device": "{device}", "pasid": {id}, "domain": "D""#,
+    ),
+    ("detach_pasid", r#""device": "{device}", "pasid": {id}"#),
+    (
+        "read_begin",
+        r#""reader": "{reader}", "set": "sva", "id": {id}"#,
+    ),
+    ("read_end", r#""reader": "{reader}""#),
+    (
+        "notifier_register",
+        r#""name": "kvm", "priority": "cpu", "set": "{set}""#,
+    ),
+];
 
-/// Where a field goes in a template's text: the op first, "as" last, the rest as a person
-/// would write them.
-fn key_rank(k: &str) -> usize {
-    const ORDER: [&str; 12] = [
-        "op",
-        "set",
-        "id",
-        "min",
-        "max",
-        "data",
-        "device",
-        "mm",
-        "host",
-        "allocator",
-        "reader",
-        "pasid",
-    ];
-    match k {
-        "as" => usize::MAX,
-        _ => ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len()),
+/// A step of `op` as the text the sandbox's editor starts with: one field per line, the op
+/// first; `None` for an unknown op.
+pub fn template(op: &str, h: &Hints) -> Option<String> {
+    let (_, fields) = TEMPLATES.iter().find(|(name, _)| *name == op)?;
+    let filled = fields
+        .replace("{id}", &h.id.to_string())
+        .replace("{mm}", &h.mm)
+        .replace("{device}", &h.device)
+        .replace("{host}", &h.host)
+        .replace("{allocator}", &h.allocator)
+        .replace("{set}", &h.set)
+        .replace("{reader}", &h.reader)
+        .replace("{var}", &h.var);
+    let mut out = format!("{{\n  \"op\": \"{op}\"");
+    for field in top_level_fields(&filled) {
+        out.push_str(",\n  ");
+        out.push_str(field);
     }
+    out.push_str("\n}");
+    Some(out)
 }
 
-/// A template as the text the sandbox's editor starts with: one field per line, the op
-/// first.
-pub fn template_text(op: &str, h: &Hints) -> String {
-    let Some(Value::Object(m)) = template(op, h) else {
-        return format!("{{\"op\": \"{op}\"}}");
-    };
-    let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort_by_key(|k| (key_rank(k), (*k).clone()));
-    let lines: Vec<String> = keys
-        .iter()
-        .map(|k| {
-            let value = &m[k.as_str()];
-            let mut v = serde_json::to_string(value).unwrap_or_default();
-            if value.is_array() || value.is_object() {
-                // Our templates' nested values hold no text with these characters.
-                v = v.replace(',', ", ").replace(':', ": ");
+/// Splits `"a": 1, "b": [1, 2]` at the commas between fields (not inside values).
+fn top_level_fields(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut in_str, mut start) = (0i32, false, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => in_str = !in_str,
+            '{' | '[' if !in_str => depth += 1,
+            '}' | ']' if !in_str => depth -= 1,
+            ',' if !in_str && depth == 0 => {
+                out.push(text[start..i].trim());
+                start = i + 1;
             }
-            format!("  \"{k}\": {v}")
-        })
-        .collect();
-    format!("{{\n{}\n}}", lines.join(",\n"))
+            _ => {}
+        }
+    }
+    let last = text[start..].trim();
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
+/// A template as the text the sandbox's editor starts with.
+pub fn template_text(op: &str, h: &Hints) -> String {
+    template(op, h).unwrap_or_else(|| format!("{{\"op\": \"{op}\"}}"))
 }
 
 #[cfg(test)]
@@ -172,20 +190,25 @@ mod tests {
     fn every_op_has_a_template_that_parses() {
         let h = Hints::default();
         for op in OP_NAMES {
-            let v = template(op, &h).unwrap_or_else(|| panic!("no template for {op}"));
-            let step = parse_step(0, v).unwrap_or_else(|e| panic!("{op}: {e}"));
-            assert_eq!(step.op.name(), op);
-        }
-        assert_eq!(template("nope", &h), None);
-        for op in OP_NAMES {
-            let text = template_text(op, &h);
+            let text = template(op, &h).unwrap_or_else(|| panic!("no template for {op}"));
             assert!(
                 text.starts_with(&format!("{{\n  \"op\": \"{op}\"")),
                 "{text}"
             );
-            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{op}: {e}"));
-            parse_step(0, v).unwrap_or_else(|e| panic!("{op}: {e}"));
+            let v: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{op}: {e}\n{text}"));
+            let step = parse_step(0, v).unwrap_or_else(|e| panic!("{op}: {e}"));
+            assert_eq!(step.op.name(), op);
         }
+        assert_eq!(template("nope", &h), None);
+        assert_eq!(
+            template("mm_create", &h).unwrap(),
+            "{\n  \"op\": \"mm_create\",\n  \"mm\": \"A\",\n  \"maps\": [{\"start\": 4096, \"len\": 8192, \"perm\": \"rw\"}]\n}"
+        );
+        assert_eq!(
+            template("run_faults", &h).unwrap(),
+            "{\n  \"op\": \"run_faults\"\n}"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub const BLOCK: u32 = 4096;
 /// Blocks per row and rows.
 pub const COLS: u32 = 32;
 pub const ROWS: u32 = 8;
-const CELL: f64 = 12.0;
+const CELL_PX: u32 = 12;
+const CELL: f64 = CELL_PX as f64;
 
 #[derive(Properties, PartialEq)]
 pub struct IdOverviewProps {
@@ -130,7 +131,7 @@ pub fn IdOverview(props: &IdOverviewProps) -> Html {
     };
     html! {
         <canvas ref={canvas} class="overview" role="img" aria-label={props.label.clone()}
-            width={(f64::from(COLS) * CELL).to_string()} height={(f64::from(ROWS) * CELL).to_string()}
+            width={(COLS * CELL_PX).to_string()} height={(ROWS * CELL_PX).to_string()}
             title="The whole PASID space: each square is 4,096 IDs. Click one to zoom in."
             {onclick} />
     }

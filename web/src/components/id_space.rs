@@ -60,6 +60,19 @@ fn node_span(level: usize) -> u32 {
     }
 }
 
+/// " (0.0003%)": a share in percent with four decimals, without float formatting.
+fn percent(part: u64, whole: u64) -> String {
+    if part == 0 || whole == 0 {
+        return String::new();
+    }
+    let ten_thousandths = (part * 1_000_000 + whole / 2) / whole;
+    format!(
+        " ({}.{:04}%)",
+        ten_thousandths / 10_000,
+        ten_thousandths % 10_000
+    )
+}
+
 fn range_text(lo: u32, hi: u32) -> String {
     if lo == hi {
         num(lo)
@@ -213,7 +226,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         "{} of {} PASIDs in use{}. Lowest free: {}. Highest in use: {}. The IDs in use lie in {} of {} blocks of 4,096.",
         num(in_use as u64),
         num(u64::from(PASID_MAX) + 1),
-        if in_use > 0 { format!(" ({:.4}%)", in_use as f64 * 100.0 / (f64::from(PASID_MAX) + 1.0)) } else { String::new() },
+        percent(in_use as u64, u64::from(PASID_MAX) + 1),
         if props.hold_hints {
             "(answer the question first)".to_string()
         } else {
@@ -364,13 +377,13 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                 let next = Zoom { level: zoom.level + 1, base: lo };
                 Callback::from(move |_: MouseEvent| pinned.set(Some(next)))
             };
-            let fill = if n == 0 { 0.0 } else { (frac.sqrt() * 100.0).max(12.0) };
+            let fill = if n == 0 { 0 } else { ((frac.sqrt() * 100.0) as u32).max(12) };
             html! {
                 <li>
                     <button type="button" aria-label={label.clone()} title={label}
                         class={classes!("range-cell", (n > 0).then_some("used"), is_changed.then_some("changed"), has_found.then_some("found"))}
                         {onclick}>
-                        <span class="fill" style={format!("height: {fill:.1}%")} aria-hidden="true"></span>
+                        <span class="fill" style={format!("height: {fill}%")} aria-hidden="true"></span>
                         <span class="range-count">{ text }</span>
                         if is_changed { <span class="delta" aria-hidden="true">{ "Δ" }</span> }
                     </button>

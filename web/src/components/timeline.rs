@@ -82,7 +82,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     } else {
                         format!("Step {}: {what}", num(m.step as u64))
                     };
-                    let left = format!("left: {:.3}%", m.step as f64 * 100.0 / len as f64);
+                    let left = format!("left: calc(100% * {} / {len})", m.step);
                     let cb = props.on_seek.clone();
                     let step = m.step;
                     html! {
