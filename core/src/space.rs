@@ -246,22 +246,7 @@ impl World {
         };
         let id = if self.groups.is_empty() {
             self.log.line("alloc.default");
-            let mut path = Vec::new();
-            let record = self.log.record;
-            let found = self.default_store.alloc(
-                min,
-                max,
-                entry,
-                if record { Some(&mut path) } else { None },
-            );
-            self.log.event(|| Event::Search {
-                store: "default".into(),
-                min,
-                max,
-                path,
-                found,
-            });
-            match found {
+            match self.first_fit("default", min, max, entry) {
                 Some(id) => {
                     self.log.line("alloc.store");
                     self.log.explain(|| {
@@ -726,6 +711,24 @@ impl World {
         Ok(Val::Bool(false))
     }
 
+    /// Stores `entry` at the lowest free ID in [min, max] of the default storage,
+    /// recording the search path (when recording) as a `Search` event named `store`.
+    fn first_fit(&mut self, store: &str, min: Ioasid, max: Ioasid, entry: Entry) -> Option<Ioasid> {
+        let mut path: Vec<XaVisit> = Vec::new();
+        let record = self.log.record;
+        let found =
+            self.default_store
+                .alloc(min, max, entry, if record { Some(&mut path) } else { None });
+        self.log.event(|| Event::Search {
+            store: store.into(),
+            min,
+            max,
+            path,
+            found,
+        });
+        found
+    }
+
     /// v6.6 `iommu_alloc_global_pasid`: the lowest free PASID in [min, max].
     fn global_alloc(&mut self, min: Ioasid, max: Ioasid) -> Result<Ioasid, Errno> {
         self.log.line("global.alloc");
@@ -740,19 +743,7 @@ impl World {
             spid: None,
             born: self.step,
         };
-        let mut path: Vec<XaVisit> = Vec::new();
-        let record = self.log.record;
-        let found =
-            self.default_store
-                .alloc(min, max, entry, if record { Some(&mut path) } else { None });
-        self.log.event(|| Event::Search {
-            store: "global".into(),
-            min,
-            max,
-            path,
-            found,
-        });
-        match found {
+        match self.first_fit("global", min, max, entry) {
             Some(id) => {
                 self.log.changed(id);
                 self.log.explain(|| {
