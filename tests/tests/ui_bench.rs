@@ -94,7 +94,21 @@ impl Stats {
     }
 }
 
+/// Answers a waiting question with "Skip" (not measured), so Next can move on.
+const SKIP_QUESTION: &str = r#"
+const skip = [...document.querySelectorAll('.question-open button')]
+  .find(b => b.textContent.includes('Skip'));
+if (skip) { skip.click(); return true; }
+return false;"#;
+
 async fn measure(browser: &Browser, what: Value) -> Value {
+    let skipped = browser
+        .execute(SKIP_QUESTION, vec![])
+        .await
+        .expect("skip a question");
+    if skipped == Value::Bool(true) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let v = browser
         .execute_async(MEASURE, vec![what])
         .await
@@ -160,7 +174,7 @@ fn group(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -19,8 +19,7 @@ use serde_json::Value;
 fn total_of(count: &str) -> usize {
     count
         .split(|c: char| !c.is_ascii_digit() && c != ',')
-        .filter(|s| !s.is_empty())
-        .next_back()
+        .rfind(|s| !s.is_empty())
         .map(|s| s.replace(',', ""))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no step total in `{count}`"))

@@ -23,6 +23,9 @@ pub const SYNC_STEPS: usize = 2_000;
 /// The URL carries a custom run only up to this size (beyond it, links stop at the lesson).
 pub const MAX_URL_RUN: usize = 60_000;
 
+/// Runs with more steps than this are not even tried for the URL.
+pub const MAX_URL_STEPS: usize = 1_000;
+
 /// A playback speed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Speed {
@@ -716,6 +719,9 @@ pub fn clip(s: &str, max: usize) -> String {
 /// The lesson part of a URL: a built-in lesson's id or the whole lesson encoded, and the
 /// sandbox's steps. `None` when the run is too big for a link.
 pub fn url_lesson_part(source: &Source, base: &Lesson, extra: &[Step]) -> Option<UrlState> {
+    if base.steps.len() + extra.len() > MAX_URL_STEPS {
+        return None;
+    }
     let mut u = UrlState::default();
     match source {
         Source::BuiltIn(id) if !id.is_empty() => u.lesson = Some(id.clone()),
@@ -1123,10 +1129,7 @@ mod tests {
 
     #[test]
     fn long_runs_are_requested_in_chunks() {
-        let mut steps = Vec::new();
-        for _ in 0..(SYNC_STEPS + 10) {
-            steps.push(r#"{"op":"alloc","min":1,"max":1048575}"#);
-        }
+        let steps = vec![r#"{"op":"alloc","min":1,"max":1048575}"#; SYNC_STEPS + 10];
         let text = format!(
             r#"{{"format":1,"title":"big","profile":"v5.5","steps":[{}]}}"#,
             steps.join(",")

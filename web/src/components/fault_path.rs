@@ -105,7 +105,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 <ul class="plain">
                     { for w.queue.iter().map(|g| html! {
                         <li>{ format!("Queued: group {} of {} ({} request(s), PASID {})", g.group, g.device, g.requests.len(),
-                            g.requests.last().and_then(|r| r.pasid).map_or("none".to_string(), |p| num(p))) }</li>
+                            g.requests.last().and_then(|r| r.pasid).map_or("none".to_string(), num)) }</li>
                     }) }
                     { for w.devices.iter().filter(|(_, d)| !d.partial.is_empty()).map(|(n, d)| html! {
                         <li>{ format!("Held at {n}: {} request(s) waiting for the last of their group", d.partial.len()) }</li>

@@ -60,6 +60,25 @@ fn node_span(level: usize) -> u32 {
     }
 }
 
+/// The highest ID in use within the 20-bit space: a binary search on counts (each
+/// O(height)), never a walk over the IDs.
+fn highest_in_use(store: &XArray<Entry>) -> Option<u32> {
+    if store.count_in(0, PASID_MAX) == 0 {
+        return None;
+    }
+    let (mut lo, mut hi) = (0u32, PASID_MAX);
+    // Invariant: some ID in use lies in [lo, hi], none above hi.
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if store.count_in(mid, hi) > 0 {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Some(lo)
+}
+
 /// " (0.0003%)": a share in percent with four decimals, without float formatting.
 fn percent(part: u64, whole: u64) -> String {
     if part == 0 || whole == 0 {
@@ -212,14 +231,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     };
     let in_use = store.len();
     let lowest_free = store.find_free(1, PASID_MAX, None);
-    let last_block = counts.iter().rposition(|&n| n > 0);
-    let highest = last_block.and_then(|b| {
-        let b = b as u32;
-        store
-            .range(b * BLOCK, b * BLOCK + BLOCK - 1)
-            .last()
-            .map(|(id, _)| id)
-    });
+    let highest = highest_in_use(store);
     let blocks_used = counts.iter().filter(|&&n| n > 0).count();
     let above = store.count_in(PASID_MAX + 1, u32::MAX);
     let summary = format!(
@@ -472,7 +484,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     l => format!("IDs {}: a node at level {l}, each slot covers {} IDs. Choose one to zoom in.", range_text(zlo, zhi), num(size)),
                 } }
             </p>
-            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" })}>
+            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"))}>
                 { for cells }
             </ul>
             if size == 1 && !sets_here.is_empty() {

@@ -33,7 +33,7 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                             <li class={classes!(changed.then_some("changed"))}>
                                 <strong>{ format!("mm {name}") }</strong>
                                 if m.alive { <span class="badge">{ "running" }</span> } else { <span class="badge badge-warn">{ "exited" }</span> }
-                                { format!(" · PASID {}", m.pasid.map_or("none".to_string(), |p| num(p))) }
+                                { format!(" · PASID {}", m.pasid.map_or("none".to_string(), num)) }
                                 if !maps.is_empty() { <span class="muted mono">{ format!(" · maps {}", maps.join(", ")) }</span> }
                             </li>
                         }

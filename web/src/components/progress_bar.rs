@@ -11,11 +11,7 @@ pub fn ProgressBar() -> Html {
     let Some(p) = state.progress else {
         return Html::default();
     };
-    let pct = if p.total == 0 {
-        0
-    } else {
-        p.done * 100 / p.total
-    };
+    let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
     html! {
         <div class="progress" role="status">
             <label>

@@ -81,7 +81,7 @@ pub fn Readers(props: &ReadersProps) -> Html {
                     { for w.readers.iter().map(|(name, r)| {
                         let now = store.get(r.id).and_then(|e| e.data.clone());
                         let stale = now != r.saw;
-                        let fresh = props.before.readers.get(name).is_none();
+                        let fresh = !props.before.readers.contains_key(name);
                         html! {
                             <li class={classes!(fresh.then_some("changed"))}>
                                 <strong>{ name.to_string() }</strong>

@@ -1,6 +1,6 @@
 //! The sandbox: append any op of the lesson format to the run and see its result at once;
 //! a refused step is explained by step and field; undo takes the last one back.
-use crate::state::{Action, AppContext};
+use crate::state::{Action, AppContext, AppState};
 use crate::templates::{template_text, Hints};
 use crate::view::num;
 use ioasid_core::lesson::OP_NAMES;
@@ -8,11 +8,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-#[component]
-pub fn Sandbox() -> Html {
-    let state = use_context::<AppContext>();
-    let op = use_state(|| "alloc".to_string());
-    let hints = state.as_ref().map_or_else(Hints::default, |s| {
+/// Names and IDs to fill a template with, from the world shown. Computed only when a
+/// template is filled in (it looks at every step's saved name).
+fn hints_of(state: Option<&AppState>) -> Hints {
+    state.map_or_else(Hints::default, |s| {
         let saved: Vec<String> = s
             .trace
             .ops
@@ -20,23 +19,29 @@ pub fn Sandbox() -> Html {
             .filter_map(|o| o.save_as.clone())
             .collect();
         Hints::from_world(&s.world, &saved)
-    });
+    })
+}
+
+#[component]
+pub fn Sandbox() -> Html {
+    let state = use_context::<AppContext>();
+    let op = use_state(|| "alloc".to_string());
     let text = {
-        let hints = hints.clone();
-        use_state(move || template_text("alloc", &hints))
+        let state = state.clone();
+        use_state(move || template_text("alloc", &hints_of(state.as_deref())))
     };
     let Some(state) = state else {
         return Html::default();
     };
     let on_op = {
-        let (op, text, hints) = (op.clone(), text.clone(), hints.clone());
+        let (op, text, state) = (op.clone(), text.clone(), state.clone());
         Callback::from(move |e: Event| {
             if let Some(s) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
             {
                 let v = s.value();
-                text.set(template_text(&v, &hints));
+                text.set(template_text(&v, &hints_of(Some(&state))));
                 op.set(v);
             }
         })
@@ -60,8 +65,8 @@ pub fn Sandbox() -> Html {
         })
     };
     let on_reset = {
-        let (text, op, hints) = (text.clone(), op.clone(), hints.clone());
-        Callback::from(move |_: MouseEvent| text.set(template_text(&op, &hints)))
+        let (text, op, state) = (text.clone(), op.clone(), state.clone());
+        Callback::from(move |_: MouseEvent| text.set(template_text(&op, &hints_of(Some(&state)))))
     };
     let on_undo = {
         let d = state.dispatcher();

@@ -55,7 +55,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                                     if changed { <span class="sr-only">{ " (changed at this step)" }</span> }
                                 </th>
                                 <td>{ s.token.as_ref().map_or("none".to_string(), |t| format!("mm {t}")) }</td>
-                                if ext { <td>{ s.quota.map_or("none".to_string(), |q| num(q)) }</td> }
+                                if ext { <td>{ s.quota.map_or("none".to_string(), num) }</td> }
                                 <td>
                                     { num(s.used) }
                                     if let Some(q) = s.quota.filter(|q| *q > 0 && ext) {

@@ -1,9 +1,13 @@
 //! Reading a lesson file the learner picked or dropped, then importing it.
 use crate::state::{Action, AppState, Notice};
 use gloo::file::callbacks::FileReader;
+use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// Files beyond this size get a "reading" message first (parsing them takes a moment).
+const BIG_FILE_BYTES: u64 = 2_000_000;
 
 /// Lesson files beyond this size are refused before reading.
 pub const MAX_IMPORT_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
@@ -29,7 +33,24 @@ pub fn use_file_import(
         }
         let dispatch = dispatch.clone();
         let file = gloo::file::File::from(file);
+        let big = file.size() > BIG_FILE_BYTES;
+        if big {
+            dispatch.dispatch(Action::ShowNotice(Notice {
+                error: false,
+                title: format!("Reading {name} ({} MB)…", (file.size() / 1_000_000).max(1)),
+                details: vec![
+                    "A big lesson takes a moment to read; its steps are then run in chunks.".into(),
+                ],
+            }));
+        }
         let task = gloo::file::callbacks::read_as_text(&file, move |result| match result {
+            Ok(text) if big => {
+                // Let the page show the message before the (long) parse.
+                Timeout::new(50, move || {
+                    dispatch.dispatch(Action::LoadLessonText { name, text })
+                })
+                .forget();
+            }
             Ok(text) => dispatch.dispatch(Action::LoadLessonText { name, text }),
             Err(e) => dispatch.dispatch(Action::ShowNotice(Notice {
                 error: true,
