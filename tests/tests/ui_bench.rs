@@ -134,6 +134,11 @@ async fn import_and_wait(
         .expect("watch long tasks");
     let start = Instant::now();
     import_file(browser, &path).await;
+    if steps > 500_000 {
+        // The page while it reads and runs a big lesson.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        browser.save_screenshot("bench-computing").await;
+    }
     let want = format!("Start · {} steps", group(steps));
     let deadline = Instant::now() + Duration::from_secs(900);
     loop {

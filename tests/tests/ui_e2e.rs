@@ -128,6 +128,39 @@ async fn keys_and_buttons_move_through_a_lesson() {
     browser.close().await;
 }
 
+/// Every control on the page has an accessible name.
+const UNNAMED_CONTROLS: &str = r#"
+const out = [];
+for (const el of document.querySelectorAll('button, input, select, textarea, summary, canvas, a[href]')) {
+  const labelled = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+    || (el.labels && el.labels.length && [...el.labels].some(l => l.textContent.trim()))
+    || el.textContent.trim();
+  if (!labelled) out.push(el.outerHTML.slice(0, 120));
+}
+return out;"#;
+
+#[tokio::test]
+async fn every_control_has_an_accessible_name() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    for url in [
+        "/?lesson=04-guest-boot-vcmd&step=10",
+        "/?lesson=10-quotas-owners-spids&step=20",
+        "/?lesson=01-first-fit&step=3",
+        "/?lesson=09-stale-fault&step=14",
+    ] {
+        open(&browser, &site.url(url)).await;
+        let unnamed = js(&browser, UNNAMED_CONTROLS).await;
+        assert_eq!(
+            unnamed,
+            Value::Array(vec![]),
+            "controls without a name at {url}"
+        );
+    }
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn a_question_waits_for_the_learner() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
@@ -233,6 +266,37 @@ async fn importing_a_broken_lesson_shows_its_error() {
     assert!(said.contains("Step 2 (alloc), field `min`"), "{said}");
     browser.save_screenshot("import-error").await;
 
+    // Dropping a file on the page imports it too.
+    browser
+        .execute(
+            r#"const dt = new DataTransfer();
+               dt.items.add(new File(['{"format": 1, "title": "Dropped", "profile": "v5.5", "steps": [{"op": "nope"}]}'],
+                                     'dropped.json', {type: 'application/json'}));
+               const zone = document.querySelector('.drop-zone');
+               zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+               zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+               return 0;"#,
+            vec![],
+        )
+        .await
+        .expect("drop a file");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let said = text(&browser, ".notice").await;
+        if said.contains("dropped.json could not be imported") {
+            assert!(
+                said.contains("Step 1 (nope), field `op`: unknown op"),
+                "{said}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no error for the dropped file: {said}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     let good = dir.path().join("mine.json");
     std::fs::write(
         &good,
@@ -314,6 +378,27 @@ async fn screenshots_of_the_main_screen_in_both_themes() {
         Value::String("dark".into())
     );
     browser.save_screenshot("main-dark").await;
+
+    // The knobs, open, with one flipped.
+    browser
+        .find(Locator::Css(".knobs summary"))
+        .await
+        .expect("the knobs")
+        .click()
+        .await
+        .expect("open the knobs");
+    browser
+        .find(Locator::XPath(
+            "//li[contains(@class,'knob')][.//code[text()='flaw_free_any_owner']]//input",
+        ))
+        .await
+        .expect("a knob's checkbox")
+        .click()
+        .await
+        .expect("flip a knob");
+    wait_url(&browser, "knobs=flaw_free_any_owner").await;
+    assert!(text(&browser, ".knobs summary").await.contains("1 changed"));
+    browser.save_screenshot("knobs-dark").await;
 
     // The panels below the fold, and a fault path, in both themes.
     open(&browser, &site.url("/?lesson=09-stale-fault&step=14")).await;

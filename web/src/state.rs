@@ -526,6 +526,11 @@ impl AppState {
             .base
             .knobs_for(self.profile)
             .unwrap_or_else(|_| self.profile.knobs());
+        // Until the new run is computed, nothing of the old one is shown.
+        if !self.trace.is_empty() {
+            let empty = empty_trace(self.profile, self.knobs.clone());
+            self.install(Rc::new(empty), 0);
+        }
     }
 
     /// Runs the lesson (with the sandbox's steps) under the profile and knobs chosen:

@@ -55,7 +55,7 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
             <h3>{ heading }</h3>
             <p class="muted">{ format!("In the {} storage, looking for the lowest free ID in [{}, {}].", props.store, num(props.min), num(props.max)) }</p>
             if props.path.is_empty() {
-                <p class="muted">{ "The storage did not record the nodes it visited." }</p>
+                <p class="muted">{ "No node was visited: the tree held nothing there yet (it was empty, or the range lies beyond the IDs it covers), so the lowest ID of the range is free at once and the tree grows to hold it." }</p>
             } else {
                 <ol class="path-rows">
                     { for props.path.iter().map(|v| {

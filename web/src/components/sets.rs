@@ -5,6 +5,27 @@ use ioasid_core::trace::Outcome;
 use ioasid_core::Errno;
 use yew::prelude::*;
 
+/// IDs looked at to list each set's first members.
+const MEMBER_SCAN: usize = 4096;
+/// Members listed per set.
+const MEMBERS_SHOWN: usize = 6;
+
+/// "1, 2, 5", or "1, 2, 5, 7, 8, 9… (40 in all)", or "40" when none was seen.
+fn members_text(ids: &[u32], used: u32) -> String {
+    if used == 0 {
+        return "none".into();
+    }
+    if ids.is_empty() {
+        return num(used);
+    }
+    let list: Vec<String> = ids.iter().map(|i| num(*i)).collect();
+    if used as usize > ids.len() {
+        format!("{}… ({} in all)", list.join(", "), num(used))
+    } else {
+        list.join(", ")
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SetsProps {
     pub world: WorldRef,
@@ -21,6 +42,17 @@ pub fn Sets(props: &SetsProps) -> Html {
         _ => None,
     });
     let ext = w.knobs.ext_sets;
+    // The first few IDs of each set, from the lowest IDs (a bounded look, never a walk
+    // over a full space).
+    let mut members: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+    for (id, e) in w.active_store().iter().take(MEMBER_SCAN) {
+        if let Some(set) = e.set.as_deref() {
+            let v = members.entry(set).or_default();
+            if v.len() < MEMBERS_SHOWN {
+                v.push(id);
+            }
+        }
+    }
     html! {
         <section class={classes!("sets", "panel", ext.then_some("panel-wide"))} aria-labelledby="sets-title">
             <h2 id="sets-title">{ "Sets" }</h2>
@@ -57,7 +89,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                                 <td>{ s.token.as_ref().map_or("none".to_string(), |t| format!("mm {t}")) }</td>
                                 if ext { <td>{ s.quota.map_or("none".to_string(), num) }</td> }
                                 <td>
-                                    { num(s.used) }
+                                    { members_text(members.get(&**name).map_or(&[][..], Vec::as_slice), s.used) }
                                     if let Some(q) = s.quota.filter(|q| *q > 0 && ext) {
                                         <meter min="0" max={q.to_string()} value={s.used.to_string()}
                                             aria-label={format!("{} of {} used", s.used, q)}></meter>
