@@ -57,6 +57,8 @@ impl Default for AppProps {
 
 fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
     let theme = hooks::use_theme::stored_theme();
+    // Before the first render, so the canvas reads the right colours.
+    hooks::use_theme::apply_theme(theme);
     match start {
         Some(s) => AppState::from_run(&s, theme),
         None => {

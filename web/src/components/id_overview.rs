@@ -40,18 +40,42 @@ fn css_var(name: &str) -> String {
         .unwrap_or_else(|| "#888".into())
 }
 
-fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps) -> Option<()> {
+/// The theme's colours for the canvas (read from the CSS custom properties).
+#[derive(Clone, Debug)]
+struct Palette {
+    empty: String,
+    used: String,
+    edge: String,
+    changed: String,
+    fg: String,
+}
+
+impl Palette {
+    fn read() -> Palette {
+        Palette {
+            empty: css_var("--cell-empty"),
+            used: css_var("--accent"),
+            edge: css_var("--border"),
+            changed: css_var("--changed"),
+            fg: css_var("--fg"),
+        }
+    }
+}
+
+fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps, colours: &Palette) -> Option<()> {
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let dpr = gloo::utils::window().device_pixel_ratio().max(1.0);
     let (w, h) = (COLS as f64 * CELL, ROWS as f64 * CELL);
     canvas.set_width((w * dpr) as u32);
     canvas.set_height((h * dpr) as u32);
     let _ = ctx.scale(dpr, dpr);
-    let empty = css_var("--cell-empty");
-    let used = css_var("--accent");
-    let edge = css_var("--border");
-    let changed = css_var("--changed");
-    let fg = css_var("--fg");
+    let Palette {
+        empty,
+        used,
+        edge,
+        changed,
+        fg,
+    } = colours;
     ctx.set_fill_style_str(&empty);
     ctx.fill_rect(0.0, 0.0, w, h);
     for (i, &n) in p.counts.iter().enumerate() {
@@ -106,9 +130,17 @@ pub fn IdOverview(props: &IdOverviewProps) -> Html {
             on_pick: props.on_pick.clone(),
             label: props.label.clone(),
         };
+        // Reading the colours makes the browser compute styles: once per theme only.
+        let palette = use_mut_ref(|| None::<(Theme, Palette)>);
         use_effect_with(key, move |_| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, &snapshot);
+                let mut cached = palette.borrow_mut();
+                if cached.as_ref().is_none_or(|(t, _)| *t != snapshot.theme) {
+                    *cached = Some((snapshot.theme, Palette::read()));
+                }
+                if let Some((_, colours)) = cached.as_ref() {
+                    draw(&c, &snapshot, colours);
+                }
             }
         });
     }

@@ -16,7 +16,10 @@ pub fn ThemePicker() -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
             {
-                d.dispatch(Action::SetTheme(Theme::parse(&s.value())));
+                let theme = Theme::parse(&s.value());
+                // At once, so what reads the theme's colours while rendering sees it.
+                crate::hooks::use_theme::apply_theme(theme);
+                d.dispatch(Action::SetTheme(theme));
             }
         })
     };

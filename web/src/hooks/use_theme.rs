@@ -13,16 +13,21 @@ pub fn stored_theme() -> Theme {
         .unwrap_or_default()
 }
 
+/// Sets (or, for the system's theme, removes) `data-theme` on `<html>`.
+pub fn apply_theme(theme: Theme) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = match theme {
+            Theme::System => root.remove_attribute("data-theme"),
+            t => root.set_attribute("data-theme", t.name()),
+        };
+    }
+}
+
 /// Applies `theme` to the page and remembers it.
 #[hook]
 pub fn use_theme(theme: Theme) {
     use_effect_with(theme, |&theme| {
-        if let Some(root) = gloo::utils::document().document_element() {
-            let _ = match theme {
-                Theme::System => root.remove_attribute("data-theme"),
-                t => root.set_attribute("data-theme", t.name()),
-            };
-        }
+        apply_theme(theme);
         let _ = LocalStorage::set(KEY, theme.name());
     });
 }
