@@ -76,7 +76,7 @@ fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps, colours: &Palette) -> O
         changed,
         fg,
     } = colours;
-    ctx.set_fill_style_str(&empty);
+    ctx.set_fill_style_str(empty);
     ctx.fill_rect(0.0, 0.0, w, h);
     for (i, &n) in p.counts.iter().enumerate() {
         let (col, row) = ((i as u32 % COLS) as f64, (i as u32 / COLS) as f64);
@@ -85,16 +85,16 @@ fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps, colours: &Palette) -> O
             // Any ID at all shows clearly; a full block is solid.
             let alpha = 0.35 + 0.65 * (f64::from(n) / f64::from(BLOCK)).sqrt();
             ctx.set_global_alpha(alpha.min(1.0));
-            ctx.set_fill_style_str(&used);
+            ctx.set_fill_style_str(used);
             ctx.fill_rect(x + 1.0, y + 1.0, CELL - 2.0, CELL - 2.0);
             ctx.set_global_alpha(1.0);
         }
-        ctx.set_stroke_style_str(&edge);
+        ctx.set_stroke_style_str(edge);
         ctx.set_line_width(0.5);
         ctx.stroke_rect(x + 0.5, y + 0.5, CELL - 1.0, CELL - 1.0);
     }
     ctx.set_line_width(2.0);
-    ctx.set_stroke_style_str(&changed);
+    ctx.set_stroke_style_str(changed);
     for &b in p.changed.iter() {
         let (x, y) = (f64::from(b % COLS) * CELL, f64::from(b / COLS) * CELL);
         ctx.stroke_rect(x + 1.0, y + 1.0, CELL - 2.0, CELL - 2.0);
@@ -102,7 +102,7 @@ fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps, colours: &Palette) -> O
     // The zoom window: the blocks it spans.
     let (lo, hi) = p.window;
     let (b0, b1) = (lo / BLOCK, hi.min(COLS * ROWS * BLOCK - 1) / BLOCK);
-    ctx.set_stroke_style_str(&fg);
+    ctx.set_stroke_style_str(fg);
     ctx.set_line_width(2.0);
     for b in b0..=b1.min(COLS * ROWS - 1) {
         let (x, y) = (f64::from(b % COLS) * CELL, f64::from(b / COLS) * CELL);

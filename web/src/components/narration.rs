@@ -30,11 +30,13 @@ pub fn Narration() -> Html {
     };
     let len = state.len();
     let lesson = &state.base;
+    // While playing, a screen reader would be flooded: it reads the step it stops on.
+    let live = if state.playing { "off" } else { "polite" };
     let Some(i) = state.index() else {
         return html! {
             <section class="narration panel" aria-labelledby="narration-title">
                 <h2 id="narration-title">{ &lesson.title }</h2>
-                <div class="live" aria-live="polite">
+                <div class="live" aria-live={live}>
                     if !lesson.summary.is_empty() { <p class="summary">{ &lesson.summary }</p> }
                     if let Some(intro) = &lesson.intro {
                         <h3>{ "What you will learn" }</h3>
@@ -73,7 +75,7 @@ pub fn Narration() -> Html {
                 if let Some(t) = &st.thread { <span class="tag" title="who runs it">{ t }</span> }
                 if sandbox { <span class="tag tag-sandbox">{ "sandbox" }</span> }
             </h2>
-            <div class="live" aria-live="polite">
+            <div class="live" aria-live={live}>
                 if let Some(say) = &st.say { <p class="say">{ say }</p> }
                 if waiting {
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
