@@ -110,6 +110,9 @@ macro_rules! define_ops {
             $( $(#[$vm])* $variant { $( $(#[$fm])* $field: $ty ),* } ),*
         }
 
+        // Native builds only: its generated parser is large, and the browser reads
+        // lessons small enough for the precise path.
+        #[cfg(not(target_arch = "wasm32"))]
         #[derive(Deserialize)]
         #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
         enum WireStep {
@@ -130,6 +133,7 @@ macro_rules! define_ops {
             } ),*
         }
 
+        #[cfg(not(target_arch = "wasm32"))]
         impl From<WireStep> for Step {
             fn from(w: WireStep) -> Step {
                 match w {
@@ -648,6 +652,7 @@ impl Header {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// The fast path's view of a file: the small fields kept as JSON for `Header`, the
 /// steps parsed typed in the same pass.
 #[derive(Deserialize)]
@@ -665,6 +670,7 @@ struct WireLesson {
     steps: Vec<Step>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Parses the steps array, turning each wire step into a `Step` as it is read (one
 /// vector, no second copy of a long lesson).
 fn steps_from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Step>, D::Error> {
@@ -685,6 +691,7 @@ fn steps_from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Step>, D::Erro
     d.deserialize_seq(Steps)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl WireLesson {
     fn into_lesson(self) -> Result<Lesson, LessonError> {
         let mut top = Map::new();
@@ -711,8 +718,9 @@ impl WireLesson {
 impl Lesson {
     /// Parses and validates a lesson from JSON text.
     pub fn parse(text: &str) -> Result<Lesson, LessonError> {
-        // Fast path: one typed pass. Any mistake sends the text through the slow path,
-        // which finds and names it precisely.
+        // Fast path (native builds): one typed pass. Any mistake sends the text through
+        // the slow path, which finds and names it precisely.
+        #[cfg(not(target_arch = "wasm32"))]
         if let Ok(wire) = serde_json::from_str::<WireLesson>(text) {
             return wire.into_lesson();
         }

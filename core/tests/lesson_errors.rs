@@ -15,7 +15,11 @@ fn reject_lesson(v: Value) -> LessonError {
         Ok(_) => panic!("a broken lesson was accepted"),
         Err(e) => e,
     };
-    assert_eq!(from_text.as_ref().err(), Some(&e), "parse() and from_value() agree");
+    assert_eq!(
+        from_text.as_ref().err(),
+        Some(&e),
+        "parse() and from_value() agree"
+    );
     e
 }
 
