@@ -23,7 +23,7 @@ const LESSON: &str = r#"{
   "profile": "v5.5",
   "steps": [
     {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "a", "say": "First alloc."},
-    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "b",
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "b", "say": "Two comes back.",
      "ask": {"prompt": "What will this return?", "choices": ["2", "7"], "answer": 0,
              "explain": "First fit: 2 is the lowest free ID."}},
     {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
@@ -238,6 +238,10 @@ async fn a_question_is_asked_before_the_result() {
         m.find(".narration .result-line").is_none(),
         "the result waits"
     );
+    assert!(
+        m.find(".narration .say").is_none(),
+        "the narration, which may give the answer away, waits too"
+    );
     assert!(m.disabled("Next step"));
     // The ID space still shows the world before the step: only ID 1 is in use.
     assert!(m.find(".id-cell.used[aria-label^='ID 2:']").is_none());
@@ -248,6 +252,7 @@ async fn a_question_is_asked_before_the_result() {
     assert!(feedback.contains("Right."), "{feedback}");
     assert!(feedback.contains("2 is the lowest free ID"), "{feedback}");
     assert!(m.text(".narration .result-line").contains("Returned 2"));
+    assert!(m.text(".narration .say").contains("Two comes back."));
     assert!(m
         .find(".id-cell.used.changed[aria-label^='ID 2:']")
         .is_some());

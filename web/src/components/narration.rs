@@ -76,10 +76,12 @@ pub fn Narration() -> Html {
                 if sandbox { <span class="tag tag-sandbox">{ "sandbox" }</span> }
             </h2>
             <div class="live" aria-live={live}>
-                if let Some(say) = &st.say { <p class="say">{ say }</p> }
+                // The lesson's narration often tells the outcome, so it waits with the
+                // result until the learner has answered.
                 if waiting {
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
+                    if let Some(say) = &st.say { <p class="say">{ say }</p> }
                     <p class="result-line">{ result_chip(&st.result) }</p>
                     <p class="explain">{ &st.explain }</p>
                     if !st.warnings.is_empty() {
