@@ -449,3 +449,54 @@ async fn screenshots_of_the_main_screen_in_both_themes() {
     browser.assert_no_errors().await;
     browser.close().await;
 }
+
+/// A learner walks one whole built-in lesson with the keyboard only: the Right arrow to
+/// step, and the number keys to answer every question (rightly) before its step is shown.
+#[tokio::test]
+async fn a_whole_lesson_walked_with_the_keyboard() {
+    let id = "03-deferred-binding";
+    let builtin = ioasid_core::lessons::get(id).expect("a built-in lesson");
+    let lesson = ioasid_core::Lesson::parse(builtin.json).expect("it parses");
+    let n = lesson.steps.len();
+    let asked: Vec<usize> = (0..n).filter(|i| lesson.steps[*i].ask.is_some()).collect();
+    assert!(asked.len() >= 2, "the lesson asks questions");
+
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url(&format!("/?lesson={id}"))).await;
+    wait_step(&browser, &format!("Start · {n} steps")).await;
+    let mut answered = 0;
+    for i in 0..n {
+        press(&browser, Key::Right).await;
+        wait_step(&browser, &format!("Step {} of {n}", i + 1)).await;
+        if let Some(q) = &lesson.steps[i].ask {
+            wait_for(&browser, ".question-open", Duration::from_secs(5)).await;
+            assert!(
+                text(&browser, ".narration .result-line").await.is_empty(),
+                "step {}: the result waits for the answer",
+                i + 1
+            );
+            let key = char::from_digit(q.answer as u32 + 1, 10).expect("a choice key");
+            press_char(&browser, key).await;
+            wait_for(&browser, ".question-feedback", Duration::from_secs(5)).await;
+            let feedback = text(&browser, ".question-feedback").await;
+            assert!(feedback.starts_with("Right."), "step {}: {feedback}", i + 1);
+            answered += 1;
+        }
+        let result = text(&browser, ".narration .result-line").await;
+        assert!(!result.is_empty(), "step {}: the result is shown", i + 1);
+        let narration = text(&browser, ".narration").await;
+        assert!(
+            !narration.contains("Not what the lesson expects"),
+            "step {}: {narration}",
+            i + 1
+        );
+    }
+    assert_eq!(answered, asked.len());
+    assert!(text(&browser, ".narration")
+        .await
+        .contains("What to take away"));
+    browser.save_screenshot("lesson-walked").await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}

@@ -186,6 +186,9 @@ pub enum Action {
         step: usize,
         choice: Option<usize>,
     },
+    /// Answers the question waiting at the current step, if any, with choice `0..n`
+    /// (the keyboard's 1-9).
+    AnswerPending(usize),
     /// A chunked run moved on.
     Progress {
         gen: u64,
@@ -905,6 +908,22 @@ impl Reducible for AppState {
                 if s.index() == Some(step) {
                     s.world = Rc::new(s.trace.world_after(step));
                 }
+            }
+            Action::AnswerPending(choice) => {
+                let Some(step) = s.pending_question() else {
+                    return self;
+                };
+                let n = s
+                    .trace
+                    .ops
+                    .get(step)
+                    .and_then(|o| o.ask.as_ref())
+                    .map_or(0, |q| q.choices.len());
+                if choice >= n {
+                    return self;
+                }
+                Rc::make_mut(&mut s.answers).insert(step, Some(choice));
+                s.world = Rc::new(s.trace.world_after(step));
             }
             Action::Progress { gen, done, total } => {
                 if s.request.as_ref().map(|r| r.gen) != Some(gen) {

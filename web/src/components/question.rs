@@ -45,6 +45,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                     };
                     html! {
                         <button type="button" class={class} disabled={answered}
+                            data-key={(!answered && i < 9).then(|| (i + 1).to_string())}
                             aria-pressed={if answered { Some(picked.to_string()) } else { None }}
                             onclick={choose(Some(i))}>
                             <span aria-hidden="true">{ mark }</span>{ c }
@@ -58,6 +59,9 @@ pub fn Question(props: &QuestionProps) -> Html {
                     </button>
                 }
             </div>
+            if !answered && q.choices.len() <= 9 {
+                <p class="question-keys">{ format!("Or press 1 to {} on the keyboard.", q.choices.len()) }</p>
+            }
             if let Some(a) = props.answer {
                 <div class="question-feedback" role="status">
                     <p>

@@ -1,4 +1,5 @@
-//! Keyboard shortcuts: Space play/pause, Left/Right step, Home/End first/last, +/- speed.
+//! Keyboard shortcuts: Space play/pause, Left/Right step, Home/End first/last, +/- speed,
+//! 1-9 answer the question waiting at this step.
 //! Ignored while typing in a field (and Space/Enter on a button keep their usual meaning);
 //! a handled key never scrolls the page.
 use crate::state::{Action, AppState};
@@ -31,6 +32,10 @@ pub fn shortcut(key: &str, focus: Focus, modified: bool) -> Option<Action> {
         "End" => Action::Last,
         "+" | "=" => Action::Faster,
         "-" | "_" => Action::Slower,
+        d if d.len() == 1 && ('1'..='9').contains(&d.chars().next().unwrap_or('0')) => {
+            let n = d.chars().next().and_then(|c| c.to_digit(10)).unwrap_or(1);
+            Action::AnswerPending(n as usize - 1)
+        }
         _ => return None,
     };
     Some(action)
@@ -108,5 +113,11 @@ mod tests {
             Some(Action::Slower)
         ));
         assert!(shortcut("x", Focus::Page, false).is_none());
+        assert!(matches!(
+            shortcut("2", Focus::Button, false),
+            Some(Action::AnswerPending(1))
+        ));
+        assert!(shortcut("0", Focus::Page, false).is_none());
+        assert!(shortcut("3", Focus::Field, false).is_none());
     }
 }
