@@ -12,8 +12,14 @@
 //! `slab` is not a lowest-free allocator (it hands out the most recently freed key
 //! first); it is here as the speed reference for a plain vector-backed ID store.
 //! `id-alloc`, `bitmap-allocator` and `btreeset` allocate their whole 2^20-ID space
-//! up front (outside the timed region), while the radix tree and `slab` grow, so the
-//! `fill` times of those two include first-touch page faults.
+//! up front (outside the timed region), while the radix tree and `slab` grow inside
+//! `fill`.
+//!
+//! Every contender is measured with the C allocator in the same, warmed-up state
+//! (see [`warm_malloc`]): otherwise glibc returns the memory of each dropped
+//! allocator to the kernel only until its first large free raises its trim
+//! threshold, so whichever contender ran first paid ~4,000 page faults per `fill`
+//! iteration and the later ones none.
 //!
 //! Run: `cargo bench -p ioasid-core --bench allocators`.
 
@@ -311,7 +317,16 @@ fn bench_one<A: Ids>(c: &mut Criterion, perm: &[u32]) {
     g.finish();
 }
 
+/// Allocates and frees one large block: glibc then raises its mmap and trim
+/// thresholds (to the block's size and twice that), so the memory of a dropped
+/// allocator stays in the process and the next `fill` reuses it, for every
+/// contender alike.
+fn warm_malloc() {
+    drop(black_box(vec![1u8; 24 << 20]));
+}
+
 fn allocators(c: &mut Criterion) {
+    warm_malloc();
     let perm = permutation(0x9E37_79B9_7F4A_7C15);
     bench_one::<Xa>(c, &perm);
     bench_one::<XaUnit>(c, &perm);

@@ -9,13 +9,23 @@
 //! levels cover the whole `u32` key space (the top node of a height-6 tree uses
 //! only slots 0..=3). Keys beyond the current cover are free by definition.
 //!
-//! Each node carries three summary words:
+//! The bottom level is made of *leaves*, which hold the entries themselves; every
+//! level above is made of *inner nodes*, which hold pointers to the level below.
+//! Each level is its own Rust type (`Leaf<T>`, `Inner<Leaf<T>>`,
+//! `Inner<Inner<Leaf<T>>>`, ...), so the tree's height is decided once per
+//! operation, at the root, and every descent below is compiled for its exact depth:
+//! constant shifts, no test of "leaf or inner?" on the way down.
 //!
-//! * `free`: bit `i` set when some key under slot `i` is free (the "has free
+//! Each node summarises its subtree:
+//!
+//! * free marks: bit `i` set when some key under slot `i` is free (the "has free
 //!   slot below" mark that `find_free` walks with `trailing_zeros`);
-//! * `used`: bit `i` set when slot `i` holds an entry (leaf) or a child (inner),
-//!   so iteration and range counting skip empty subtrees;
-//! * `count`: the number of entries stored under the node.
+//! * used marks: bit `i` set when slot `i` holds an entry (leaf) or a child
+//!   (inner), so iteration and range counting skip empty subtrees;
+//! * count: the number of entries stored under the node.
+//!
+//! An inner node stores all three. A leaf stores only its used word: its free
+//! marks are the used word inverted and its count is the word's population count.
 //!
 //! # Sharing
 //!
@@ -33,9 +43,9 @@ use std::rc::Rc;
 /// Key bits consumed per level.
 const BITS: u32 = 6;
 /// Slots per node.
-const FANOUT: u64 = 1 << BITS;
+const FANOUT: usize = 1 << BITS;
 /// Mask selecting a slot from a shifted key.
-const SLOT_MASK: u64 = FANOUT - 1;
+const SLOT_MASK: u64 = (FANOUT - 1) as u64;
 /// The tallest tree ever needed: `6 * 6 = 36 >= 32` key bits.
 const MAX_HEIGHT: u8 = 6;
 
@@ -66,29 +76,76 @@ pub struct XaVisit {
 /// A persistent radix tree mapping `u32` keys to values, with free-slot marks for
 /// lowest-free allocation. See the [module documentation](self).
 pub struct XArray<T> {
-    root: Option<Rc<Node<T>>>,
-    /// 0 when empty; otherwise the root covers `[0, 64^height)`.
-    height: u8,
+    root: Root<T>,
 }
 
-// `repr(C)` keeps the summary words first, on the same cache line as the `Rc`
-// counts, so a descent touches one line per node plus the slot it follows.
+/// The bottom level: 64 entries and the word saying which are present.
+///
+/// `repr(C)` keeps the word first, next to the `Rc` counts, so that a removal
+/// touches that line and the entry's.
 #[repr(C)]
 #[derive(Clone)]
-struct Node<T> {
+struct Leaf<T> {
+    /// Bit `i` set when `vals[i]` holds an entry; the free marks are its inverse.
+    used: u64,
+    vals: [Option<T>; FANOUT],
+}
+
+/// An inner node over children of type `C` (a [`Leaf`] or another `Inner`).
+///
+/// `repr(C)` keeps the summary words first, on the same cache line as the `Rc`
+/// counts, so a descent touches that line plus the line of the slot it follows.
+#[repr(C)]
+struct Inner<C> {
     free: u64,
     used: u64,
     count: u64,
-    kind: Kind<T>,
+    slots: [Option<Rc<C>>; FANOUT],
 }
 
-// Both variants live inside an `Rc`'d node whose level fixes the variant; boxing the
-// larger one would add a pointer chase per level for no memory gain at realistic `T`.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone)]
-enum Kind<T> {
-    Leaf([Option<T>; FANOUT as usize]),
-    Inner([Option<Rc<Node<T>>>; FANOUT as usize]),
+impl<C> Clone for Inner<C> {
+    /// Copies the node itself; its children are shared (their counts go up).
+    fn clone(&self) -> Self {
+        Inner {
+            free: self.free,
+            used: self.used,
+            count: self.count,
+            slots: self.slots.clone(),
+        }
+    }
+}
+
+type I1<T> = Inner<Leaf<T>>;
+type I2<T> = Inner<I1<T>>;
+type I3<T> = Inner<I2<T>>;
+type I4<T> = Inner<I3<T>>;
+type I5<T> = Inner<I4<T>>;
+
+/// The tree, by height: the variant fixes the type of every level below.
+enum Root<T> {
+    Empty,
+    H1(Rc<Leaf<T>>),
+    H2(Rc<I1<T>>),
+    H3(Rc<I2<T>>),
+    H4(Rc<I3<T>>),
+    H5(Rc<I4<T>>),
+    H6(Rc<I5<T>>),
+}
+
+/// Evaluates `$body` with `$r` bound to the root node (`&Rc<_>` or `&mut Rc<_>`,
+/// following `$root`), whatever the height; `$empty` when there is no root.
+macro_rules! each_root {
+    ($root:expr, $r:ident => $body:expr, empty => $empty:expr) => {
+        match $root {
+            Root::H1($r) => $body,
+            Root::H2($r) => $body,
+            Root::H3($r) => $body,
+            Root::H4($r) => $body,
+            Root::H5($r) => $body,
+            Root::H6($r) => $body,
+            Root::Empty => $empty,
+        }
+    };
 }
 
 /// Records the nodes a search visits, or (for [`NoTrace`]) compiles to nothing.
@@ -130,180 +187,340 @@ fn slot_window(base: u64, shift: u32, min: u64, max: u64) -> u64 {
     bit_range(lo.min(SLOT_MASK), hi)
 }
 
-/// Number of keys covered by a node whose slots sit `shift` bits up.
-#[inline(always)]
-fn span(shift: u32) -> u64 {
-    FANOUT << shift
+/// What every level offers to read the tree. Implemented by [`Leaf`] and, level by
+/// level, by [`Inner`]; the recursion between levels is resolved at compile time.
+trait Node: Sized {
+    type Val;
+    /// Key bits below this node's slots (0 for a leaf).
+    const SHIFT: u32;
+    /// Key bits this node covers: it spans `1 << SPAN_BITS` keys.
+    const SPAN_BITS: u32 = Self::SHIFT + BITS;
+
+    /// The "has free slot below" marks.
+    fn free(&self) -> u64;
+    /// The occupied-slot marks.
+    fn used(&self) -> u64;
+    /// Entries stored under this node.
+    fn count(&self) -> u64;
+    /// A fresh node (and fresh nodes down to a leaf) holding only `key`.
+    fn singleton(key: u64, value: Self::Val) -> Self;
+    /// The entry at `key` (which this node covers).
+    fn get(&self, key: u64) -> Option<&Self::Val>;
+    /// Lowest free key in `[min, max]` under this node (which covers
+    /// `[base, base + span)` and intersects the range), recording the nodes
+    /// examined; `level` is this node's depth from the root.
+    fn find<R: Trace>(&self, level: u8, base: u64, min: u64, max: u64, tr: &mut R) -> Option<u64>;
+    /// Entries in `[lo, hi]` under this node (which intersects the range).
+    fn count_in(&self, base: u64, lo: u64, hi: u64) -> u64;
+    /// Nodes in this subtree.
+    fn nodes(&self) -> usize;
+    /// Bytes of the `Rc` allocations of this subtree's nodes.
+    fn heap(&self) -> usize;
+    /// Recomputes the summary words of this subtree, checks them against the stored
+    /// ones, and returns the number of entries.
+    #[cfg(test)]
+    fn validate(&self) -> u64;
 }
 
-impl<T> Node<T> {
-    fn empty(shift: u32) -> Self {
-        Node {
-            free: u64::MAX,
-            used: 0,
-            count: 0,
-            kind: if shift == 0 {
-                Kind::Leaf(std::array::from_fn(|_| None))
-            } else {
-                Kind::Inner(std::array::from_fn(|_| None))
-            },
-        }
+/// What every level offers to change the tree; mutations copy shared nodes first.
+trait NodeMut: Node + Clone {
+    fn get_mut(&mut self, key: u64) -> Option<&mut Self::Val>;
+    /// Stores `value` at `key` unless it is occupied (then nothing is modified).
+    fn insert(&mut self, key: u64, value: Self::Val) -> Result<(), Self::Val>;
+    /// Stores `value` at the lowest free key in `[min, max]` under this node (which
+    /// covers `[base, base + span)` and intersects the range); gives the value back,
+    /// with nothing modified or copied, when there is none.
+    fn alloc(&mut self, base: u64, min: u64, max: u64, value: Self::Val) -> Result<u64, Self::Val>;
+    /// [`Self::alloc`] for a node lying entirely inside the range: any free key will
+    /// do, so the lowest set free mark is followed with no window and no
+    /// backtracking. Gives the value back only if the node is full.
+    fn alloc_all(&mut self, base: u64, value: Self::Val) -> Result<u64, Self::Val>;
+    /// Removes the entry at `key`, if any.
+    fn remove(&mut self, key: u64) -> Option<Self::Val>;
+}
+
+/// Bytes of one node's `Rc` allocation (the node and the two reference counts).
+const fn rc_bytes<N>() -> usize {
+    std::mem::size_of::<N>() + 2 * std::mem::size_of::<usize>()
+}
+
+impl<T> Node for Leaf<T> {
+    type Val = T;
+    const SHIFT: u32 = 0;
+
+    #[inline(always)]
+    fn free(&self) -> u64 {
+        !self.used
     }
 
-    /// A chain of fresh nodes from `shift` down to a leaf holding only `key`.
-    /// Kept out of line: it builds a whole node on the stack, which would bloat the
-    /// frames of the hot descents.
+    #[inline(always)]
+    fn used(&self) -> u64 {
+        self.used
+    }
+
+    #[inline(always)]
+    fn count(&self) -> u64 {
+        u64::from(self.used.count_ones())
+    }
+
+    // Kept out of line: it builds a whole leaf, which would bloat the frames of the
+    // hot descents.
     #[inline(never)]
-    fn singleton(shift: u32, key: u64, value: T) -> Self {
-        let i = slot_of(key, shift);
-        let bit = 1u64 << i;
-        let mut node = Node::empty(shift);
-        match &mut node.kind {
-            Kind::Leaf(vals) => {
-                vals[i] = Some(value);
-                node.free = !bit;
-            }
-            Kind::Inner(slots) => {
-                slots[i] = Some(Rc::new(Node::singleton(
-                    shift.saturating_sub(BITS),
-                    key,
-                    value,
-                )));
-            }
-        }
-        node.used = bit;
-        node.count = 1;
-        node
+    fn singleton(key: u64, value: T) -> Self {
+        let i = slot_of(key, 0);
+        let mut vals = std::array::from_fn(|_| None);
+        vals[i] = Some(value);
+        Leaf { used: 1 << i, vals }
     }
 
-    /// Looks `key` up below this node.
+    #[inline(always)]
+    fn get(&self, key: u64) -> Option<&T> {
+        self.vals[slot_of(key, 0)].as_ref()
+    }
+
     #[inline]
-    fn lookup(&self, mut shift: u32, key: u64) -> Option<&T> {
-        let mut node = self;
-        loop {
-            let i = slot_of(key, shift);
-            match &node.kind {
-                Kind::Leaf(vals) => return vals[i].as_ref(),
-                Kind::Inner(slots) => {
-                    node = slots[i].as_deref()?;
-                    shift = shift.saturating_sub(BITS);
-                }
+    fn find<R: Trace>(&self, level: u8, base: u64, min: u64, max: u64, tr: &mut R) -> Option<u64> {
+        let marks = !self.used & slot_window(base, 0, min, max);
+        let (slot, backtracked) = if marks == 0 {
+            (slot_of(min.max(base), 0), true)
+        } else {
+            (marks.trailing_zeros() as usize, false)
+        };
+        tr.visit(|| XaVisit {
+            level,
+            base: base as u32,
+            shift: 0,
+            free_marks: !self.used,
+            slot: slot as u8,
+            backtracked,
+        });
+        (!backtracked).then_some(base + slot as u64)
+    }
+
+    fn count_in(&self, base: u64, lo: u64, hi: u64) -> u64 {
+        u64::from((self.used & slot_window(base, 0, lo, hi)).count_ones())
+    }
+
+    fn nodes(&self) -> usize {
+        1
+    }
+
+    fn heap(&self) -> usize {
+        rc_bytes::<Self>()
+    }
+
+    #[cfg(test)]
+    fn validate(&self) -> u64 {
+        let mut used = 0u64;
+        for (i, v) in self.vals.iter().enumerate() {
+            if v.is_some() {
+                used |= 1 << i;
             }
+        }
+        assert_eq!(self.used, used, "used marks");
+        u64::from(used.count_ones())
+    }
+}
+
+impl<T: Clone> NodeMut for Leaf<T> {
+    #[inline(always)]
+    fn get_mut(&mut self, key: u64) -> Option<&mut T> {
+        self.vals[slot_of(key, 0)].as_mut()
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, key: u64, value: T) -> Result<(), T> {
+        let i = slot_of(key, 0);
+        let slot = &mut self.vals[i];
+        if slot.is_some() {
+            return Err(value);
+        }
+        *slot = Some(value);
+        self.used |= 1 << i;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn alloc(&mut self, base: u64, min: u64, max: u64, value: T) -> Result<u64, T> {
+        let marks = !self.used & slot_window(base, 0, min, max);
+        if marks == 0 {
+            return Err(value);
+        }
+        let i = marks.trailing_zeros() as usize & 63;
+        self.vals[i] = Some(value);
+        self.used |= 1 << i;
+        Ok(base + i as u64)
+    }
+
+    #[inline(always)]
+    fn alloc_all(&mut self, base: u64, value: T) -> Result<u64, T> {
+        let free = !self.used;
+        if free == 0 {
+            return Err(value);
+        }
+        let i = free.trailing_zeros() as usize & 63;
+        self.vals[i] = Some(value);
+        self.used |= 1 << i;
+        Ok(base + i as u64)
+    }
+
+    #[inline(always)]
+    fn remove(&mut self, key: u64) -> Option<T> {
+        let i = slot_of(key, 0);
+        let v = self.vals[i].take()?;
+        self.used &= !(1 << i);
+        Some(v)
+    }
+}
+
+impl<C: Node> Inner<C> {
+    /// A new top node with `child` (the old root) in slot 0.
+    fn over(child: Rc<C>) -> Self {
+        let free = if child.free() != 0 { u64::MAX } else { !1 };
+        let count = child.count();
+        let mut slots = std::array::from_fn(|_| None);
+        slots[0] = Some(child);
+        Inner {
+            free,
+            used: 1,
+            count,
+            slots,
+        }
+    }
+}
+
+impl<C: Node> Node for Inner<C> {
+    type Val = C::Val;
+    const SHIFT: u32 = C::SHIFT + BITS;
+
+    #[inline(always)]
+    fn free(&self) -> u64 {
+        self.free
+    }
+
+    #[inline(always)]
+    fn used(&self) -> u64 {
+        self.used
+    }
+
+    #[inline(always)]
+    fn count(&self) -> u64 {
+        self.count
+    }
+
+    #[inline(never)]
+    fn singleton(key: u64, value: C::Val) -> Self {
+        let i = slot_of(key, Self::SHIFT);
+        let mut slots = std::array::from_fn(|_| None);
+        slots[i] = Some(Rc::new(C::singleton(key, value)));
+        Inner {
+            free: u64::MAX,
+            used: 1 << i,
+            count: 1,
+            slots,
         }
     }
 
-    /// Lowest free key in `[min, max]` below this node (which covers
-    /// `[base, base + span(shift))` and intersects the range), by an iterative mark
-    /// walk with backtracking; `path` receives the descent that found it (levels
-    /// counted from this node).
+    #[inline(always)]
+    fn get(&self, key: u64) -> Option<&C::Val> {
+        self.slots[slot_of(key, Self::SHIFT)].as_deref()?.get(key)
+    }
+
     #[inline]
-    fn descend<R: Trace>(
-        &self,
-        shift: u32,
-        base: u64,
-        min: u64,
-        max: u64,
-        path: &mut Path,
-        tr: &mut R,
-    ) -> Option<u64> {
-        // Where to resume at each level when a deeper subtree backtracks.
-        let mut up: [(Option<&Node<T>>, u64, u64); DEPTH] = [(None, 0, 0); DEPTH];
-        let (mut node, mut shift, mut base, mut level) = (self, shift, base, 0usize);
-        let mut marks = node.free & slot_window(base, shift, min, max);
-        let mut last = slot_of(min.max(base), shift);
-        loop {
-            if marks == 0 {
-                tr.visit(|| XaVisit {
-                    level: level as u8,
-                    base: base as u32,
-                    shift: shift as u8,
-                    free_marks: node.free,
-                    slot: last as u8,
-                    backtracked: true,
-                });
-                level = level.checked_sub(1)?;
-                let (n, m, b) = up[level % DEPTH];
-                (node, marks, base) = (n?, m, b);
-                shift += BITS;
-                last = usize::from(path.slot[level % DEPTH]);
-                continue;
-            }
+    fn find<R: Trace>(&self, level: u8, base: u64, min: u64, max: u64, tr: &mut R) -> Option<u64> {
+        let mut marks = self.free & slot_window(base, Self::SHIFT, min, max);
+        let mut last = slot_of(min.max(base), Self::SHIFT);
+        while marks != 0 {
             let i = marks.trailing_zeros() as usize & 63;
             marks &= marks - 1;
-            path.record(level, i, node);
+            last = i;
             tr.visit(|| XaVisit {
-                level: level as u8,
+                level,
                 base: base as u32,
-                shift: shift as u8,
-                free_marks: node.free,
+                shift: Self::SHIFT as u8,
+                free_marks: self.free,
                 slot: i as u8,
                 backtracked: false,
             });
-            let child_base = base + ((i as u64) << shift);
-            match &node.kind {
-                Kind::Leaf(_) => {
-                    path.depth = level;
-                    return Some(child_base);
+            let child_base = base + ((i as u64) << Self::SHIFT);
+            match &self.slots[i] {
+                None => return Some(min.max(child_base)),
+                Some(child) => {
+                    if let Some(k) = child.find(level + 1, child_base, min, max, tr) {
+                        return Some(k);
+                    }
                 }
-                Kind::Inner(slots) => match &slots[i] {
-                    None => {
-                        path.depth = level;
-                        return Some(min.max(child_base));
-                    }
-                    Some(child) => {
-                        if level + 1 >= DEPTH {
-                            return None;
-                        }
-                        up[level] = (Some(node), marks, base);
-                        level += 1;
-                        node = child;
-                        shift = shift.saturating_sub(BITS);
-                        base = child_base;
-                        marks = node.free & slot_window(base, shift, min, max);
-                        last = slot_of(min.max(base), shift);
-                    }
-                },
             }
         }
+        tr.visit(|| XaVisit {
+            level,
+            base: base as u32,
+            shift: Self::SHIFT as u8,
+            free_marks: self.free,
+            slot: last as u8,
+            backtracked: true,
+        });
+        None
     }
 
-    /// Entries in `[lo, hi]` below this node (covering `[base, base + span(shift))`).
-    fn count_in(&self, shift: u32, base: u64, lo: u64, hi: u64) -> u64 {
-        if lo <= base && hi >= base + span(shift) - 1 {
+    fn count_in(&self, base: u64, lo: u64, hi: u64) -> u64 {
+        if lo <= base && hi >= base + (1 << Self::SPAN_BITS) - 1 {
             return self.count;
         }
-        let mut present = self.used & slot_window(base, shift, lo, hi);
-        match &self.kind {
-            Kind::Leaf(_) => u64::from(present.count_ones()),
-            Kind::Inner(slots) => {
-                let mut n = 0;
-                let cshift = shift.saturating_sub(BITS);
-                while present != 0 {
-                    let i = present.trailing_zeros() as usize & 63;
-                    present &= present - 1;
-                    if let Some(child) = &slots[i] {
-                        n += child.count_in(cshift, base + ((i as u64) << shift), lo, hi);
-                    }
-                }
-                n
+        let mut present = self.used & slot_window(base, Self::SHIFT, lo, hi);
+        let mut n = 0;
+        while present != 0 {
+            let i = present.trailing_zeros() as usize & 63;
+            present &= present - 1;
+            if let Some(child) = &self.slots[i] {
+                n += child.count_in(base + ((i as u64) << Self::SHIFT), lo, hi);
             }
         }
+        n
     }
 
-    /// Nodes in this subtree, for memory accounting.
     fn nodes(&self) -> usize {
-        match &self.kind {
-            Kind::Leaf(_) => 1,
-            Kind::Inner(slots) => 1 + slots.iter().flatten().map(|c| c.nodes()).sum::<usize>(),
+        1 + self
+            .slots
+            .iter()
+            .flatten()
+            .map(|c| c.nodes())
+            .sum::<usize>()
+    }
+
+    fn heap(&self) -> usize {
+        rc_bytes::<Self>() + self.slots.iter().flatten().map(|c| c.heap()).sum::<usize>()
+    }
+
+    #[cfg(test)]
+    fn validate(&self) -> u64 {
+        let (mut free, mut used, mut count) = (0u64, 0u64, 0u64);
+        for (i, c) in self.slots.iter().enumerate() {
+            match c {
+                None => free |= 1 << i,
+                Some(c) => {
+                    used |= 1 << i;
+                    let cc = c.validate();
+                    assert!(cc > 0, "empty node kept");
+                    count += cc;
+                    if c.free() != 0 {
+                        free |= 1 << i;
+                    }
+                }
+            }
         }
+        assert_eq!(self.free, free, "free marks");
+        assert_eq!(self.used, used, "used marks");
+        assert_eq!(self.count, count, "count");
+        count
     }
 }
 
 /// Unique access to a node, copying it first if it is shared with a clone
 /// (`Rc::make_mut` with the copy kept out of line so the common, unshared case is a
-/// reference-count check inlined into the caller's loop). Always `Some`.
+/// reference-count check inlined into the caller). Always `Some`.
 #[inline(always)]
-fn node_mut<T: Clone>(rc: &mut Rc<Node<T>>) -> Option<&mut Node<T>> {
+fn node_mut<N: Clone>(rc: &mut Rc<N>) -> Option<&mut N> {
     if Rc::get_mut(rc).is_none() {
         unshare(rc);
     }
@@ -312,246 +529,255 @@ fn node_mut<T: Clone>(rc: &mut Rc<Node<T>>) -> Option<&mut Node<T>> {
 
 #[cold]
 #[inline(never)]
-fn unshare<T: Clone>(rc: &mut Rc<Node<T>>) {
+fn unshare<N: Clone>(rc: &mut Rc<N>) {
     Rc::make_mut(rc);
 }
 
-impl<T: Clone> Node<T> {
-    /// Stores `value` at the free `key` that the descent `path` (from this node)
-    /// reached, top-down: each node on the path gains one entry, and its free bit
-    /// for the slot taken is cleared when the node below becomes full.
-    #[inline]
-    fn insert_along(&mut self, shift: u32, key: u64, path: &Path, value: T) {
-        let d = path.depth % DEPTH;
-        let mut shift = shift;
-        // full_below[l]: the subtree under level l's slot is full after the store.
-        // At the last level that is a leaf slot (full) or a fresh single-entry
-        // subtree (never full).
-        let mut full_below = [false; DEPTH];
-        let mut full = BITS * d as u32 == shift;
-        for l in (0..=d).rev() {
-            full_below[l] = full;
-            full = full && (path.free[l] & !(1u64 << (path.slot[l] & 63))) == 0;
-        }
-        let mut node = self;
-        for &full in &full_below[..=d] {
-            let i = slot_of(key, shift);
-            let bit = 1u64 << i;
-            node.count += 1;
-            node.used |= bit;
-            if full {
-                node.free &= !bit;
-            }
-            match &mut node.kind {
-                Kind::Leaf(vals) => {
-                    vals[i] = Some(value);
-                    return;
-                }
-                Kind::Inner(slots) => {
-                    shift = shift.saturating_sub(BITS);
-                    match &mut slots[i] {
-                        Some(child) => match node_mut(child) {
-                            Some(n) => node = n,
-                            None => return,
-                        },
-                        slot @ None => {
-                            *slot = Some(Rc::new(Node::singleton(shift, key, value)));
-                            return;
+/// [`NodeMut::alloc`] into a shared node: a read-only search first, so that a
+/// subtree without a free key in range is not copied, then a copy of the path.
+#[cold]
+#[inline(never)]
+fn alloc_shared<N: NodeMut>(
+    rc: &mut Rc<N>,
+    base: u64,
+    min: u64,
+    max: u64,
+    value: N::Val,
+) -> Result<u64, N::Val> {
+    let Some(key) = rc.find(0, base, min, max, &mut NoTrace) else {
+        return Err(value);
+    };
+    match node_mut(rc) {
+        Some(node) => node.insert(key, value).map(|()| key),
+        None => Err(value),
+    }
+}
+
+impl<C: NodeMut> NodeMut for Inner<C> {
+    #[inline(always)]
+    fn get_mut(&mut self, key: u64) -> Option<&mut C::Val> {
+        node_mut(self.slots[slot_of(key, Self::SHIFT)].as_mut()?)?.get_mut(key)
+    }
+
+    #[inline(always)]
+    fn insert(&mut self, key: u64, value: C::Val) -> Result<(), C::Val> {
+        let i = slot_of(key, Self::SHIFT);
+        let bit = 1u64 << i;
+        match &mut self.slots[i] {
+            slot @ None => *slot = Some(Rc::new(C::singleton(key, value))),
+            Some(rc) => {
+                match Rc::get_mut(rc) {
+                    Some(child) => child.insert(key, value)?,
+                    None => {
+                        // Probe first: a failed insert copies nothing.
+                        if rc.get(key).is_some() {
+                            return Err(value);
+                        }
+                        match node_mut(rc) {
+                            Some(child) => child.insert(key, value)?,
+                            None => return Err(value),
                         }
                     }
                 }
+                if rc.free() == 0 {
+                    self.free &= !bit;
+                }
             }
         }
+        self.used |= bit;
+        self.count += 1;
+        Ok(())
     }
 
-    /// Stores `value` at the lowest free key in `[min, max]` below this node (which
-    /// covers `[base, base + span(shift))` and intersects the range) in a single
-    /// recursive descent, updating counts and marks on the way back up. Gives the
-    /// value back when the subtree has no free key in range; nothing is modified
-    /// (or copied) then. A shared child is searched read-only first and copied
-    /// only along the path found.
     #[inline(always)]
-    fn alloc<L: Level>(&mut self, base: u64, min: u64, max: u64, value: T) -> Result<u64, T> {
-        let shift = L::SHIFT;
-        let mut marks = self.free & slot_window(base, shift, min, max);
+    fn alloc(&mut self, base: u64, min: u64, max: u64, value: C::Val) -> Result<u64, C::Val> {
+        let mut marks = self.free & slot_window(base, Self::SHIFT, min, max);
         let mut value = value;
         while marks != 0 {
             let i = marks.trailing_zeros() as usize & 63;
             let bit = 1u64 << i;
-            let child_base = base + ((i as u64) << shift);
-            let cshift = shift.saturating_sub(BITS);
-            let (res, child_full) = match &mut self.kind {
-                Kind::Leaf(vals) => {
-                    vals[i] = Some(value);
-                    (Ok(child_base), true)
-                }
-                Kind::Inner(slots) => match &mut slots[i] {
-                    slot @ None => {
-                        let key = min.max(child_base);
-                        *slot = Some(Rc::new(Node::singleton(cshift, key, value)));
-                        (Ok(key), false)
-                    }
-                    Some(rc) => {
-                        if let Some(child) = Rc::get_mut(rc) {
-                            let r = child.alloc::<L::Down>(child_base, min, max, value);
-                            (r, child.free == 0)
-                        } else {
-                            Node::alloc_shared(rc, cshift, child_base, min, max, value)
-                        }
-                    }
-                },
-            };
-            match res {
-                Ok(key) => {
-                    if child_full {
-                        self.free &= !bit;
-                    }
+            let child_base = base + ((i as u64) << Self::SHIFT);
+            match &mut self.slots[i] {
+                slot @ None => {
+                    // An empty subtree: its first key in range is free.
+                    let key = min.max(child_base);
+                    *slot = Some(Rc::new(C::singleton(key, value)));
                     self.used |= bit;
                     self.count += 1;
                     return Ok(key);
                 }
-                Err(v) => value = v,
+                Some(rc) => {
+                    let inside = child_base >= min && child_base + ((1 << Self::SHIFT) - 1) <= max;
+                    let r = match Rc::get_mut(rc) {
+                        Some(child) if inside => child.alloc_all(child_base, value),
+                        Some(child) => child.alloc(child_base, min, max, value),
+                        None => alloc_shared(rc, child_base, min, max, value),
+                    };
+                    match r {
+                        Ok(key) => {
+                            if rc.free() == 0 {
+                                self.free &= !bit;
+                            }
+                            self.count += 1;
+                            return Ok(key);
+                        }
+                        Err(v) => value = v,
+                    }
+                }
             }
             marks &= marks - 1;
         }
         Err(value)
     }
 
-    /// [`Self::alloc`] into a shared child: read-only search, then copy the path.
-    #[cold]
-    #[inline(never)]
-    fn alloc_shared(
-        rc: &mut Rc<Node<T>>,
-        shift: u32,
-        base: u64,
-        min: u64,
-        max: u64,
-        value: T,
-    ) -> (Result<u64, T>, bool) {
-        let mut path = Path::new();
-        match rc.descend(shift, base, min, max, &mut path, &mut NoTrace) {
-            None => (Err(value), false),
-            Some(key) => match node_mut(rc) {
-                Some(child) => {
-                    child.insert_along(shift, key, &path, value);
-                    (Ok(key), child.free == 0)
-                }
-                None => (Err(value), false),
-            },
-        }
-    }
-
-    /// Removes `key` below this node (a node of level `L`) in one recursive descent,
-    /// freeing children left empty on the way back up. A shared child is probed
-    /// read-only first so that removing an absent key copies nothing.
     #[inline(always)]
-    fn remove_at<L: Level>(&mut self, key: u64) -> Option<T> {
-        let i = slot_of(key, L::SHIFT);
+    fn alloc_all(&mut self, base: u64, value: C::Val) -> Result<u64, C::Val> {
+        if self.free == 0 {
+            return Err(value);
+        }
+        let i = self.free.trailing_zeros() as usize & 63;
         let bit = 1u64 << i;
-        let v = match &mut self.kind {
-            Kind::Leaf(vals) => {
-                let v = vals[i].take()?;
-                self.used &= !bit;
-                v
+        let child_base = base + ((i as u64) << Self::SHIFT);
+        let key = match &mut self.slots[i] {
+            slot @ None => {
+                *slot = Some(Rc::new(C::singleton(child_base, value)));
+                self.used |= bit;
+                child_base
             }
-            Kind::Inner(slots) => {
-                let slot = &mut slots[i];
-                let rc = slot.as_mut()?;
-                if Rc::get_mut(rc).is_none() && rc.lookup(L::Down::SHIFT, key).is_none() {
-                    return None;
+            Some(rc) => {
+                let key = match Rc::get_mut(rc) {
+                    Some(child) => child.alloc_all(child_base, value)?,
+                    None => {
+                        let last = child_base + ((1 << Self::SHIFT) - 1);
+                        alloc_shared(rc, child_base, child_base, last, value)?
+                    }
+                };
+                if rc.free() == 0 {
+                    self.free &= !bit;
                 }
-                let child = node_mut(rc)?;
-                let v = child.remove_at::<L::Down>(key)?;
-                if child.count == 0 {
-                    *slot = None;
-                    self.used &= !bit;
-                }
-                v
+                key
             }
         };
+        self.count += 1;
+        Ok(key)
+    }
+
+    #[inline(always)]
+    fn remove(&mut self, key: u64) -> Option<C::Val> {
+        let i = slot_of(key, Self::SHIFT);
+        let bit = 1u64 << i;
+        let slot = &mut self.slots[i];
+        let rc = slot.as_mut()?;
+        // A shared child is probed first: removing an absent key copies nothing.
+        if Rc::get_mut(rc).is_none() && rc.get(key).is_none() {
+            return None;
+        }
+        let child = node_mut(rc)?;
+        let v = child.remove(key)?;
+        if child.used() == 0 {
+            *slot = None;
+            self.used &= !bit;
+        }
         self.free |= bit;
         self.count -= 1;
         Some(v)
     }
 }
 
-/// A tree level as a type, so that the allocation descent is monomorphised per
-/// level: constant shifts, and the whole descent inlined into one loop-free body.
-trait Level {
-    /// Key bits below this level's slots.
-    const SHIFT: u32;
-    /// The level below (a leaf level points at itself; it is never descended).
-    type Down: Level;
+/// [`XArray::get`] below a root of type `N`.
+#[inline(always)]
+fn root_get<N: Node>(root: &N, key: u64) -> Option<&N::Val> {
+    if key >> N::SPAN_BITS != 0 {
+        return None;
+    }
+    root.get(key)
 }
 
-macro_rules! levels {
-    ($($name:ident = $shift:expr, $down:ident;)*) => {
-        $(
-            struct $name;
-            impl Level for $name {
-                const SHIFT: u32 = $shift;
-                type Down = $down;
+/// [`XArray::insert`] below a root of type `N` that covers `key`.
+#[inline(always)]
+fn root_insert<N: NodeMut>(rc: &mut Rc<N>, key: u64, value: N::Val) -> Result<(), N::Val> {
+    match Rc::get_mut(rc) {
+        Some(root) => root.insert(key, value),
+        None => {
+            if rc.get(key).is_some() {
+                return Err(value);
             }
-        )*
-    };
-}
-
-levels! {
-    L0 = 0, L0;
-    L1 = 6, L0;
-    L2 = 12, L1;
-    L3 = 18, L2;
-    L4 = 24, L3;
-    L5 = 30, L4;
-}
-
-/// Deepest possible descent (levels), also the size of [`Path`]'s arrays.
-const DEPTH: usize = MAX_HEIGHT as usize;
-
-/// What a read-only descent saw on its way to a key, root first, so that the
-/// mutating pass can go top-down without recursion: the slot taken at each level and
-/// that node's free word (before the mutation).
-struct Path {
-    /// Index of the last level visited.
-    depth: usize,
-    slot: [u8; DEPTH],
-    free: [u64; DEPTH],
-}
-
-impl Path {
-    #[inline(always)]
-    fn new() -> Self {
-        Path {
-            depth: 0,
-            slot: [0; DEPTH],
-            free: [0; DEPTH],
+            match node_mut(rc) {
+                Some(root) => root.insert(key, value),
+                None => Err(value),
+            }
         }
     }
+}
 
-    #[inline(always)]
-    fn record<T>(&mut self, level: usize, slot: usize, node: &Node<T>) {
-        let l = level % DEPTH;
-        self.slot[l] = slot as u8;
-        self.free[l] = node.free;
+/// [`XArray::remove`] below a root of type `N`.
+#[inline(always)]
+fn root_remove<N: NodeMut>(rc: &mut Rc<N>, key: u64) -> Option<N::Val> {
+    if key >> N::SPAN_BITS != 0 {
+        return None;
     }
+    if Rc::get_mut(rc).is_none() && rc.get(key).is_none() {
+        return None;
+    }
+    node_mut(rc)?.remove(key)
+}
+
+/// [`NodeMut::alloc`] from a root of type `N` (`min <= max`, `min` covered).
+#[inline(always)]
+fn root_alloc<N: NodeMut>(
+    rc: &mut Rc<N>,
+    min: u64,
+    max: u64,
+    value: N::Val,
+) -> Result<u64, N::Val> {
+    match Rc::get_mut(rc) {
+        Some(root) => root.alloc(0, min, max, value),
+        None => alloc_shared(rc, 0, min, max, value),
+    }
+}
+
+/// What to do with an inner root after a removal.
+enum Shrink<C> {
+    Keep,
+    Empty,
+    Child(Rc<C>),
+}
+
+/// Whether an inner root has emptied, or holds only slot 0 and can be replaced by
+/// that child (taken if the root is not shared, else shared).
+fn shrink_step<C>(rc: &mut Rc<Inner<C>>) -> Shrink<C> {
+    if rc.used == 0 {
+        return Shrink::Empty;
+    }
+    if rc.used != 1 {
+        return Shrink::Keep;
+    }
+    let child = match Rc::get_mut(rc) {
+        Some(root) => root.slots[0].take(),
+        None => rc.slots[0].clone(),
+    };
+    child.map_or(Shrink::Keep, Shrink::Child)
 }
 
 impl<T> Default for XArray<T> {
     fn default() -> Self {
-        XArray {
-            root: None,
-            height: 0,
-        }
+        XArray { root: Root::Empty }
     }
 }
 
 impl<T> Clone for XArray<T> {
     /// O(1): shares every node; later mutations of either copy path-copy.
     fn clone(&self) -> Self {
-        XArray {
-            root: self.root.clone(),
-            height: self.height,
-        }
+        let root = match &self.root {
+            Root::Empty => Root::Empty,
+            Root::H1(r) => Root::H1(Rc::clone(r)),
+            Root::H2(r) => Root::H2(Rc::clone(r)),
+            Root::H3(r) => Root::H3(Rc::clone(r)),
+            Root::H4(r) => Root::H4(Rc::clone(r)),
+            Root::H5(r) => Root::H5(Rc::clone(r)),
+            Root::H6(r) => Root::H6(Rc::clone(r)),
+        };
+        XArray { root }
     }
 }
 
@@ -573,16 +799,15 @@ impl<T> XArray<T> {
     ///
     /// Cost: O(1) (read from the root's count).
     pub fn len(&self) -> usize {
-        self.root
-            .as_ref()
-            .map_or(0, |r| usize::try_from(r.count).unwrap_or(usize::MAX))
+        let n = each_root!(&self.root, r => r.count(), empty => 0);
+        usize::try_from(n).unwrap_or(usize::MAX)
     }
 
     /// True when no key is stored.
     ///
     /// Cost: O(1).
     pub fn is_empty(&self) -> bool {
-        self.root.is_none()
+        matches!(self.root, Root::Empty)
     }
 
     /// Height of the tree: 0 when empty, else the number of levels (1 to 6).
@@ -590,23 +815,21 @@ impl<T> XArray<T> {
     ///
     /// Cost: O(1).
     pub fn height(&self) -> u8 {
-        self.height
-    }
-
-    /// Shift of the root's slots.
-    #[inline(always)]
-    fn root_shift(&self) -> u32 {
-        BITS * u32::from(self.height.saturating_sub(1))
+        match self.root {
+            Root::Empty => 0,
+            Root::H1(_) => 1,
+            Root::H2(_) => 2,
+            Root::H3(_) => 3,
+            Root::H4(_) => 4,
+            Root::H5(_) => 5,
+            Root::H6(_) => MAX_HEIGHT,
+        }
     }
 
     /// Keys `[0, cover)` are inside the tree; 0 when empty.
     #[inline(always)]
     fn cover(&self) -> u64 {
-        if self.height == 0 {
-            0
-        } else {
-            1u64 << (BITS * u32::from(self.height.min(MAX_HEIGHT)))
-        }
+        each_root!(&self.root, _r => 1u64 << (BITS * u32::from(self.height())), empty => 0)
     }
 
     /// Looks up the entry stored at `key`.
@@ -617,10 +840,7 @@ impl<T> XArray<T> {
     #[inline]
     pub fn get(&self, key: u32) -> Option<&T> {
         let key = u64::from(key);
-        if key >= self.cover() {
-            return None;
-        }
-        self.root.as_deref()?.lookup(self.root_shift(), key)
+        each_root!(&self.root, r => root_get(&**r, key), empty => None)
     }
 
     /// Tests whether `key` holds an entry.
@@ -644,46 +864,27 @@ impl<T> XArray<T> {
     ///
     /// Return: the key, or `None` if `min > max` or every key in the range is taken.
     pub fn find_free(&self, min: u32, max: u32, path: Option<&mut Vec<XaVisit>>) -> Option<u32> {
-        match path {
-            None => self.find_impl(min, max, &mut NoTrace),
-            Some(p) => self.find_impl(min, max, p),
-        }
+        let key = match path {
+            None => self.search(u64::from(min), u64::from(max), &mut NoTrace),
+            Some(p) => self.search(u64::from(min), u64::from(max), p),
+        };
+        u32::try_from(key?).ok()
     }
 
+    /// The lowest free key in `[min, max]`, inside the tree or beyond its cover.
     #[inline]
-    fn find_impl<R: Trace>(&self, min: u32, max: u32, tr: &mut R) -> Option<u32> {
-        let mut path = Path::new();
-        let (key, _) = self.search(u64::from(min), u64::from(max), &mut path, tr)?;
-        u32::try_from(key).ok()
-    }
-
-    /// The lowest free key in `[min, max]`, and whether it lies inside the tree
-    /// (then `path` holds the descent that reached it: the last level is a leaf or
-    /// an inner node whose slot is empty) or beyond the tree's cover.
-    #[inline]
-    fn search<R: Trace>(
-        &self,
-        min: u64,
-        max: u64,
-        path: &mut Path,
-        tr: &mut R,
-    ) -> Option<(u64, bool)> {
+    fn search<R: Trace>(&self, min: u64, max: u64, tr: &mut R) -> Option<u64> {
         if min > max {
             return None;
         }
         let cover = self.cover();
-        if let Some(root) = self.root.as_deref() {
-            if min < cover {
-                if let Some(k) = root.descend(self.root_shift(), 0, min, max, path, tr) {
-                    return Some((k, true));
-                }
+        if min < cover {
+            let found = each_root!(&self.root, r => r.find(0, 0, min, max, tr), empty => None);
+            if found.is_some() {
+                return found;
             }
         }
-        if max >= cover {
-            Some((min.max(cover), false))
-        } else {
-            None
-        }
+        (max >= cover).then(|| min.max(cover))
     }
 
     /// Iterates over all entries in ascending key order.
@@ -700,15 +901,26 @@ impl<T> XArray<T> {
     /// Cost: O(height) to reach the first entry, then amortised O(1) per entry;
     /// allocates nothing. Yields nothing if `lo > hi`.
     pub fn range(&self, lo: u32, hi: u32) -> Range<'_, T> {
+        let (lo, hi) = (u64::from(lo), u64::from(hi));
         let mut it = Range {
-            frames: [Frame::EMPTY; MAX_HEIGHT as usize],
-            depth: 0,
-            lo: u64::from(lo),
-            hi: u64::from(hi),
+            lo,
+            hi,
+            c0: Cursor::EMPTY,
+            c1: Cursor::EMPTY,
+            c2: Cursor::EMPTY,
+            c3: Cursor::EMPTY,
+            c4: Cursor::EMPTY,
+            c5: Cursor::EMPTY,
         };
-        if let Some(root) = &self.root {
-            if lo <= hi && it.lo < self.cover() {
-                it.push(root, 0, self.root_shift());
+        if lo <= hi && lo < self.cover() {
+            match &self.root {
+                Root::Empty => {}
+                Root::H1(r) => it.c0 = Cursor::open(r, 0, lo, hi),
+                Root::H2(r) => it.c1 = Cursor::open(r, 0, lo, hi),
+                Root::H3(r) => it.c2 = Cursor::open(r, 0, lo, hi),
+                Root::H4(r) => it.c3 = Cursor::open(r, 0, lo, hi),
+                Root::H5(r) => it.c4 = Cursor::open(r, 0, lo, hi),
+                Root::H6(r) => it.c5 = Cursor::open(r, 0, lo, hi),
             }
         }
         it
@@ -727,13 +939,11 @@ impl<T> XArray<T> {
             return 0;
         }
         let (lo, hi) = (u64::from(lo), u64::from(hi));
-        match &self.root {
-            Some(root) if lo < self.cover() => {
-                let n = root.count_in(self.root_shift(), 0, lo, hi);
-                usize::try_from(n).unwrap_or(usize::MAX)
-            }
-            _ => 0,
+        if lo >= self.cover() {
+            return 0;
         }
+        let n = each_root!(&self.root, r => r.count_in(0, lo, hi), empty => 0);
+        usize::try_from(n).unwrap_or(usize::MAX)
     }
 
     /// Number of tree nodes (leaves and inner nodes) reachable from this array,
@@ -741,17 +951,16 @@ impl<T> XArray<T> {
     ///
     /// Cost: O(nodes).
     pub fn node_count(&self) -> usize {
-        self.root.as_ref().map_or(0, |r| r.nodes())
+        each_root!(&self.root, r => r.nodes(), empty => 0)
     }
 
-    /// Approximate heap footprint of this array's nodes in bytes: `node_count()`
-    /// times the size of one reference-counted node (nodes shared with clones are
+    /// Approximate heap footprint of this array's nodes in bytes: the size of every
+    /// node's reference-counted allocation, summed (nodes shared with clones are
     /// included; heap memory owned by the values themselves is not).
     ///
     /// Cost: O(nodes).
     pub fn heap_bytes(&self) -> usize {
-        self.node_count()
-            .saturating_mul(std::mem::size_of::<Node<T>>() + 2 * std::mem::size_of::<usize>())
+        each_root!(&self.root, r => r.heap(), empty => 0)
     }
 }
 
@@ -768,174 +977,119 @@ impl<T: Clone> XArray<T> {
             return None;
         }
         let key = u64::from(key);
-        let mut shift = self.root_shift();
-        let mut node = node_mut(self.root.as_mut()?)?;
-        loop {
-            let i = slot_of(key, shift);
-            match &mut node.kind {
-                Kind::Leaf(vals) => return vals[i].as_mut(),
-                Kind::Inner(slots) => {
-                    node = node_mut(slots[i].as_mut()?)?;
-                    shift = shift.saturating_sub(BITS);
-                }
-            }
+        each_root!(&mut self.root, r => node_mut(r)?.get_mut(key), empty => None)
+    }
+
+    /// A tree of the smallest height covering `key`, holding only `value` there.
+    fn first(key: u64, value: T) -> Root<T> {
+        match (64 - key.leading_zeros()).div_ceil(BITS) {
+            0 | 1 => Root::H1(Rc::new(Leaf::singleton(key, value))),
+            2 => Root::H2(Rc::new(Inner::singleton(key, value))),
+            3 => Root::H3(Rc::new(Inner::singleton(key, value))),
+            4 => Root::H4(Rc::new(Inner::singleton(key, value))),
+            5 => Root::H5(Rc::new(Inner::singleton(key, value))),
+            _ => Root::H6(Rc::new(Inner::singleton(key, value))),
         }
     }
 
-    /// Grows the tree until it covers `key`.
-    fn grow_to(&mut self, key: u64) {
-        let Some(mut root) = self.root.take() else {
-            // Empty: the first store picks the smallest height that covers the key.
-            let bits = 64 - key.leading_zeros();
-            self.height = (bits.div_ceil(BITS).max(1) as u8).min(MAX_HEIGHT);
-            return;
+    /// Adds one level at the top: the old root becomes slot 0 of a new root.
+    fn grow(&mut self) {
+        self.root = match std::mem::replace(&mut self.root, Root::Empty) {
+            Root::H1(r) => Root::H2(Rc::new(Inner::over(r))),
+            Root::H2(r) => Root::H3(Rc::new(Inner::over(r))),
+            Root::H3(r) => Root::H4(Rc::new(Inner::over(r))),
+            Root::H4(r) => Root::H5(Rc::new(Inner::over(r))),
+            Root::H5(r) => Root::H6(Rc::new(Inner::over(r))),
+            r @ (Root::H6(_) | Root::Empty) => r,
         };
-        while key >= self.cover() && self.height < MAX_HEIGHT {
-            let old_free = root.free != 0;
-            let count = root.count;
-            let mut top = Node::empty(BITS * u32::from(self.height));
-            if let Kind::Inner(slots) = &mut top.kind {
-                slots[0] = Some(root);
-            }
-            if !old_free {
-                top.free &= !1;
-            }
-            top.used = 1;
-            top.count = count;
-            root = Rc::new(top);
-            self.height += 1;
-        }
-        self.root = Some(root);
     }
 
     /// Frees the root when empty and drops top levels whose only child is slot 0.
     fn shrink(&mut self) {
-        while let Some(root) = &mut self.root {
-            if root.count == 0 {
-                self.root = None;
-                self.height = 0;
-                return;
-            }
-            if self.height <= 1 || root.used != 1 {
-                return;
-            }
-            let child = match Rc::get_mut(root) {
-                Some(r) => match &mut r.kind {
-                    Kind::Inner(slots) => slots[0].take(),
-                    Kind::Leaf(_) => None,
+        loop {
+            let next = match &mut self.root {
+                Root::Empty => return,
+                Root::H1(r) if r.used == 0 => Root::Empty,
+                Root::H1(_) => return,
+                Root::H2(r) => match shrink_step(r) {
+                    Shrink::Keep => return,
+                    Shrink::Empty => Root::Empty,
+                    Shrink::Child(c) => Root::H1(c),
                 },
-                None => match &root.kind {
-                    Kind::Inner(slots) => slots[0].clone(),
-                    Kind::Leaf(_) => None,
+                Root::H3(r) => match shrink_step(r) {
+                    Shrink::Keep => return,
+                    Shrink::Empty => Root::Empty,
+                    Shrink::Child(c) => Root::H2(c),
+                },
+                Root::H4(r) => match shrink_step(r) {
+                    Shrink::Keep => return,
+                    Shrink::Empty => Root::Empty,
+                    Shrink::Child(c) => Root::H3(c),
+                },
+                Root::H5(r) => match shrink_step(r) {
+                    Shrink::Keep => return,
+                    Shrink::Empty => Root::Empty,
+                    Shrink::Child(c) => Root::H4(c),
+                },
+                Root::H6(r) => match shrink_step(r) {
+                    Shrink::Keep => return,
+                    Shrink::Empty => Root::Empty,
+                    Shrink::Child(c) => Root::H5(c),
                 },
             };
-            match child {
-                Some(c) => {
-                    self.root = Some(c);
-                    self.height -= 1;
-                }
-                None => return,
-            }
+            self.root = next;
         }
     }
 
     /// Stores `value` at exactly `key`, growing the tree if `key` is beyond its cover.
     ///
-    /// Cost: O(height): a read-only descent, then one top-down pass that updates
-    /// the marks and counts; allocates one node per level missing on the path (and
-    /// copies the shared nodes on the path, if the array was cloned).
+    /// Cost: O(height): one descent that updates the marks and counts on its way
+    /// back up; allocates one node per level missing on the path (and copies the
+    /// shared nodes on the path, if the array was cloned).
     ///
     /// Return: `Ok(())` on success; `Err(value)`, handing the value back untouched,
     /// when `key` is already occupied (nothing is modified or copied then).
     pub fn insert(&mut self, key: u32, value: T) -> Result<(), T> {
         let key = u64::from(key);
-        if key >= self.cover() {
-            self.grow_to(key);
-        }
-        let shift = self.root_shift();
-        let Some(root) = self.root.as_deref() else {
-            self.root = Some(Rc::new(Node::singleton(shift, key, value)));
+        if self.is_empty() {
+            self.root = Self::first(key, value);
             return Ok(());
-        };
-        let mut path = Path::new();
-        let (mut node, mut shift, mut level) = (root, shift, 0usize);
-        loop {
-            let i = slot_of(key, shift);
-            path.record(level, i, node);
-            match &node.kind {
-                Kind::Leaf(vals) => {
-                    if vals[i].is_some() {
-                        return Err(value);
-                    }
-                    break;
-                }
-                Kind::Inner(slots) => match &slots[i] {
-                    None => break,
-                    Some(child) if level + 1 < DEPTH => {
-                        node = child;
-                        shift = shift.saturating_sub(BITS);
-                        level += 1;
-                    }
-                    Some(_) => return Err(value),
-                },
-            }
         }
-        path.depth = level;
-        self.apply_insert(key, &path, value);
-        Ok(())
-    }
-
-    /// Stores `value` at the free `key` that the descent `path` reached.
-    #[inline]
-    fn apply_insert(&mut self, key: u64, path: &Path, value: T) {
-        let shift = self.root_shift();
-        if let Some(root) = self.root.as_mut().and_then(node_mut) {
-            root.insert_along(shift, key, path, value);
+        while key >= self.cover() && self.height() < MAX_HEIGHT {
+            self.grow();
         }
+        each_root!(&mut self.root, r => root_insert(r, key, value), empty => Err(value))
     }
 
     /// Removes and returns the entry at `key`, marking the key free again.
     ///
-    /// Cost: O(height): a read-only descent, then one top-down pass. Nodes left
-    /// empty are freed and the tree shrinks in height when its top node keeps only
-    /// slot 0, so memory stays proportional to the entries. Shared nodes on the path
-    /// are copied (O(height) copies) unless the key is absent.
+    /// Cost: O(height): one descent, updating the marks and counts on its way back
+    /// up. Nodes left empty are freed and the tree shrinks in height when its top
+    /// node keeps only slot 0, so memory stays proportional to the entries. Shared
+    /// nodes on the path are copied (O(height) copies) unless the key is absent.
     ///
     /// Return: the removed entry, or `None` if `key` was free.
     pub fn remove(&mut self, key: u32) -> Option<T> {
         let key = u64::from(key);
-        if key >= self.cover() {
-            return None;
-        }
-        let shift = self.root_shift();
-        let rc = self.root.as_mut()?;
-        if Rc::get_mut(rc).is_none() && rc.lookup(shift, key).is_none() {
-            return None;
-        }
-        let root = node_mut(rc)?;
-        let v = match shift / BITS {
-            0 => root.remove_at::<L0>(key),
-            1 => root.remove_at::<L1>(key),
-            2 => root.remove_at::<L2>(key),
-            3 => root.remove_at::<L3>(key),
-            4 => root.remove_at::<L4>(key),
-            _ => root.remove_at::<L5>(key),
-        };
-        if v.is_some() {
+        let v = each_root!(&mut self.root, r => root_remove(r, key), empty => None)?;
+        let sparse = each_root!(&self.root, r => r.used() <= 1, empty => false);
+        if sparse {
             self.shrink();
         }
-        v
+        Some(v)
     }
 
     /// Stores `value` at the lowest free key in `[min, max]` (both inclusive), like
     /// `xa_alloc()`.
     ///
-    /// Cost: O(height): the mark walk of [`Self::find_free`] followed by one top-down
-    /// pass along the path it found (no recursion, no allocation unless a level is
-    /// missing on the path or the path is shared with a clone, whose nodes on that
-    /// path only are then copied).
+    /// Cost: O(height): one descent along the free marks (backtracking at most a
+    /// bounded number of times per level, as in [`Self::find_free`]) that stores the
+    /// value and updates counts and marks on its way back up. No allocation unless a
+    /// level is missing on the path or the path is shared with a clone, whose nodes
+    /// on that path only are then copied.
     ///
-    /// Context: if `path` is given the search is recorded as by [`Self::find_free`].
+    /// Context: if `path` is given the search is recorded as by [`Self::find_free`]
+    /// (a read-only search, then a store at the key found).
     ///
     /// Return: the key used, or `None` (dropping `value`) if `min > max` or the range
     /// is full; nothing is modified then.
@@ -948,128 +1102,121 @@ impl<T: Clone> XArray<T> {
         path: Option<&mut Vec<XaVisit>>,
     ) -> Option<u32> {
         match path {
-            None => self.alloc_fast(min, max, value),
-            Some(p) => self.alloc_impl(min, max, value, p),
-        }
-    }
-
-    /// The common case: no trace wanted. Single recursive descent while the root is
-    /// not shared.
-    #[inline]
-    fn alloc_fast(&mut self, min: u32, max: u32, value: T) -> Option<u32> {
-        let (lo, hi) = (u64::from(min), u64::from(max));
-        let cover = self.cover();
-        let shift = self.root_shift();
-        let mut value = value;
-        if lo <= hi && lo < cover {
-            if let Some(root) = self.root.as_mut().and_then(Rc::get_mut) {
-                let r = match shift / BITS {
-                    0 => root.alloc::<L0>(0, lo, hi, value),
-                    1 => root.alloc::<L1>(0, lo, hi, value),
-                    2 => root.alloc::<L2>(0, lo, hi, value),
-                    3 => root.alloc::<L3>(0, lo, hi, value),
-                    4 => root.alloc::<L4>(0, lo, hi, value),
-                    _ => root.alloc::<L5>(0, lo, hi, value),
-                };
-                match r {
-                    Ok(key) => return u32::try_from(key).ok(),
-                    Err(v) => value = v,
-                }
-                if hi < cover {
-                    return None;
-                }
+            None => self.alloc_fast(u64::from(min), u64::from(max), value),
+            Some(p) => {
+                let key = u32::try_from(self.search(u64::from(min), u64::from(max), p)?).ok()?;
+                self.insert(key, value).ok().map(|()| key)
             }
         }
-        self.alloc_impl(min, max, value, &mut NoTrace)
     }
 
+    /// The common case: no trace wanted. One descent that finds and stores.
     #[inline]
-    fn alloc_impl<R: Trace>(&mut self, min: u32, max: u32, value: T, tr: &mut R) -> Option<u32> {
-        let mut path = Path::new();
-        let (key, inside) = self.search(u64::from(min), u64::from(max), &mut path, tr)?;
-        let key32 = u32::try_from(key).ok()?;
-        if inside {
-            self.apply_insert(key, &path, value);
-            Some(key32)
-        } else {
-            self.insert(key32, value).ok().map(|()| key32)
+    fn alloc_fast(&mut self, min: u64, max: u64, value: T) -> Option<u32> {
+        if min > max {
+            return None;
         }
+        let cover = self.cover();
+        let mut value = value;
+        if min < cover {
+            let r = each_root!(
+                &mut self.root,
+                r => root_alloc(r, min, max, value),
+                empty => Err(value)
+            );
+            match r {
+                Ok(key) => return u32::try_from(key).ok(),
+                Err(v) => value = v,
+            }
+        }
+        // Nothing free inside the tree: the lowest key beyond it, if in range.
+        if max < cover {
+            return None;
+        }
+        let key = u32::try_from(min.max(cover)).ok()?;
+        self.insert(key, value).ok().map(|()| key)
     }
 }
 
 /// One level of an in-progress [`Range`] walk.
-struct Frame<'a, T> {
-    node: Option<&'a Node<T>>,
+struct Cursor<'a, N> {
+    node: Option<&'a N>,
     base: u64,
-    shift: u32,
     /// Slots still to visit (occupied and within the range).
     pending: u64,
 }
 
-impl<T> Clone for Frame<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for Frame<'_, T> {}
-
-impl<T> Frame<'_, T> {
-    const EMPTY: Self = Frame {
+impl<'a, N: Node> Cursor<'a, N> {
+    const EMPTY: Self = Cursor {
         node: None,
         base: 0,
-        shift: 0,
         pending: 0,
     };
+
+    fn open(node: &'a N, base: u64, lo: u64, hi: u64) -> Self {
+        Cursor {
+            node: Some(node),
+            base,
+            pending: node.used() & slot_window(base, N::SHIFT, lo, hi),
+        }
+    }
+}
+
+impl<'a, C: Node> Cursor<'a, Inner<C>> {
+    /// Opens the next pending child into `child`; false when this node is done.
+    fn step(&mut self, child: &mut Cursor<'a, C>, lo: u64, hi: u64) -> bool {
+        let Some(node) = self.node else {
+            return false;
+        };
+        while self.pending != 0 {
+            let i = self.pending.trailing_zeros() as usize & 63;
+            self.pending &= self.pending - 1;
+            if let Some(c) = &node.slots[i] {
+                *child = Cursor::open(c, self.base + ((i as u64) << Inner::<C>::SHIFT), lo, hi);
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Ascending iterator over the entries of an [`XArray`] within a key range,
 /// returned by [`XArray::iter`] and [`XArray::range`].
 pub struct Range<'a, T> {
-    frames: [Frame<'a, T>; MAX_HEIGHT as usize],
-    depth: usize,
     lo: u64,
     hi: u64,
-}
-
-impl<'a, T> Range<'a, T> {
-    fn push(&mut self, node: &'a Node<T>, base: u64, shift: u32) {
-        if let Some(f) = self.frames.get_mut(self.depth) {
-            *f = Frame {
-                node: Some(node),
-                base,
-                shift,
-                pending: node.used & slot_window(base, shift, self.lo, self.hi),
-            };
-            self.depth += 1;
-        }
-    }
+    /// The leaf being walked, then the inner node above it, and so on up to the root.
+    c0: Cursor<'a, Leaf<T>>,
+    c1: Cursor<'a, I1<T>>,
+    c2: Cursor<'a, I2<T>>,
+    c3: Cursor<'a, I3<T>>,
+    c4: Cursor<'a, I4<T>>,
+    c5: Cursor<'a, I5<T>>,
 }
 
 impl<'a, T> Iterator for Range<'a, T> {
     type Item = (u32, &'a T);
 
     fn next(&mut self) -> Option<Self::Item> {
+        let (lo, hi) = (self.lo, self.hi);
         loop {
-            let top = self.depth.checked_sub(1)?;
-            let f = self.frames.get_mut(top)?;
-            if f.pending == 0 {
-                self.depth = top;
-                continue;
+            if let Some(leaf) = self.c0.node {
+                while self.c0.pending != 0 {
+                    let i = self.c0.pending.trailing_zeros() as usize & 63;
+                    self.c0.pending &= self.c0.pending - 1;
+                    if let Some(v) = &leaf.vals[i] {
+                        return Some(((self.c0.base + i as u64) as u32, v));
+                    }
+                }
             }
-            let i = f.pending.trailing_zeros() as usize & 63;
-            f.pending &= f.pending - 1;
-            let (base, shift) = (f.base + ((i as u64) << f.shift), f.shift);
-            match &f.node?.kind {
-                Kind::Leaf(vals) => {
-                    if let Some(v) = &vals[i] {
-                        return Some((base as u32, v));
-                    }
-                }
-                Kind::Inner(slots) => {
-                    if let Some(child) = &slots[i] {
-                        self.push(child, base, shift.saturating_sub(BITS));
-                    }
-                }
+            // The leaf is done: open the next one, climbing as far as needed.
+            let more = self.c1.step(&mut self.c0, lo, hi)
+                || self.c2.step(&mut self.c1, lo, hi)
+                || self.c3.step(&mut self.c2, lo, hi)
+                || self.c4.step(&mut self.c3, lo, hi)
+                || self.c5.step(&mut self.c4, lo, hi);
+            if !more {
+                return None;
             }
         }
     }
@@ -1085,57 +1232,42 @@ mod tests {
 
     /// Recomputes every node's summary words and checks the shape invariants.
     fn check<T: Clone + PartialEq + fmt::Debug>(xa: &XArray<T>) {
-        fn walk<T>(n: &Node<T>, shift: u32, is_root: bool) -> u64 {
-            let (mut free, mut used, mut count) = (0u64, 0u64, 0u64);
-            match &n.kind {
-                Kind::Leaf(vals) => {
-                    assert_eq!(shift, 0, "leaf above the bottom level");
-                    for (i, v) in vals.iter().enumerate() {
-                        if v.is_some() {
-                            used |= 1 << i;
-                            count += 1;
-                        } else {
-                            free |= 1 << i;
-                        }
-                    }
-                }
-                Kind::Inner(slots) => {
-                    assert!(shift > 0, "inner node at the bottom level");
-                    for (i, c) in slots.iter().enumerate() {
-                        match c {
-                            None => free |= 1 << i,
-                            Some(c) => {
-                                used |= 1 << i;
-                                let cc = walk(c, shift - BITS, false);
-                                assert!(cc > 0, "empty node kept");
-                                count += cc;
-                                if c.free != 0 {
-                                    free |= 1 << i;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            assert_eq!(n.free, free, "free marks");
-            assert_eq!(n.used, used, "used marks");
-            assert_eq!(n.count, count, "count");
-            if !is_root {
-                assert!(count > 0);
-            }
-            count
-        }
         match &xa.root {
-            None => assert_eq!(xa.height, 0),
-            Some(r) => {
-                assert!(xa.height >= 1 && xa.height <= MAX_HEIGHT);
-                let c = walk(r, xa.root_shift(), true);
+            Root::Empty => assert_eq!(xa.height(), 0),
+            root => {
+                assert!(xa.height() >= 1 && xa.height() <= MAX_HEIGHT);
+                let c = each_root!(root, r => r.validate(), empty => 0);
                 assert!(c > 0, "empty root kept");
                 assert_eq!(c as usize, xa.len());
-                if xa.height > 1 {
-                    assert_ne!(r.used, 1, "top level with only slot 0 not shrunk");
+                if xa.height() > 1 {
+                    let used = each_root!(root, r => r.used(), empty => 0);
+                    assert_ne!(used, 1, "top level with only slot 0 not shrunk");
                 }
             }
+        }
+    }
+
+    /// The root node's address, to tell whether a mutation copied it.
+    fn root_ptr<T>(xa: &XArray<T>) -> *const () {
+        each_root!(&xa.root, r => Rc::as_ptr(r).cast::<()>(), empty => std::ptr::null())
+    }
+
+    /// Children of the two roots (of equal height) that are the same node.
+    fn shared_children<T>(x: &XArray<T>, y: &XArray<T>) -> usize {
+        fn same<C>(x: &Inner<C>, y: &Inner<C>) -> usize {
+            x.slots
+                .iter()
+                .zip(y.slots.iter())
+                .filter(|(p, q)| matches!((p, q), (Some(p), Some(q)) if Rc::ptr_eq(p, q)))
+                .count()
+        }
+        match (&x.root, &y.root) {
+            (Root::H2(a), Root::H2(b)) => same(a, b),
+            (Root::H3(a), Root::H3(b)) => same(a, b),
+            (Root::H4(a), Root::H4(b)) => same(a, b),
+            (Root::H5(a), Root::H5(b)) => same(a, b),
+            (Root::H6(a), Root::H6(b)) => same(a, b),
+            _ => 0,
         }
     }
 
@@ -1378,31 +1510,53 @@ mod tests {
         assert_eq!(a.get(4), None);
         // Failed operations on a shared tree copy nothing.
         let c = b.clone();
-        let root_before = Rc::as_ptr(c.root.as_ref().unwrap());
+        let root_before = root_ptr(&c);
         assert_eq!(b.insert(4, 0), Err(0));
         assert_eq!(b.remove(5), None);
         assert_eq!(b.get_mut(5), None);
         assert_eq!(b.alloc(0, 2, 0, None), None);
-        assert_eq!(Rc::as_ptr(b.root.as_ref().unwrap()), root_before);
+        assert_eq!(root_ptr(&b), root_before);
         // A mutation after a clone copies only the path.
         let mut d = a.clone();
         d.remove(0);
-        let shared = |x: &XArray<u64>, y: &XArray<u64>| {
-            let (Some(rx), Some(ry)) = (&x.root, &y.root) else {
-                return 0;
-            };
-            match (&rx.kind, &ry.kind) {
-                (Kind::Inner(sx), Kind::Inner(sy)) => sx
-                    .iter()
-                    .zip(sy.iter())
-                    .filter(|(p, q)| matches!((p, q), (Some(p), Some(q)) if Rc::ptr_eq(p, q)))
-                    .count(),
-                _ => 0,
-            }
-        };
+        let shared = |x: &XArray<u64>, y: &XArray<u64>| shared_children(x, y);
         assert!(shared(&a, &d) >= 3, "siblings of the path stay shared");
         check(&d);
         check(&a);
+    }
+
+    #[test]
+    fn alloc_below_a_copied_root_copies_only_its_path() {
+        // After one mutation the root is private again but its children are still
+        // shared with the snapshot: allocations must copy them, never write through.
+        let mut a: XArray<u64> = XArray::new();
+        for i in 0..20_000u32 {
+            a.insert(i, u64::from(i)).unwrap();
+        }
+        for k in (0..20_000u32).step_by(7) {
+            a.remove(k);
+        }
+        let snap = a.clone();
+        let mut m: BTreeMap<u32, u64> = snap.iter().map(|(k, v)| (k, *v)).collect();
+        a.remove(19_998).unwrap();
+        m.remove(&19_998);
+        for n in 0..4_000u64 {
+            let (lo, hi) = if n % 3 == 0 {
+                (0, u32::MAX)
+            } else {
+                (4_096, 12_287)
+            };
+            let want = model_free(&m, lo, hi);
+            assert_eq!(a.alloc(lo, hi, n, None), want);
+            if let Some(k) = want {
+                m.insert(k, n);
+            }
+        }
+        same(&a, &m);
+        check(&a);
+        check(&snap);
+        assert_eq!(snap.len(), 20_000 - 20_000usize.div_ceil(7));
+        assert!(snap.iter().all(|(k, v)| k % 7 != 0 && u64::from(k) == *v));
     }
 
     #[test]
@@ -1436,9 +1590,9 @@ mod tests {
         }
         let bytes = xa.heap_bytes();
         println!(
-            "2^20 u64 entries: {} nodes of {} bytes = {:.1} MiB (height {})",
+            "2^20 u64 entries: {} nodes (leaves of {} bytes) = {:.1} MiB (height {})",
             xa.node_count(),
-            std::mem::size_of::<Node<u64>>() + 2 * std::mem::size_of::<usize>(),
+            rc_bytes::<Leaf<u64>>(),
             bytes as f64 / (1024.0 * 1024.0),
             xa.height()
         );
