@@ -710,16 +710,19 @@ fn root_insert<N: NodeMut>(rc: &mut Rc<N>, key: u64, value: N::Val) -> Result<()
     }
 }
 
-/// [`XArray::remove`] below a root of type `N`.
+/// [`XArray::remove`] below a root of type `N`; also says whether the root is left
+/// with at most one occupied slot (and may need shrinking).
 #[inline(always)]
-fn root_remove<N: NodeMut>(rc: &mut Rc<N>, key: u64) -> Option<N::Val> {
+fn root_remove<N: NodeMut>(rc: &mut Rc<N>, key: u64) -> Option<(N::Val, bool)> {
     if key >> N::SPAN_BITS != 0 {
         return None;
     }
     if Rc::get_mut(rc).is_none() && rc.get(key).is_none() {
         return None;
     }
-    node_mut(rc)?.remove(key)
+    let root = node_mut(rc)?;
+    let v = root.remove(key)?;
+    Some((v, root.used() <= 1))
 }
 
 /// [`NodeMut::alloc`] from a root of type `N` (`min <= max`, `min` covered).
@@ -1071,8 +1074,7 @@ impl<T: Clone> XArray<T> {
     /// Return: the removed entry, or `None` if `key` was free.
     pub fn remove(&mut self, key: u32) -> Option<T> {
         let key = u64::from(key);
-        let v = each_root!(&mut self.root, r => root_remove(r, key), empty => None)?;
-        let sparse = each_root!(&self.root, r => r.used() <= 1, empty => false);
+        let (v, sparse) = each_root!(&mut self.root, r => root_remove(r, key), empty => None)?;
         if sparse {
             self.shrink();
         }
