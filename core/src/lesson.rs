@@ -527,11 +527,12 @@ pub struct LessonError {
 impl fmt::Display for LessonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(s) = self.step {
-            write!(f, "step {s}")?;
+            // Counted from 1 as the player shows it, with the array index for editors.
+            write!(f, "step {} (steps[{s}]", s + 1)?;
             if let Some(op) = &self.op {
-                write!(f, " ({op})")?;
+                write!(f, ", {op}")?;
             }
-            f.write_str(": ")?;
+            f.write_str("): ")?;
         }
         if let Some(field) = &self.field {
             write!(f, "field `{field}`: ")?;

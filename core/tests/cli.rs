@@ -64,7 +64,7 @@ fn malformed_lesson_exits_2_naming_the_step() {
     assert_eq!(code, 2);
     assert!(out.is_empty());
     assert!(
-        err.contains("step 0") && err.contains("alloc") && err.contains("max"),
+        err.contains("step 1 (steps[0], alloc)") && err.contains("max"),
         "{err}"
     );
 }

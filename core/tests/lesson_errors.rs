@@ -29,7 +29,9 @@ fn at(e: &LessonError, step: usize, op: &str, field: &str) {
     assert_eq!(e.field.as_deref(), Some(field), "{e}");
     let text = e.to_string();
     assert!(
-        text.contains(&format!("step {step}")) && text.contains(op) && text.contains(field),
+        text.contains(&format!("step {} (steps[{step}]", step + 1))
+            && text.contains(op)
+            && text.contains(field),
         "message names all three: {text}"
     );
 }
