@@ -33,6 +33,9 @@ pub struct Trace {
     last: World,
     #[serde(skip)]
     record: bool,
+    /// ID -> the step that last erased it from a first-fit storage, for the reuse note.
+    #[serde(skip)]
+    freed_at: HashMap<Ioasid, usize>,
 }
 
 impl Trace {
@@ -98,33 +101,44 @@ impl Trace {
     /// unknown `$name`.
     pub fn append(&mut self, step: Step) -> Result<&StepTrace, LessonError> {
         crate::lesson::check_appended(&self.ops, &step)?;
-        let mut freed_at = HashMap::new();
         let mut world =
             std::mem::replace(&mut self.last, World::new(self.profile, self.knobs.clone()));
-        let index = self.ops.len();
-        if index.is_multiple_of(SNAPSHOT_EVERY) {
-            self.snapshots.push(world.clone());
-        }
-        let st = run_step(
-            &mut world,
-            index,
-            &step,
-            self.profile,
-            self.record,
-            &mut freed_at,
-        );
-        if st.expect_ok == Some(false) {
-            self.expect_failures += 1;
-        }
+        self.run_next(&mut world, step);
         self.last = world;
-        self.ops.push(step);
-        self.steps.push(st);
         self.steps.last().ok_or_else(|| LessonError {
             step: None,
             op: None,
             field: None,
             message: "no step".into(),
         })
+    }
+
+    /// Runs `step` as the next one on `world` (the world after the last step) and
+    /// records it: a snapshot before it every `SNAPSHOT_EVERY` steps when recording,
+    /// its trace, and a failed `expect`.
+    fn run_next(&mut self, world: &mut World, step: Step) {
+        let index = self.ops.len();
+        if self.record && index.is_multiple_of(SNAPSHOT_EVERY) {
+            let mut snap = world.clone();
+            snap.log = StepLog {
+                record: true,
+                ..StepLog::default()
+            };
+            self.snapshots.push(snap);
+        }
+        let st = run_step(
+            world,
+            index,
+            &step,
+            self.profile,
+            self.record,
+            &mut self.freed_at,
+        );
+        if st.expect_ok == Some(false) {
+            self.expect_failures += 1;
+        }
+        self.steps.push(st);
+        self.ops.push(step);
     }
 
     /// Takes back the last step (the sandbox's undo).
@@ -138,6 +152,7 @@ impl Trace {
             }
         }
         self.snapshots.truncate(n.div_ceil(SNAPSHOT_EVERY).max(1));
+        self.freed_at.retain(|_, at| *at < n);
         self.last = before;
         step
     }
@@ -149,7 +164,6 @@ pub struct Runner {
     world: World,
     pending: std::vec::IntoIter<Step>,
     total: usize,
-    freed_at: HashMap<Ioasid, usize>,
 }
 
 impl Runner {
@@ -174,11 +188,11 @@ impl Runner {
                 snapshots: Vec::new(),
                 last: world.clone(),
                 record,
+                freed_at: HashMap::new(),
             },
             world,
             total: lesson.steps.len(),
             pending: lesson.steps.into_iter(),
-            freed_at: HashMap::new(),
         }
     }
 
@@ -188,29 +202,7 @@ impl Runner {
             let Some(step) = self.pending.next() else {
                 return true;
             };
-            let index = self.trace.ops.len();
-            if self.trace.record && index.is_multiple_of(SNAPSHOT_EVERY) {
-                let mut snap = self.world.clone();
-                snap.log = StepLog {
-                    record: true,
-                    ..StepLog::default()
-                };
-                self.trace.snapshots.push(snap);
-            }
-            let profile = self.trace.profile;
-            let st = run_step(
-                &mut self.world,
-                index,
-                &step,
-                profile,
-                self.trace.record,
-                &mut self.freed_at,
-            );
-            if st.expect_ok == Some(false) {
-                self.trace.expect_failures += 1;
-            }
-            self.trace.steps.push(st);
-            self.trace.ops.push(step);
+            self.trace.run_next(&mut self.world, step);
         }
         self.pending.len() == 0
     }

@@ -80,3 +80,45 @@ fn append_and_undo_round_trip() {
     let err = trace.append(bad).expect_err("unknown $name is refused");
     assert_eq!(err.field.as_deref(), Some("id"));
 }
+
+#[test]
+fn appended_steps_get_the_reuse_note_and_undo_forgets_it() {
+    let l = Lesson::from_value(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "free", "id": 1, "set": "sva"},
+        ]}),
+    )
+    .expect("valid");
+    let mut trace = Runner::new(&l, l.profile, l.profile.knobs(), true).finish();
+    let alloc = || {
+        ioasid_core::lesson::parse_step(2, json!({"op": "alloc", "set": "sva", "min": 1, "max": 9}))
+            .expect("step")
+    };
+    let st = trace.append(alloc()).expect("appended");
+    assert!(
+        st.explain.contains("1 was freed at step 2"),
+        "{}",
+        st.explain
+    );
+    // Undo the free and the alloc, free again as a sandbox step: the note names it.
+    trace.undo();
+    trace.undo();
+    let free = ioasid_core::lesson::parse_step(1, json!({"op": "free", "id": 1, "set": "sva"}))
+        .expect("step");
+    trace.append(free).expect("appended");
+    let st = trace.append(alloc()).expect("appended");
+    assert!(
+        st.explain.contains("1 was freed at step 2"),
+        "{}",
+        st.explain
+    );
+    trace.undo();
+    trace.undo();
+    let st = trace.append(alloc()).expect("appended");
+    assert!(
+        !st.explain.contains("was freed"),
+        "the undone free is forgotten: {}",
+        st.explain
+    );
+}
