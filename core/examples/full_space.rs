@@ -27,7 +27,7 @@ fn main() {
     let mm = Data::Mm(Name::from("A"));
     let t = Instant::now();
     let mut n = 0u32;
-    while w.alloc(Some(&sva), 0, PASID_MAX, Some(mm.clone())).is_ok() {
+    while w.alloc(Some(&sva), 0, PASID_MAX, Some(mm)).is_ok() {
         n += 1;
     }
     let fill = t.elapsed();

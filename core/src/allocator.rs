@@ -99,12 +99,8 @@ impl World {
         }
         if let Some(g) = self.groups.iter_mut().find(|g| g.fns == *fns) {
             self.log.line("register.join");
-            g.members.push(allocator.clone());
-            let primary = g
-                .members
-                .first()
-                .cloned()
-                .unwrap_or_else(|| allocator.clone());
+            g.members.push(*allocator);
+            let primary = g.members.first().cloned().unwrap_or(*allocator);
             self.log.explain(|| format!(
                 "{allocator} has the same functions as {primary}: it joins that group and shares its storage; only the primary's data is used"
             ));
@@ -165,12 +161,8 @@ impl World {
                         "{allocator} was the primary: it leaves, but the group keeps calling with its pdata (a use after free)"
                     ));
                 } else {
-                    let next = group
-                        .members
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| allocator.clone());
-                    group.pdata = next.clone();
+                    let next = group.members.first().cloned().unwrap_or(*allocator);
+                    group.pdata = next;
                     self.log
                         .explain(|| format!("{allocator} was the primary: {next} is promoted"));
                 }
@@ -198,7 +190,7 @@ impl World {
             let ids: Vec<Ioasid> = removed.store.iter().map(|(id, _)| id).collect();
             for (id, e) in removed.store.iter() {
                 self.log.changed(id);
-                self.orphans.push((id, allocator.clone()));
+                self.orphans.push((id, *allocator));
                 self.release_from_set(e.set.as_ref(), id);
             }
             let count = ids.len();
@@ -230,12 +222,7 @@ impl World {
         let Some(g) = self.groups.first() else {
             return Err(Errno::ENOENT);
         };
-        let (fns, pdata, host, primary) = (
-            g.fns.clone(),
-            g.pdata.clone(),
-            g.host.clone(),
-            g.members.first().cloned(),
-        );
+        let (fns, pdata, host, primary) = (g.fns, g.pdata, g.host, g.members.first().cloned());
         if primary.as_ref() != Some(&pdata) && !g.members.contains(&pdata) {
             self.log.warn(format!(
                 "custom allocator called with the pdata of {pdata}, which was unregistered"
@@ -247,7 +234,7 @@ impl World {
                 self.log
                     .explain(|| format!("vcmd alloc refuses the requested range [{min}, {max}]"));
                 self.log.event(|| Event::CustomCall {
-                    allocator: pdata.clone(),
+                    allocator: pdata,
                     call: "alloc".into(),
                     id: None,
                 });
@@ -257,7 +244,7 @@ impl World {
         let answer = match host.as_ref().and_then(|h| self.hosts.get_mut(h)) {
             Some(h) => {
                 let (answer, scripted) = h.alloc(&pdata);
-                let host = host.clone().unwrap_or(pdata.clone());
+                let host = host.unwrap_or(pdata);
                 self.log.event(|| Event::HostAnswer {
                     host,
                     answer,
@@ -271,7 +258,7 @@ impl World {
                 .and_then(|g| g.store.find_free(min, max, None)),
         };
         self.log.event(|| Event::CustomCall {
-            allocator: pdata.clone(),
+            allocator: pdata,
             call: "alloc".into(),
             id: answer,
         });
@@ -294,9 +281,9 @@ impl World {
     /// private data is attached (flaw 6), leaking the host PASID.
     pub(crate) fn custom_free(&mut self, id: Ioasid, data_attached: bool) {
         let Some(g) = self.groups.first() else { return };
-        let (fns, pdata, host) = (g.fns.clone(), g.pdata.clone(), g.host.clone());
+        let (fns, pdata, host) = (g.fns, g.pdata, g.host);
         self.log.event(|| Event::CustomCall {
-            allocator: pdata.clone(),
+            allocator: pdata,
             call: "free".into(),
             id: Some(id),
         });
@@ -307,7 +294,7 @@ impl World {
                 "vcmd free: PASID {id} still has private data: host free skipped"
             ));
             self.log.event(|| Event::HostFree {
-                host: host.clone(),
+                host,
                 id,
                 skipped: true,
             });
@@ -319,7 +306,7 @@ impl World {
         let freed = self.hosts.get_mut(&host).is_some_and(|h| h.free(id));
         if freed {
             self.log.event(|| Event::HostFree {
-                host: host.clone(),
+                host,
                 id,
                 skipped: false,
             });
@@ -332,9 +319,9 @@ impl World {
 
 fn new_group(allocator: &Name, fns: &Name, host: Option<&Name>) -> Group {
     Group {
-        fns: fns.clone(),
-        members: vec![allocator.clone()],
-        pdata: allocator.clone(),
+        fns: *fns,
+        members: vec![*allocator],
+        pdata: *allocator,
         host: host.cloned(),
         store: XArray::new(),
     }

@@ -34,12 +34,12 @@ impl World {
     pub fn fault(&mut self, device: &Name, req: PageRequest) -> Result<Val, Errno> {
         self.log.line("iopf.report");
         let group = req.group;
-        let dev = self.devices.entry(device.clone()).or_default();
+        let dev = self.devices.entry(*device).or_default();
         if !req.last {
             self.log.line("iopf.hold");
             dev.partial.push(req);
             self.log.event(|| Event::FaultHeld {
-                device: device.clone(),
+                device: *device,
                 group,
             });
             self.log.explain(|| {
@@ -55,13 +55,13 @@ impl World {
         requests.push(req);
         let n = requests.len();
         self.queue.push_back(FaultGroup {
-            device: device.clone(),
+            device: *device,
             group,
             requests,
         });
         self.log.line("iopf.queue");
         self.log.event(|| Event::FaultQueued {
-            device: device.clone(),
+            device: *device,
             group,
             requests: n,
         });
@@ -102,11 +102,11 @@ impl World {
     /// their groups never form.
     pub fn overflow(&mut self, device: &Name) -> Result<Val, Errno> {
         self.log.line("iopf.overflow");
-        let dev = self.devices.entry(device.clone()).or_default();
+        let dev = self.devices.entry(*device).or_default();
         let count = dev.partial.len();
         dev.partial.clear();
         self.log.event(|| Event::Discarded {
-            device: device.clone(),
+            device: *device,
             count,
         });
         self.log.explain(|| format!("the page request queue overflowed: {count} held request(s) of {device} are discarded"));
@@ -175,7 +175,7 @@ impl World {
         let last = g.requests.last();
         let code = if failed { Code::INVALID } else { Code::SUCCESS };
         let response = Response {
-            device: g.device.clone(),
+            device: g.device,
             pasid: last.and_then(|r| r.pasid),
             group: g.group,
             code,
@@ -206,7 +206,7 @@ impl World {
         detail: String,
     ) {
         self.log.event(|| Event::FaultStep {
-            device: g.device.clone(),
+            device: g.device,
             group: g.group,
             pasid: req.pasid,
             addr: req.addr,
@@ -225,7 +225,7 @@ impl World {
         };
         let mm = if self.knobs.global_pasid {
             self.log.line("iopf.domain");
-            match self.attachments.get(&(device.clone(), pasid)) {
+            match self.attachments.get(&(*device, pasid)) {
                 None => {
                     return Err((
                         FaultStage::Domain,
@@ -239,7 +239,7 @@ impl World {
                     ))
                 }
                 Some(DomainRef::Sva(mm)) => {
-                    let mm = mm.clone();
+                    let mm = *mm;
                     if !self.mms.get(&mm).is_some_and(|m| m.alive) {
                         return Err((FaultStage::Getter, format!("mm {mm} is exiting")));
                     }
@@ -272,7 +272,7 @@ impl World {
                     ))
                 }
                 Ok(None) => {
-                    let data = self.entry(pasid).and_then(|e| e.data.clone());
+                    let data = self.entry(pasid).and_then(|e| e.data);
                     return Err(match data {
                         None => (
                             FaultStage::Lookup,
@@ -332,7 +332,7 @@ impl World {
                 .active_store()
                 .get(id)
                 .filter(|e| e.state == IdState::Quarantined)
-                .map(|e| e.set.clone());
+                .map(|e| e.set);
             if let Some(set) = set {
                 self.active_store_mut().remove(id);
                 self.release_from_set(set.as_ref(), id);

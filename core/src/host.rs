@@ -44,14 +44,11 @@ impl Host {
             Some(Answer::Id(id)) => {
                 // The host records it even if it believes it is taken: a scripted
                 // duplicate is exactly a host that answers twice.
-                let _ = self.ids.insert(id, guest.clone());
+                let _ = self.ids.insert(id, *guest);
                 (Some(id), true)
             }
             Some(Answer::Word(AnswerWord::NoPasid)) => (None, true),
-            None => (
-                self.ids.alloc(self.min, self.max, guest.clone(), None),
-                false,
-            ),
+            None => (self.ids.alloc(self.min, self.max, *guest, None), false),
         }
     }
 
@@ -75,7 +72,7 @@ impl World {
             return Err(Errno::EINVAL);
         }
         self.hosts.insert(
-            host.clone(),
+            *host,
             Host {
                 min,
                 max,
@@ -107,7 +104,7 @@ impl World {
         let h = self.hosts.get_mut(host).ok_or(Errno::ENOENT)?;
         let (answer, scripted) = h.alloc(guest);
         self.log.event(|| Event::HostAnswer {
-            host: host.clone(),
+            host: *host,
             answer,
             scripted,
         });
@@ -131,7 +128,7 @@ impl World {
         let h = self.hosts.get_mut(host).ok_or(Errno::ENOENT)?;
         if h.free(id) {
             self.log.event(|| Event::HostFree {
-                host: host.clone(),
+                host: *host,
                 id,
                 skipped: false,
             });

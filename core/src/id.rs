@@ -1,7 +1,6 @@
 //! IDs, ranges, errors and private data: the vocabulary every other module speaks.
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::rc::Rc;
 
 /// An I/O address space ID. PCIe PASIDs use the low 20 bits.
 pub type Ioasid = u32;
@@ -15,9 +14,7 @@ pub const PASID_MAX: Ioasid = 0xF_FFFF;
 /// The lowest PASID a well-behaved user allocates: 0 is RID_PASID on VT-d.
 pub const PASID_MIN: Ioasid = 1;
 
-/// A name from a lesson: a set, an mm, a device, an allocator, a host...
-/// Shared, so cloning a snapshot never copies the text.
-pub type Name = Rc<str>;
+pub use crate::name::Name;
 
 /// `pasid_valid()` of the v5.18 era: anything but `INVALID_IOASID`.
 pub fn pasid_valid(id: Ioasid) -> bool {
@@ -104,7 +101,7 @@ impl fmt::Display for Errno {
 }
 
 /// Private data attached to an ID. `None` (an `Option<Data>`) is "not yet bound".
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Data {
     /// A process address space, for shared virtual addressing.

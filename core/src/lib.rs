@@ -11,6 +11,7 @@ pub mod host;
 pub mod id;
 pub mod lesson;
 pub mod lessons;
+pub mod name;
 pub mod profile;
 pub mod pseudo;
 pub mod rcu;

@@ -43,17 +43,17 @@ impl World {
         }
         let saw = self.find(set, id, None)?;
         self.readers.insert(
-            reader.clone(),
+            *reader,
             Reader {
                 id,
                 set: set.cloned(),
-                saw: saw.clone(),
+                saw,
                 since: self.step,
             },
         );
-        let shown = saw.clone();
+        let shown = saw;
         self.log.event(|| Event::ReaderSaw {
-            reader: reader.clone(),
+            reader: *reader,
             id,
             saw: shown,
         });

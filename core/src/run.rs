@@ -420,7 +420,7 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
             };
             let r = (|| {
                 let (lo, hi) = (resolve(w, min)?, resolve(w, max)?);
-                w.alloc(set.as_ref(), lo, hi, data.clone())
+                w.alloc(set.as_ref(), lo, hi, *data)
             })();
             (id_val(r), f)
         }
@@ -449,11 +449,11 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
             (r.map(|d| d.map_or(Val::Null, Val::Data)), Func::IoasidFind)
         }
         Op::SetData { id, data } => (
-            resolve(w, id).and_then(|id| w.set_data(id, data.clone(), DataUpdate::Set)),
+            resolve(w, id).and_then(|id| w.set_data(id, *data, DataUpdate::Set)),
             Func::IoasidSetData,
         ),
         Op::AttachData { id, data } => (
-            resolve(w, id).and_then(|id| w.set_data(id, Some(data.clone()), DataUpdate::Attach)),
+            resolve(w, id).and_then(|id| w.set_data(id, Some(*data), DataUpdate::Attach)),
             Func::IoasidSetData,
         ),
         Op::DetachData { id } => (

@@ -80,7 +80,7 @@ impl World {
                         .explain(|| format!("mm {mm} already has a set: one set per process"));
                     return Err(Errno::EEXIST);
                 }
-                new.token = Some(mm.clone());
+                new.token = Some(*mm);
             }
             if let Some(q) = quota {
                 self.log.line("set.quota");
@@ -99,7 +99,7 @@ impl World {
                 .warn("ioasid_set: this profile's sets have no quota or type: ignored");
         }
         let quota = new.quota;
-        self.sets.insert(set.clone(), new);
+        self.sets.insert(*set, new);
         self.log.explain(|| match quota {
             Some(q) => format!("set {set} may hold {q} IDs"),
             None => format!("set {set} is ready"),
@@ -140,7 +140,7 @@ impl World {
         self.log.line("spid.attach");
         self.need_ext()?;
         let entry = self.entry(id).cloned().ok_or(Errno::ENOENT)?;
-        let Some(set) = entry.set.clone() else {
+        let Some(set) = entry.set else {
             return Err(Errno::EINVAL);
         };
         let s = self.sets.get_mut(&set).ok_or(Errno::EINVAL)?;
@@ -189,7 +189,7 @@ impl World {
             .set
             .as_ref()
             .and_then(|s| self.sets.get(s))
-            .and_then(|s| s.token.clone());
+            .and_then(|s| s.token);
         if owner.as_ref() != Some(mm) {
             self.log.explain(|| match &owner {
                 Some(o) => format!("{id} belongs to mm {o}'s set, not {mm}'s"),
@@ -197,7 +197,7 @@ impl World {
             });
             return Err(Errno::EPERM);
         }
-        let set = entry.set.clone();
+        let set = entry.set;
         self.get(set.as_ref(), id)
     }
 
@@ -220,7 +220,7 @@ impl World {
             return Err(Errno::EEXIST);
         }
         self.notifiers.push(Notifier {
-            name: name.clone(),
+            name: *name,
             priority,
             set: set.cloned(),
         });
@@ -233,18 +233,16 @@ impl World {
         if !self.knobs.ext_sets || self.notifiers.is_empty() {
             return;
         }
-        let set = self.active_store().get(id).and_then(|e| e.set.clone());
+        let set = self.active_store().get(id).and_then(|e| e.set);
         let mut to: Vec<&Notifier> = self
             .notifiers
             .iter()
             .filter(|n| n.set.is_none() || n.set == set)
             .collect();
         to.sort_by_key(|n| n.priority);
-        let deliveries: Vec<(Name, Priority)> =
-            to.iter().map(|n| (n.name.clone(), n.priority)).collect();
+        let deliveries: Vec<(Name, Priority)> = to.iter().map(|n| (n.name, n.priority)).collect();
         for (name, priority) in deliveries {
             self.log.line("notify.call");
-            let set = set.clone();
             self.log.event(|| Event::Notified {
                 event: event.to_string(),
                 id,

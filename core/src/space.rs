@@ -18,17 +18,17 @@ use crate::trace::{Event, StepLog, Val};
 use crate::xarray::{XArray, XaVisit};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
 
 /// The total number of IDs the extension series shares out as set quotas.
 pub const DEFAULT_CAPACITY: u32 = 0x10_0000;
 
 /// Where an ID is in its life (the extension series' states; `Quarantined` is the
 /// improved profile's hold on an ID freed while page requests for it are pending).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdState {
     /// Allocated, no data bound.
+    #[default]
     Idle,
     /// Data bound.
     Active,
@@ -50,8 +50,9 @@ impl IdState {
     }
 }
 
-/// One allocated ID's record (`struct ioasid_data`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One allocated ID's record (`struct ioasid_data`). `Default` only fills the
+/// free slots of the storage's leaves; it is never an allocated ID's record.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The set it was allocated in; `None` is reachable only by wildcard lookups.
     pub set: Option<Name>,
@@ -62,8 +63,8 @@ pub struct Entry {
     pub state: IdState,
     /// The set-private ID (guest PASID) mapped to it, if any.
     pub spid: Option<u32>,
-    /// The step that allocated it.
-    pub born: usize,
+    /// The step that allocated it (`u32`: with 2^20 records, every byte counts).
+    pub born: u32,
 }
 
 /// Which operation `set_data` runs as.
@@ -234,7 +235,7 @@ impl World {
             refs: 1,
             state: IdState::Idle,
             spid: None,
-            born: self.step,
+            born: u32::try_from(self.step).unwrap_or(u32::MAX),
         };
         let entry = Entry {
             state: if entry.data.is_some() {
@@ -495,7 +496,7 @@ impl World {
                 return Err(Errno::EACCES);
             }
         }
-        let data = entry.data.clone();
+        let data = entry.data;
         match (data, getter) {
             (None, getter) => {
                 if getter.is_some() && self.knobs.flaw_getter_without_data {
@@ -576,9 +577,9 @@ impl World {
             return Err(Errno::EBUSY);
         }
         self.log.line("set_data.publish");
-        let old = entry.data.clone();
+        let old = entry.data;
         if let Some(e) = self.active_store_mut().get_mut(id) {
-            e.data = data.clone();
+            e.data = data;
             if e.state != IdState::FreePending {
                 e.state = if data.is_some() {
                     IdState::Active
@@ -741,7 +742,7 @@ impl World {
             refs: 1,
             state: IdState::Idle,
             spid: None,
-            born: self.step,
+            born: u32::try_from(self.step).unwrap_or(u32::MAX),
         };
         match self.first_fit("global", min, max, entry) {
             Some(id) => {
@@ -811,7 +812,7 @@ pub fn set_label(set: Option<&Name>) -> String {
 
 /// A shared name from text.
 pub fn name(s: &str) -> Name {
-    Rc::from(s)
+    Name::new(s)
 }
 
 impl World {
@@ -906,5 +907,21 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With all 2^20 PASIDs allocated, each byte of a record is a megabyte: the
+    /// budget is 32 bytes (4-byte interned names, a `u32` birth step).
+    #[test]
+    fn an_entry_fits_in_32_bytes() {
+        assert!(
+            std::mem::size_of::<Entry>() <= 32,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
     }
 }

@@ -163,7 +163,7 @@ impl World {
             return Err(Errno::EINVAL);
         }
         self.mms.insert(
-            mm.clone(),
+            *mm,
             Mm {
                 maps: maps.to_vec(),
                 alive: true,
@@ -197,7 +197,7 @@ impl World {
                 }
                 if self.knobs.global_pasid {
                     self.attachments
-                        .retain(|(_, id), d| !(*id == p && *d == DomainRef::Sva(mm.clone())));
+                        .retain(|(_, id), d| !(*id == p && *d == DomainRef::Sva(*mm)));
                     self.default_store.remove(p);
                     self.log.changed(p);
                     self.log.event(|| Event::Erased {
@@ -216,7 +216,7 @@ impl World {
     }
 
     fn device_mut(&mut self, device: &Name) -> &mut Device {
-        self.devices.entry(device.clone()).or_default()
+        self.devices.entry(*device).or_default()
     }
 
     /// `iommu_sva_bind_device(device, mm)`: gives the process's PASID to the device,
@@ -280,7 +280,7 @@ impl World {
             None => {
                 self.log.line("bind.alloc");
                 let set = name(SVA_SET);
-                let data = Some(crate::id::Data::Mm(mm.clone()));
+                let data = Some(crate::id::Data::Mm(*mm));
                 let p = self.alloc(Some(&set), dmin, dmax, data).map_err(|e| {
                     if self.knobs.real_errno {
                         e
@@ -298,7 +298,7 @@ impl World {
                 p
             }
         };
-        *self.device_mut(device).bonds.entry(mm.clone()).or_insert(0) += 1;
+        *self.device_mut(device).bonds.entry(*mm).or_insert(0) += 1;
         self.log.line("bind.done");
         self.notify("BIND", pasid);
         Ok(Val::Id(u64::from(pasid)))
@@ -338,7 +338,7 @@ impl World {
         if let Some(m) = self.mms.get_mut(mm) {
             m.pasid = Some(pasid);
         }
-        let key = (device.clone(), pasid);
+        let key = (*device, pasid);
         match self.attachments.get(&key) {
             Some(DomainRef::Sva(owner)) if owner == mm => {}
             Some(_) => {
@@ -347,10 +347,10 @@ impl World {
                 return Err(Errno::EBUSY);
             }
             None => {
-                self.attachments.insert(key, DomainRef::Sva(mm.clone()));
+                self.attachments.insert(key, DomainRef::Sva(*mm));
             }
         }
-        *self.device_mut(device).bonds.entry(mm.clone()).or_insert(0) += 1;
+        *self.device_mut(device).bonds.entry(*mm).or_insert(0) += 1;
         self.log.changed(pasid);
         self.log
             .explain(|| format!("{device}'s PASID {pasid} is attached to mm {mm}'s SVA domain"));
@@ -386,11 +386,11 @@ impl World {
         if bound <= 1 {
             dev.bonds.remove(mm);
         } else {
-            dev.bonds.insert(mm.clone(), bound - 1);
+            dev.bonds.insert(*mm, bound - 1);
         }
         let Some(p) = pasid else { return Ok(Val::Null) };
         if self.knobs.global_pasid {
-            self.attachments.remove(&(device.clone(), p));
+            self.attachments.remove(&(*device, p));
             self.log.explain(|| {
                 format!("{device} detaches PASID {p}; the PASID stays with mm {mm} until it exits")
             });
@@ -444,14 +444,13 @@ impl World {
             return Err(Errno::EINVAL);
         }
         self.device_mut(device);
-        let key = (device.clone(), pasid);
+        let key = (*device, pasid);
         if self.attachments.contains_key(&key) {
             self.log
                 .explain(|| format!("{device} already has a domain at PASID {pasid}"));
             return Err(Errno::EBUSY);
         }
-        self.attachments
-            .insert(key, DomainRef::Domain(domain.clone()));
+        self.attachments.insert(key, DomainRef::Domain(*domain));
         self.log
             .explain(|| format!("{device}'s PASID {pasid} now goes to domain {domain}"));
         Ok(Val::Null)
@@ -466,7 +465,7 @@ impl World {
         if !self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
         }
-        match self.attachments.remove(&(device.clone(), pasid)) {
+        match self.attachments.remove(&(*device, pasid)) {
             Some(d) => {
                 self.log.explain(|| {
                     format!("{device}'s PASID {pasid} no longer goes to {}", d.label())

@@ -79,16 +79,19 @@ pub struct XArray<T> {
     root: Root<T>,
 }
 
-/// The bottom level: 64 entries and the word saying which are present.
+/// The bottom level: 64 values and the word saying which are present.
 ///
-/// `repr(C)` keeps the word first, next to the `Rc` counts, so that a removal
-/// touches that line and the entry's.
+/// The word alone says what is present: a free slot holds `T::default()`, never
+/// read. So a value needs no `Option` tag (a leaf of `u64`s is 520 bytes, not
+/// 1,032; a leaf of `()` is the word alone) and a presence test reads only the
+/// word. `repr(C)` keeps the word first, next to the `Rc` counts, so that such a
+/// test touches one cache line.
 #[repr(C)]
 #[derive(Clone)]
 struct Leaf<T> {
     /// Bit `i` set when `vals[i]` holds an entry; the free marks are its inverse.
     used: u64,
-    vals: [Option<T>; FANOUT],
+    vals: [T; FANOUT],
 }
 
 /// An inner node over children of type `C` (a [`Leaf`] or another `Inner`).
@@ -202,8 +205,6 @@ trait Node: Sized {
     fn used(&self) -> u64;
     /// Entries stored under this node.
     fn count(&self) -> u64;
-    /// A fresh node (and fresh nodes down to a leaf) holding only `key`.
-    fn singleton(key: u64, value: Self::Val) -> Self;
     /// The entry at `key` (which this node covers).
     fn get(&self, key: u64) -> Option<&Self::Val>;
     /// Lowest free key in `[min, max]` under this node (which covers
@@ -224,6 +225,8 @@ trait Node: Sized {
 
 /// What every level offers to change the tree; mutations copy shared nodes first.
 trait NodeMut: Node + Clone {
+    /// A fresh node (and fresh nodes down to a leaf) holding only `key`.
+    fn singleton(key: u64, value: Self::Val) -> Self;
     fn get_mut(&mut self, key: u64) -> Option<&mut Self::Val>;
     /// Stores `value` at `key` unless it is occupied (then nothing is modified).
     fn insert(&mut self, key: u64, value: Self::Val) -> Result<(), Self::Val>;
@@ -263,19 +266,10 @@ impl<T> Node for Leaf<T> {
         u64::from(self.used.count_ones())
     }
 
-    // Kept out of line: it builds a whole leaf, which would bloat the frames of the
-    // hot descents.
-    #[inline(never)]
-    fn singleton(key: u64, value: T) -> Self {
-        let i = slot_of(key, 0);
-        let mut vals = std::array::from_fn(|_| None);
-        vals[i] = Some(value);
-        Leaf { used: 1 << i, vals }
-    }
-
     #[inline(always)]
     fn get(&self, key: u64) -> Option<&T> {
-        self.vals[slot_of(key, 0)].as_ref()
+        let i = slot_of(key, 0);
+        (self.used & (1 << i) != 0).then(|| &self.vals[i])
     }
 
     #[inline]
@@ -311,31 +305,35 @@ impl<T> Node for Leaf<T> {
 
     #[cfg(test)]
     fn validate(&self) -> u64 {
-        let mut used = 0u64;
-        for (i, v) in self.vals.iter().enumerate() {
-            if v.is_some() {
-                used |= 1 << i;
-            }
-        }
-        assert_eq!(self.used, used, "used marks");
-        u64::from(used.count_ones())
+        // The word is the only record of presence: nothing to cross-check.
+        u64::from(self.used.count_ones())
     }
 }
 
-impl<T: Clone> NodeMut for Leaf<T> {
+impl<T: Clone + Default> NodeMut for Leaf<T> {
+    // Kept out of line: it builds a whole leaf, which would bloat the frames of the
+    // hot descents.
+    #[inline(never)]
+    fn singleton(key: u64, value: T) -> Self {
+        let i = slot_of(key, 0);
+        let mut vals: [T; FANOUT] = std::array::from_fn(|_| T::default());
+        vals[i] = value;
+        Leaf { used: 1 << i, vals }
+    }
+
     #[inline(always)]
     fn get_mut(&mut self, key: u64) -> Option<&mut T> {
-        self.vals[slot_of(key, 0)].as_mut()
+        let i = slot_of(key, 0);
+        (self.used & (1 << i) != 0).then(|| &mut self.vals[i])
     }
 
     #[inline(always)]
     fn insert(&mut self, key: u64, value: T) -> Result<(), T> {
         let i = slot_of(key, 0);
-        let slot = &mut self.vals[i];
-        if slot.is_some() {
+        if self.used & (1 << i) != 0 {
             return Err(value);
         }
-        *slot = Some(value);
+        self.vals[i] = value;
         self.used |= 1 << i;
         Ok(())
     }
@@ -347,7 +345,7 @@ impl<T: Clone> NodeMut for Leaf<T> {
             return Err(value);
         }
         let i = marks.trailing_zeros() as usize & 63;
-        self.vals[i] = Some(value);
+        self.vals[i] = value;
         self.used |= 1 << i;
         Ok(base + i as u64)
     }
@@ -359,7 +357,7 @@ impl<T: Clone> NodeMut for Leaf<T> {
             return Err(value);
         }
         let i = free.trailing_zeros() as usize & 63;
-        self.vals[i] = Some(value);
+        self.vals[i] = value;
         self.used |= 1 << i;
         Ok(base + i as u64)
     }
@@ -367,9 +365,11 @@ impl<T: Clone> NodeMut for Leaf<T> {
     #[inline(always)]
     fn remove(&mut self, key: u64) -> Option<T> {
         let i = slot_of(key, 0);
-        let v = self.vals[i].take()?;
+        if self.used & (1 << i) == 0 {
+            return None;
+        }
         self.used &= !(1 << i);
-        Some(v)
+        Some(std::mem::take(&mut self.vals[i]))
     }
 }
 
@@ -406,19 +406,6 @@ impl<C: Node> Node for Inner<C> {
     #[inline(always)]
     fn count(&self) -> u64 {
         self.count
-    }
-
-    #[inline(never)]
-    fn singleton(key: u64, value: C::Val) -> Self {
-        let i = slot_of(key, Self::SHIFT);
-        let mut slots = std::array::from_fn(|_| None);
-        slots[i] = Some(Rc::new(C::singleton(key, value)));
-        Inner {
-            free: u64::MAX,
-            used: 1 << i,
-            count: 1,
-            slots,
-        }
     }
 
     #[inline(always)]
@@ -554,6 +541,19 @@ fn alloc_shared<N: NodeMut>(
 }
 
 impl<C: NodeMut> NodeMut for Inner<C> {
+    #[inline(never)]
+    fn singleton(key: u64, value: C::Val) -> Self {
+        let i = slot_of(key, Self::SHIFT);
+        let mut slots = std::array::from_fn(|_| None);
+        slots[i] = Some(Rc::new(C::singleton(key, value)));
+        Inner {
+            free: u64::MAX,
+            used: 1 << i,
+            count: 1,
+            slots,
+        }
+    }
+
     #[inline(always)]
     fn get_mut(&mut self, key: u64) -> Option<&mut C::Val> {
         node_mut(self.slots[slot_of(key, Self::SHIFT)].as_mut()?)?.get_mut(key)
@@ -967,7 +967,7 @@ impl<T> XArray<T> {
     }
 }
 
-impl<T: Clone> XArray<T> {
+impl<T: Clone + Default> XArray<T> {
     /// Looks up the entry stored at `key` for modification.
     ///
     /// Cost: O(height). If nodes on the path are shared with a clone they are copied
@@ -1206,8 +1206,8 @@ impl<'a, T> Iterator for Range<'a, T> {
                 while self.c0.pending != 0 {
                     let i = self.c0.pending.trailing_zeros() as usize & 63;
                     self.c0.pending &= self.c0.pending - 1;
-                    if let Some(v) = &leaf.vals[i] {
-                        return Some(((self.c0.base + i as u64) as u32, v));
+                    if leaf.used & (1 << i) != 0 {
+                        return Some(((self.c0.base + i as u64) as u32, &leaf.vals[i]));
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! Every example of the reference's sections 2-8, as tests.
 mod common;
 use common::*;
+use ioasid_core::space::name;
 use ioasid_core::trace::{Event, FaultStage};
 use serde_json::json;
 
@@ -112,7 +113,7 @@ fn custom_allocator_takes_precedence_and_has_no_fallback() {
         json!(s.iter().take(5).cloned().collect::<Vec<_>>()),
     );
     assert_eq!(
-        t.last_world().hosts["H"].ids.len(),
+        t.last_world().hosts[&name("H")].ids.len(),
         2,
         "two VMs draw from one host space"
     );
@@ -135,7 +136,7 @@ fn flaw2_unchecked_answer_and_rollback() {
     assert!(warned(&t, 3, "outside"));
     // the rollback freed host PASID 1, which belongs to the first owner
     assert!(
-        !t.last_world().hosts["H"].ids.contains(1),
+        !t.last_world().hosts[&name("H")].ids.contains(1),
         "the rollback freed the first owner's host PASID"
     );
     assert!(
@@ -144,7 +145,7 @@ fn flaw2_unchecked_answer_and_rollback() {
     );
     let t = run("improved", json!(steps(false)));
     assert!(
-        t.last_world().hosts["H"].ids.contains(1),
+        t.last_world().hosts[&name("H")].ids.contains(1),
         "improved keeps the first owner's host PASID"
     );
     assert_eq!(
@@ -302,7 +303,7 @@ fn flaw6_vcmd_free_skipped_with_data_attached() {
     };
     let t = run("v5.5", steps("sva"));
     assert!(
-        t.last_world().hosts["H"].ids.contains(1),
+        t.last_world().hosts[&name("H")].ids.contains(1),
         "flaw 6: the host PASID leaked"
     );
     assert!(
@@ -310,7 +311,7 @@ fn flaw6_vcmd_free_skipped_with_data_attached() {
         "while the guest forgot it"
     );
     let t = run("improved", steps("sva"));
-    assert!(!t.last_world().hosts["H"].ids.contains(1));
+    assert!(!t.last_world().hosts[&name("H")].ids.contains(1));
 }
 
 #[test]
@@ -355,7 +356,7 @@ fn set_data_waits_for_readers_and_ext_is_busy() {
         1
     );
     assert_eq!(
-        t.world_after(3).readers["r1"].saw,
+        t.world_after(3).readers[&name("r1")].saw,
         Some(ioasid_core::Data::Mm("A".into())),
         "r1 still sees the old value"
     );
@@ -491,11 +492,11 @@ fn quotas_tokens_owners_spids_and_set_free() {
     );
     let w = t.last_world();
     assert!(
-        !w.sets.contains_key("vm2"),
+        !w.sets.contains_key(&name("vm2")),
         "the free-pending set went with its last ID"
     );
     assert_eq!(
-        w.sets["rest"].quota,
+        w.sets[&name("rest")].quota,
         Some(0x10_0000 - 2),
         "quota 0 takes what is left"
     );
@@ -787,7 +788,7 @@ fn vcmd_checks_only_the_requested_range() {
     ]);
     let t = run("v5.5", json!(s.clone()));
     assert!(
-        t.last_world().hosts["H"].ids.len() == 1,
+        t.last_world().hosts[&name("H")].ids.len() == 1,
         "the refused requests never reached the host"
     );
     assert!(warned(&t, 5, "outside"), "the answer itself is not checked");

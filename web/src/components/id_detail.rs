@@ -58,7 +58,7 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                         <dt>{ "References" }</dt><dd>{ e.refs }</dd>
                         <dt>{ "State" }</dt><dd>{ e.state.name() }{ state_words(e.state) }</dd>
                         if let Some(spid) = e.spid { <dt>{ "Guest PASID" }</dt><dd>{ spid }</dd> }
-                        <dt>{ "Allocated at" }</dt><dd>{ format!("step {}", num((e.born + 1) as u64)) }</dd>
+                        <dt>{ "Allocated at" }</dt><dd>{ format!("step {}", num(u64::from(e.born) + 1)) }</dd>
                         if let Some(h) = &host_owner { <dt>{ "Host" }</dt><dd>{ h }</dd> }
                         if !readers.is_empty() { <dt>{ "Readers" }</dt><dd>{ readers.join(", ") }</dd> }
                         if pending { <dt>{ "Page requests" }</dt><dd>{ "pending for this PASID" }</dd> }

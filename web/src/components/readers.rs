@@ -50,8 +50,8 @@ pub fn Readers(props: &ReadersProps) -> Html {
                     <tbody>
                         { for ids.iter().map(|id| {
                             let e = store.get(*id);
-                            let now = e.map(|e| e.data.clone());
-                            let was = props.before.active_store().get(*id).map(|e| e.data.clone());
+                            let now = e.map(|e| e.data);
+                            let was = props.before.active_store().get(*id).map(|e| e.data);
                             let is_changed = changed.contains(id) && now != was;
                             let text = match &now {
                                 Some(d) => data_label(d.as_ref()),
@@ -79,7 +79,7 @@ pub fn Readers(props: &ReadersProps) -> Html {
             } else {
                 <ul class="plain">
                     { for w.readers.iter().map(|(name, r)| {
-                        let now = store.get(r.id).and_then(|e| e.data.clone());
+                        let now = store.get(r.id).and_then(|e| e.data);
                         let stale = now != r.saw;
                         let fresh = !props.before.readers.contains_key(name);
                         html! {
