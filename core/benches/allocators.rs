@@ -9,6 +9,13 @@
 //!   random live ID, or look up a random ID (one third each);
 //! * `lookup`    — look up each of the 2^19 live IDs at 50% occupancy, in random order.
 //!
+//! Like for like: `xarray<()>` is our tree as a bare ID allocator, the job
+//! `id-alloc` and `bitmap-allocator` do (no value per ID); `xarray<u64>` also keeps
+//! a value per ID, as `slab` does. The flat bitmaps give up what the model needs:
+//! `id-alloc` finds its next free ID by a linear scan (O(n): see its `churn`),
+//! neither shares structure between snapshots, and none of them records a search
+//! path; our alloc and free are O(log n) worst case and a clone is O(1).
+//!
 //! `slab` is not a lowest-free allocator (it hands out the most recently freed key
 //! first); it is here as the speed reference for a plain vector-backed ID store.
 //! `id-alloc`, `bitmap-allocator` and `btreeset` allocate their whole 2^20-ID space
