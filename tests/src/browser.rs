@@ -359,7 +359,10 @@ impl Browser {
     pub async fn console_log(&self) -> Vec<LogEntry> {
         let value = self
             .client
-            .issue_cmd(GetBrowserLog)
+            .issue_cmd(ChromedriverPost {
+                path: "se/log",
+                body: json!({"type": "browser"}),
+            })
             .await
             .unwrap_or_else(|e| panic!("FAILED: reading the browser console log: {e}"));
         let entries = value
@@ -373,6 +376,22 @@ impl Browser {
                 message: e["message"].as_str().unwrap_or("").to_string(),
             })
             .collect()
+    }
+
+    /// Makes the page see the operating system's colour scheme as `scheme` (`"light"` or
+    /// `"dark"`), as when a user flips the OS setting: CSS media queries and
+    /// `matchMedia` listeners follow at once.
+    pub async fn emulate_color_scheme(&self, scheme: &str) {
+        self.client
+            .issue_cmd(ChromedriverPost {
+                path: "goog/cdp/execute",
+                body: json!({
+                    "cmd": "Emulation.setEmulatedMedia",
+                    "params": {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+                }),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("FAILED: emulating prefers-color-scheme {scheme}: {e}"));
     }
 
     /// Panics listing every page error and every SEVERE console log entry, if there are any.
@@ -417,28 +436,30 @@ impl LogEntry {
     }
 }
 
-/// chromedriver's log endpoint (`POST /session/{id}/se/log` with type `browser`): the W3C
-/// protocol has no log command, and fantoccini has no method for it.
+/// A chromedriver command outside the W3C protocol, which fantoccini has no method for:
+/// `POST /session/{id}/{path}` with a JSON body. Used for the browser console log
+/// (`se/log`) and the Chrome DevTools protocol (`goog/cdp/execute`).
 #[derive(Debug)]
-struct GetBrowserLog;
+struct ChromedriverPost {
+    path: &'static str,
+    body: Value,
+}
 
-impl WebDriverCompatibleCommand for GetBrowserLog {
+impl WebDriverCompatibleCommand for ChromedriverPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"type": "browser"}).to_string()),
-        )
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

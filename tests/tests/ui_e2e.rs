@@ -345,6 +345,66 @@ async fn the_sandbox_runs_a_step() {
     browser.close().await;
 }
 
+/// The colour of the overview canvas's bottom-right block (an empty one in lesson 01), as
+/// "r,g,b".
+async fn empty_block_colour(browser: &Browser) -> String {
+    let v = js(
+        browser,
+        "const c = document.querySelector('canvas.overview');
+         const d = c.getContext('2d').getImageData(c.width - 6, c.height - 6, 1, 1).data;
+         return d[0] + ',' + d[1] + ',' + d[2];",
+    )
+    .await;
+    v.as_str()
+        .unwrap_or_else(|| panic!("FAILED: no canvas colour: {v}"))
+        .to_string()
+}
+
+/// Waits until the empty block's colour differs from `old`; returns the new colour.
+async fn wait_block_colour_change(browser: &Browser, old: &str) -> String {
+    for _ in 0..40 {
+        let now = empty_block_colour(browser).await;
+        if now != old {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("FAILED: the overview canvas kept the colour {old} after the OS theme changed");
+}
+
+#[tokio::test]
+async fn the_overview_follows_the_os_theme_under_system_theme() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    browser.emulate_color_scheme("light").await;
+    open(&browser, &site.url("/?lesson=01-first-fit")).await;
+    wait_for(&browser, "canvas.overview", Duration::from_secs(10)).await;
+    // A fresh profile has no stored choice: the page follows the system.
+    assert_eq!(
+        js(
+            &browser,
+            "return document.documentElement.getAttribute('data-theme');"
+        )
+        .await,
+        Value::Null
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let light = empty_block_colour(&browser).await;
+
+    browser.emulate_color_scheme("dark").await;
+    let dark = wait_block_colour_change(&browser, &light).await;
+    browser.save_screenshot("system-dark").await;
+
+    browser.emulate_color_scheme("light").await;
+    let back = wait_block_colour_change(&browser, &dark).await;
+    assert_eq!(
+        back, light,
+        "back in light, the canvas has its light colours again"
+    );
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn screenshots_of_the_main_screen_in_both_themes() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");

@@ -1,6 +1,7 @@
 //! The overview of the whole 20-bit PASID space on a canvas: 256 blocks of 4,096 IDs
 //! (8 rows of 32), each shaded by how full it is. A text summary stands beside it for
 //! everyone who does not read the picture; clicking a block zooms into it.
+use crate::hooks::use_system_dark;
 use crate::state::Theme;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -114,13 +115,16 @@ fn draw(canvas: &HtmlCanvasElement, p: &IdOverviewProps, colours: &Palette) -> O
 #[component]
 pub fn IdOverview(props: &IdOverviewProps) -> Html {
     let canvas = use_node_ref();
+    // Under "System theme" the colours change with the OS setting, which no prop carries.
+    let system_dark = use_system_dark();
     {
         let canvas = canvas.clone();
+        let colours_key = (props.theme, system_dark);
         let key = (
             props.counts.clone(),
             props.window,
             props.changed.clone(),
-            props.theme,
+            colours_key,
         );
         let snapshot = IdOverviewProps {
             counts: props.counts.clone(),
@@ -131,12 +135,12 @@ pub fn IdOverview(props: &IdOverviewProps) -> Html {
             label: props.label.clone(),
         };
         // Reading the colours makes the browser compute styles: once per theme only.
-        let palette = use_mut_ref(|| None::<(Theme, Palette)>);
+        let palette = use_mut_ref(|| None::<((Theme, bool), Palette)>);
         use_effect_with(key, move |_| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 let mut cached = palette.borrow_mut();
-                if cached.as_ref().is_none_or(|(t, _)| *t != snapshot.theme) {
-                    *cached = Some((snapshot.theme, Palette::read()));
+                if cached.as_ref().is_none_or(|(k, _)| *k != colours_key) {
+                    *cached = Some((colours_key, Palette::read()));
                 }
                 if let Some((_, colours)) = cached.as_ref() {
                     draw(&c, &snapshot, colours);
