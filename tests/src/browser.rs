@@ -378,20 +378,38 @@ impl Browser {
             .collect()
     }
 
+    /// Runs one Chrome DevTools protocol command (through chromedriver), for what WebDriver
+    /// cannot do.
+    pub async fn devtools(&self, cmd: &str, params: Value) -> Value {
+        self.client
+            .issue_cmd(ChromedriverPost {
+                path: "goog/cdp/execute",
+                body: json!({"cmd": cmd, "params": params}),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("FAILED: DevTools command {cmd} {params}: {e}"))
+    }
+
     /// Makes the page see the operating system's colour scheme as `scheme` (`"light"` or
     /// `"dark"`), as when a user flips the OS setting: CSS media queries and
     /// `matchMedia` listeners follow at once.
     pub async fn emulate_color_scheme(&self, scheme: &str) {
-        self.client
-            .issue_cmd(ChromedriverPost {
-                path: "goog/cdp/execute",
-                body: json!({
-                    "cmd": "Emulation.setEmulatedMedia",
-                    "params": {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
-                }),
-            })
-            .await
-            .unwrap_or_else(|e| panic!("FAILED: emulating prefers-color-scheme {scheme}: {e}"));
+        let features = json!([{"name": "prefers-color-scheme", "value": scheme}]);
+        self.devtools(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": features }),
+        )
+        .await;
+    }
+
+    /// Saves the page's downloads into `dir` without asking.
+    pub async fn allow_downloads(&self, dir: &Path) {
+        let path = dir.to_string_lossy();
+        self.devtools(
+            "Browser.setDownloadBehavior",
+            json!({"behavior": "allow", "downloadPath": path}),
+        )
+        .await;
     }
 
     /// Panics listing every page error and every SEVERE console log entry, if there are any.

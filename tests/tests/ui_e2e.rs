@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
+use ioasid_core::{run_lesson, Lesson};
 use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
 use ioasid_tests::ui::{
@@ -341,6 +342,70 @@ async fn the_sandbox_runs_a_step() {
     wait_url(&browser, "extra=").await;
     click_text(&browser, "Undo last sandbox step").await;
     wait_step(&browser, &format!("Step {n} of {n}")).await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+/// Waits for the download `name` to land complete in `dir`, and reads it.
+async fn downloaded(dir: &std::path::Path, name: &str) -> String {
+    let path = dir.join(name);
+    for _ in 0..100 {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if !text.is_empty() {
+                return text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let found: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    panic!(
+        "FAILED: no download {name} in {} (found {found:?})",
+        dir.display()
+    );
+}
+
+#[tokio::test]
+async fn exported_lesson_and_trace_match_a_native_run() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    let downloads = TempDir::new("ioasid-downloads");
+    browser.allow_downloads(downloads.path()).await;
+    open(&browser, &site.url("/?lesson=02-sets")).await;
+    let n = total_of(&step_count(&browser).await);
+    // One sandbox step, so the export must carry more than the built-in file.
+    select(&browser, "Operation", "find").await;
+    click_text(&browser, "Run step").await;
+    wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
+
+    click_text(&browser, "Export lesson").await;
+    let text = downloaded(downloads.path(), "02-sets.json").await;
+    let exported = Lesson::parse(&text)
+        .unwrap_or_else(|e| panic!("FAILED: the exported lesson does not parse: {e}"));
+    let builtin = ioasid_core::lessons::get("02-sets").expect("built-in lesson 02");
+    let builtin = Lesson::parse(builtin.json).expect("lesson 02 parses");
+    assert_eq!(exported.title, builtin.title);
+    assert_eq!(exported.steps.len(), n + 1);
+    assert_eq!(builtin.steps.len(), n);
+    assert_eq!(exported.steps[n].op.name(), "find");
+
+    click_text(&browser, "Export trace").await;
+    let name = format!("02-sets-trace-{}.json", exported.profile.name());
+    let trace: Value = serde_json::from_str(&downloaded(downloads.path(), &name).await)
+        .unwrap_or_else(|e| panic!("FAILED: the exported trace is not JSON: {e}"));
+    let native = run_lesson(&exported).expect("the exported lesson runs natively");
+    let steps = trace["steps"].as_array().expect("the trace has steps");
+    assert_eq!(steps.len(), native.steps.len());
+    for (i, (web, native)) in steps.iter().zip(&native.steps).enumerate() {
+        let native = serde_json::to_value(&native.result).expect("a result serialises");
+        assert_eq!(
+            web["result"],
+            native,
+            "step {}: browser and native results",
+            i + 1
+        );
+    }
     browser.assert_no_errors().await;
     browser.close().await;
 }
