@@ -569,7 +569,8 @@ fn set_arg(s: &Option<Name>) -> String {
 
 /// The op in words, e.g. "alloc(set sva, [1, 1048575], mm A)".
 pub fn describe_op(w: &World, op: &Op) -> String {
-    let data = |d: &Option<crate::id::Data>| crate::id::data_label(d.as_ref());
+    // Inside an argument list: "no data", not the label's parenthesised gloss.
+    let data = |d: &Option<crate::id::Data>| d.map_or_else(|| "no data".into(), |d| d.label());
     match op {
         Op::Alloc {
             set,

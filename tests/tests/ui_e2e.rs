@@ -1,7 +1,8 @@
 //! End-to-end tests of the visualizer: the release build in dist/, served from 127.0.0.1,
 //! in headless Chromium. They use the keyboard and the buttons by their accessible names,
-//! follow links to a given step, import a broken lesson, and save screenshots of the main
-//! screen in both themes under target/screenshots/.
+//! follow links to a given step, import a broken lesson, export a lesson and its trace and
+//! check them against a native run, flip the OS colour scheme, and save screenshots of the
+//! main screen in both themes under target/screenshots/.
 
 use std::time::Duration;
 
