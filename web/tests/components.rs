@@ -426,3 +426,28 @@ async fn a_profile_change_recomputes_and_keeps_the_step() {
     assert!(m.text(".profile-desc").contains("fixed design"));
     m.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_long_run_says_it_is_computing_then_offers_step_1() {
+    // Past the size computed at once: the run is filed as chunks under a progress bar.
+    let n = ioasid_web::state::SYNC_STEPS + 500;
+    let step = r#"{"op": "alloc", "set": "sva", "min": 1, "max": 1048575}"#;
+    let steps = vec![step; n].join(",");
+    let json =
+        format!(r#"{{"format": 1, "title": "Long", "profile": "v5.5", "steps": [{steps}]}}"#);
+    let m = Mounted::new(&json, 0).await;
+    let hint = m.text(".narration .hint");
+    assert!(hint.contains("being computed"), "{hint}");
+    assert!(!hint.contains("no steps yet"), "{hint}");
+    // The chunks run on timers: wait for them (bounded), letting yew render between.
+    for _ in 0..250 {
+        if !m.text(".narration .hint").contains("being computed") {
+            break;
+        }
+        gloo::timers::future::TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+    }
+    let hint = m.text(".narration .hint");
+    assert!(hint.contains("run step 1"), "after the run: {hint}");
+    m.destroy();
+}

@@ -44,7 +44,9 @@ pub fn Narration() -> Html {
                     }
                     <p class="hint">
                         { format!("Profile {}: {}. ", state.profile.name(), state.profile.describe()) }
-                        if len > 0 {
+                        if state.request.is_some() {
+                            { "The run is being computed; its steps appear when it is done." }
+                        } else if len > 0 {
                             { "Press Next step (or the → key) to run step 1." }
                         } else {
                             { "This run has no steps yet: add one in the sandbox below." }
