@@ -228,12 +228,18 @@ impl World {
     }
 
     /// Delivers `event` about `id` to the set's chain and the global chain, CPU first,
-    /// then IOMMU, then DEVICE (extension series only).
+    /// then IOMMU, then DEVICE (extension series only). The set is read from storage.
     pub(crate) fn notify(&mut self, event: &str, id: Ioasid) {
+        let set = self.active_store().get(id).and_then(|e| e.set);
+        self.notify_in(event, id, set);
+    }
+
+    /// [`Self::notify`] for an ID of `set` that may already be gone from storage (a FREE
+    /// sent as the ID is erased must still reach its set's chain).
+    pub(crate) fn notify_in(&mut self, event: &str, id: Ioasid, set: Option<Name>) {
         if !self.knobs.ext_sets || self.notifiers.is_empty() {
             return;
         }
-        let set = self.active_store().get(id).and_then(|e| e.set);
         let mut to: Vec<&Notifier> = self
             .notifiers
             .iter()

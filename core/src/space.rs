@@ -444,7 +444,7 @@ impl World {
         }
         self.log.changed(id);
         if entry.state != IdState::FreePending {
-            self.notify("FREE", id);
+            self.notify_in("FREE", id, entry.set);
         }
     }
 

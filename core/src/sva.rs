@@ -219,6 +219,15 @@ impl World {
         self.devices.entry(*device).or_default()
     }
 
+    /// A successful bind: the device (created on its first bind) keeps the range it was
+    /// bound with and counts one more bond to the mm.
+    fn record_bond(&mut self, device: &Name, mm: &Name, min: Ioasid, max: Ioasid) {
+        let dev = self.device_mut(device);
+        dev.min = min;
+        dev.max = max;
+        *dev.bonds.entry(*mm).or_insert(0) += 1;
+    }
+
     /// `iommu_sva_bind_device(device, mm)`: gives the process's PASID to the device,
     /// allocating it on the first bind (in the `sva` set, within the device's range).
     ///
@@ -240,14 +249,14 @@ impl World {
             return Err(Errno::EINVAL);
         }
         let existing = m.pasid;
-        let dev = self.device_mut(device);
-        if let Some(lo) = min {
-            dev.min = lo;
-        }
-        if let Some(hi) = max {
-            dev.max = hi;
-        }
-        let (dmin, dmax) = (dev.min, dev.max);
+        // The range is checked before the device is touched: a refused bind leaves the
+        // device as it was (it is recorded with the bond, on success).
+        let (dmin, dmax) = {
+            let dev = self.devices.get(device);
+            let lo = min.or(dev.map(|d| d.min)).unwrap_or(PASID_MIN);
+            let hi = max.or(dev.map(|d| d.max)).unwrap_or(PASID_MAX);
+            (lo, hi)
+        };
         if self.knobs.global_pasid {
             return self.bind_global(device, mm, existing, dmin, dmax);
         }
@@ -298,7 +307,7 @@ impl World {
                 p
             }
         };
-        *self.device_mut(device).bonds.entry(*mm).or_insert(0) += 1;
+        self.record_bond(device, mm, dmin, dmax);
         self.log.line("bind.done");
         self.notify("BIND", pasid);
         Ok(Val::Id(u64::from(pasid)))
@@ -314,6 +323,16 @@ impl World {
     ) -> Result<Val, Errno> {
         self.log.line("global.bind");
         let pasid = match existing {
+            // Since v6.4 the mm's PASID must lie in [1, device limit - 1] (`>`, not `>=`).
+            Some(p) if p < dmin.max(PASID_MIN) || p > dmax => {
+                self.log.explain(|| {
+                    format!(
+                        "mm {mm}'s PASID {p} is outside the device's range [{}, {dmax}]",
+                        dmin.max(PASID_MIN)
+                    )
+                });
+                return Err(Errno::EOVERFLOW);
+            }
             Some(p) => p,
             None => {
                 let lo = dmin.max(PASID_MIN);
@@ -350,7 +369,7 @@ impl World {
                 self.attachments.insert(key, DomainRef::Sva(*mm));
             }
         }
-        *self.device_mut(device).bonds.entry(*mm).or_insert(0) += 1;
+        self.record_bond(device, mm, dmin, dmax);
         self.log.changed(pasid);
         self.log
             .explain(|| format!("{device}'s PASID {pasid} is attached to mm {mm}'s SVA domain"));

@@ -446,6 +446,47 @@ fn mm_lifetime_era_and_off_by_one() {
 }
 
 #[test]
+fn a_bind_checks_the_mms_pasid_against_the_device_from_v6_4_on() {
+    // The second device's range ends at PASID 1: mm A's PASID 2 is beyond it, while at
+    // exactly its max (the off-by-one fixed in v6.4) it is accepted.
+    let steps = |last_max: u32| {
+        json!([
+            {"op": "mm_create", "mm": "X", "maps": []},
+            {"op": "mm_create", "mm": "A", "maps": []},
+            {"op": "bind", "device": "d0", "mm": "X", "expect": {"ok": 1}},
+            {"op": "bind", "device": "d0", "mm": "A", "expect": {"ok": 2}},
+            {"op": "bind", "device": "d1", "mm": "A", "min": 1, "max": last_max},
+        ])
+    };
+    let t = run("v6.6", steps(1));
+    assert_eq!(
+        t.steps[4].result,
+        ioasid_core::Outcome::Err(ioasid_core::Errno::EOVERFLOW)
+    );
+    let t = run("v6.6", steps(2));
+    assert_eq!(t.steps[4].result, ioasid_core::Outcome::id(2));
+}
+
+#[test]
+fn a_refused_bind_leaves_the_device_as_it_was() {
+    for profile in ["v5.11", "improved", "v6.6"] {
+        run(
+            profile,
+            json!([
+                {"op": "mm_create", "mm": "X", "maps": []},
+                {"op": "mm_create", "mm": "A", "maps": []},
+                {"op": "mm_create", "mm": "C", "maps": []},
+                {"op": "bind", "device": "d0", "mm": "X", "expect": {"ok": 1}},
+                {"op": "bind", "device": "d0", "mm": "A", "expect": {"ok": 2}},
+                {"op": "bind", "device": "d1", "mm": "A", "min": 1, "max": 1, "expect": {"err": "EOVERFLOW"}},
+                // d1 was never bound: it still has the whole range.
+                {"op": "bind", "device": "d1", "mm": "C", "expect": {"ok": 3}},
+            ]),
+        );
+    }
+}
+
+#[test]
 fn free_pending_states() {
     run(
         "ext",
@@ -526,6 +567,34 @@ fn notifiers_in_priority_order() {
         "v5.5",
         json!([{"op": "notifier_register", "name": "k", "priority": "cpu", "expect": {"err": "EOPNOTSUPP"}}]),
     );
+}
+
+#[test]
+fn a_free_reaches_the_sets_own_chain_too() {
+    let t = run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "S"},
+            {"op": "notifier_register", "name": "kvmS", "priority": "cpu", "set": "S"},
+            {"op": "notifier_register", "name": "glob", "priority": "device"},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "free", "id": 1, "set": "S", "expect": {"ok": null}},
+        ]),
+    );
+    let told = |i: usize| -> Vec<(String, String)> {
+        t.steps[i]
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Notified { event, to, .. } => Some((event.to_string(), to.to_string())),
+                _ => None,
+            })
+            .collect()
+    };
+    let pair = |e: &str, to: &str| (e.to_string(), to.to_string());
+    assert_eq!(told(3), [pair("ALLOC", "kvmS"), pair("ALLOC", "glob")]);
+    // The ID is erased as it is freed: its set's chain must still hear of it.
+    assert_eq!(told(4), [pair("FREE", "kvmS"), pair("FREE", "glob")]);
 }
 
 // ---- section 8: faults ----
