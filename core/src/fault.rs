@@ -321,10 +321,22 @@ impl World {
     }
 
     /// IDs quarantined while page requests were pending are released once none are.
+    ///
+    /// Cost: one pass over the pending requests, whatever the number of IDs held.
     pub(crate) fn release_quarantined(&mut self) {
+        if self.quarantined.is_empty() {
+            return;
+        }
+        let pending: std::collections::HashSet<Ioasid> = self
+            .queue
+            .iter()
+            .flat_map(|g| &g.requests)
+            .chain(self.devices.values().flat_map(|d| &d.partial))
+            .filter_map(|r| r.pasid)
+            .collect();
         let held = std::mem::take(&mut self.quarantined);
         for id in held {
-            if self.pasid_pending(id) {
+            if pending.contains(&id) {
                 self.quarantined.push(id);
                 continue;
             }

@@ -5,7 +5,7 @@ use crate::space::World;
 use crate::trace::{Event, Val};
 use crate::xarray::XArray;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// A scripted answer to the next ALLOC command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,45 @@ pub enum AnswerWord {
     NoPasid,
 }
 
+/// The scripted answers still to come: shared, read-only storage and a cursor, so a
+/// snapshot of the world copies neither (a lesson may script a million answers).
+#[derive(Clone, Debug, Default)]
+pub struct Script {
+    answers: Rc<[Answer]>,
+    next: usize,
+}
+
+impl Script {
+    /// Answers not used yet.
+    pub fn len(&self) -> usize {
+        self.answers.len().saturating_sub(self.next)
+    }
+
+    /// The answers not used yet, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Answer> {
+        self.answers.get(self.next..).unwrap_or_default().iter()
+    }
+
+    /// True when no scripted answer is left.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The next answer, used up.
+    fn pop_front(&mut self) -> Option<Answer> {
+        let a = self.answers.get(self.next).cloned()?;
+        self.next += 1;
+        Some(a)
+    }
+
+    /// Queues `more` after the answers left (one copy of those, none of the used ones).
+    fn extend(&mut self, more: &[Answer]) {
+        let left = self.answers.get(self.next..).unwrap_or_default();
+        self.answers = left.iter().chain(more).cloned().collect();
+        self.next = 0;
+    }
+}
+
 /// One host PASID space.
 #[derive(Clone, Debug)]
 pub struct Host {
@@ -32,7 +71,7 @@ pub struct Host {
     /// PASID -> the guest (or allocator) it was given to.
     pub ids: XArray<Name>,
     /// Scripted answers, used before the host's own allocator.
-    pub answers: VecDeque<Answer>,
+    pub answers: Script,
 }
 
 impl Host {
@@ -77,7 +116,7 @@ impl World {
                 min,
                 max,
                 ids: XArray::new(),
-                answers: VecDeque::new(),
+                answers: Script::default(),
             },
         );
         self.log
@@ -89,7 +128,7 @@ impl World {
     pub fn host_answer(&mut self, host: &Name, answers: &[Answer]) -> Result<Val, Errno> {
         self.log.line("host.script");
         let h = self.hosts.get_mut(host).ok_or(Errno::ENOENT)?;
-        h.answers.extend(answers.iter().cloned());
+        h.answers.extend(answers);
         let n = answers.len();
         self.log.explain(|| {
             format!("host {host} will answer the next {n} ALLOC command(s) as scripted")

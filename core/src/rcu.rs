@@ -17,13 +17,28 @@ pub struct Reader {
     pub since: usize,
 }
 
-/// A writer waiting for readers to finish.
+/// A writer waiting for readers to finish: every reader that began before its step
+/// (readers that begin later cannot see the old value, so they are not waited for).
+/// The periods are kept in step order, so they end oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GracePeriod {
     pub id: Ioasid,
     /// The step whose `set_data` waits.
     pub writer_step: usize,
-    pub waiting: Vec<Name>,
+}
+
+/// How many reader names a message lists before "and N more".
+const NAMES_SHOWN: usize = 8;
+
+/// "r1, r2, r3" or "r1, ..., r8 and 12 more".
+fn name_list<'a>(names: impl ExactSizeIterator<Item = &'a Name>) -> String {
+    let n = names.len();
+    let shown: Vec<String> = names.take(NAMES_SHOWN).map(|r| r.to_string()).collect();
+    if n > NAMES_SHOWN {
+        format!("{} and {} more", shown.join(", "), n - NAMES_SHOWN)
+    } else {
+        shown.join(", ")
+    }
 }
 
 impl World {
@@ -65,13 +80,15 @@ impl World {
     pub fn read_end(&mut self, reader: &Name) -> Result<Val, Errno> {
         self.log.line("rcu.unlock");
         let r = self.readers.remove(reader).ok_or(Errno::ENOENT)?;
-        for g in &mut self.grace {
-            g.waiting.retain(|w| w != reader);
-        }
-        let (done, left): (Vec<_>, Vec<_>) = std::mem::take(&mut self.grace)
-            .into_iter()
-            .partition(|g| g.waiting.is_empty());
-        self.grace = left;
+        // A period ends once no reader that began before it is left: O(readers) per
+        // end, however many periods are open.
+        let oldest = self.readers.values().map(|r| r.since).min();
+        let ended = self
+            .grace
+            .iter()
+            .take_while(|g| oldest.is_none_or(|since| since > g.writer_step))
+            .count();
+        let done: Vec<GracePeriod> = self.grace.drain(..ended).collect();
         self.log
             .explain(|| format!("{reader} is done with {}", r.id));
         for g in done {
@@ -87,24 +104,35 @@ impl World {
     /// `synchronize_rcu()` after publishing new data for `id`: waits for every reader in
     /// flight now. Called by `set_data`.
     pub(crate) fn start_grace_period(&mut self, id: Ioasid) {
-        let waiting: Vec<Name> = self.readers.keys().cloned().collect();
-        if waiting.is_empty() {
+        if self.readers.is_empty() {
             self.log
                 .explain(|| "no reader is in flight: the grace period ends at once".into());
             return;
         }
-        let names: Vec<String> = waiting.iter().map(|w| w.to_string()).collect();
-        let shown = waiting.clone();
-        self.log
-            .event(|| Event::GraceStarted { id, waiting: shown });
+        let readers = &self.readers;
+        self.log.event(|| Event::GraceStarted {
+            id,
+            waiting: readers.keys().take(NAMES_SHOWN).cloned().collect(),
+            more: readers.len().saturating_sub(NAMES_SHOWN),
+        });
         self.log.explain(|| format!(
             "readers {} may still hold the old value: the writer waits in synchronize_rcu() until they finish",
-            names.join(", ")
+            name_list(readers.keys())
         ));
         self.grace.push(GracePeriod {
             id,
             writer_step: self.step,
-            waiting,
         });
+    }
+
+    /// The readers grace period `g` still waits for: those that began before its step.
+    ///
+    /// Cost: O(readers in flight).
+    pub fn grace_waiting(&self, g: &GracePeriod) -> Vec<Name> {
+        self.readers
+            .iter()
+            .filter(|(_, r)| r.since <= g.writer_step)
+            .map(|(name, _)| *name)
+            .collect()
     }
 }

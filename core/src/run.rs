@@ -10,8 +10,15 @@ use crate::trace::{Event, Marker, Outcome, StepLog, StepTrace, Val};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// How many steps lie between two snapshots.
+/// How many steps lie between two snapshots, at least.
 pub const SNAPSHOT_EVERY: usize = 32;
+
+/// A snapshot shares the ID trees but copies the rest of the world (sets, processes,
+/// queued faults, readers...). When that rest is big, snapshots are spaced out so that
+/// a trace keeps about this many copied elements per step, at most: a lesson that
+/// queues 100,000 faults then runs 100,000 more steps must not keep 3,000 copies of
+/// the queue. Seeking then replays more steps (up to `weight / WEIGHT_PER_STEP`).
+pub const WEIGHT_PER_STEP: usize = 16;
 
 /// The result of running a lesson.
 #[derive(Clone, Debug, Serialize)]
@@ -25,9 +32,12 @@ pub struct Trace {
     /// The steps run, for replay and export.
     #[serde(skip)]
     pub ops: Vec<Step>,
-    /// `snapshots[j]` is the world before step `j * SNAPSHOT_EVERY`.
+    /// `(n, world before step n)`, in step order; the first is before step 0.
     #[serde(skip)]
-    snapshots: Vec<World>,
+    snapshots: Vec<(usize, World)>,
+    /// The step before which the next snapshot is taken.
+    #[serde(skip)]
+    next_snapshot: usize,
     /// The world after the last step.
     #[serde(skip)]
     last: World,
@@ -53,8 +63,13 @@ impl Trace {
     pub fn initial(&self) -> World {
         self.snapshots
             .first()
-            .cloned()
+            .map(|(_, w)| w.clone())
             .unwrap_or_else(|| self.last.clone())
+    }
+
+    /// How many snapshots the trace keeps (for measurements and tests).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
     }
 
     /// The world after the last step.
@@ -63,9 +78,10 @@ impl Trace {
     }
 
     /// The world after step `i` (clamped to the last step). Cost: one snapshot clone
-    /// (O(1), shared structure) and a replay of fewer than `SNAPSHOT_EVERY` steps.
+    /// (the ID trees are shared) and a replay of fewer than `SNAPSHOT_EVERY` steps
+    /// (more in a world spaced out by [`WEIGHT_PER_STEP`]).
     pub fn world_after(&self, i: usize) -> World {
-        if i + 1 >= self.steps.len() {
+        if i.saturating_add(1) >= self.steps.len() {
             return self.last.clone();
         }
         self.world_before(i + 1)
@@ -76,14 +92,15 @@ impl Trace {
         if n >= self.steps.len() {
             return self.last.clone();
         }
-        let j = (n / SNAPSHOT_EVERY).min(self.snapshots.len().saturating_sub(1));
-        let Some(snap) = self.snapshots.get(j) else {
+        // The last snapshot taken at or before step n.
+        let j = self.snapshots.partition_point(|(at, _)| *at <= n);
+        let Some((at, snap)) = j.checked_sub(1).and_then(|j| self.snapshots.get(j)) else {
             return self.last.clone();
         };
         let mut w = snap.clone();
         // Replay quietly: the steps' records are already in the trace.
         w.log = StepLog::default();
-        for k in j * SNAPSHOT_EVERY..n {
+        for k in *at..n {
             if let Some(step) = self.ops.get(k) {
                 w.step = k;
                 let (result, _) = exec(&mut w, &step.op);
@@ -118,13 +135,14 @@ impl Trace {
     /// its trace, and a failed `expect`.
     fn run_next(&mut self, world: &mut World, step: Step) {
         let index = self.ops.len();
-        if self.record && index.is_multiple_of(SNAPSHOT_EVERY) {
+        if self.record && index >= self.next_snapshot {
             let mut snap = world.clone();
             snap.log = StepLog {
                 record: true,
                 ..StepLog::default()
             };
-            self.snapshots.push(snap);
+            self.snapshots.push((index, snap));
+            self.next_snapshot = index + SNAPSHOT_EVERY.max(world.weight() / WEIGHT_PER_STEP);
         }
         let st = run_step(
             world,
@@ -151,7 +169,12 @@ impl Trace {
                 self.expect_failures = self.expect_failures.saturating_sub(1);
             }
         }
-        self.snapshots.truncate(n.div_ceil(SNAPSHOT_EVERY).max(1));
+        // Keep the snapshots before steps that still exist (and always the first).
+        let keep = self.snapshots.partition_point(|(at, _)| *at < n).max(1);
+        self.snapshots.truncate(keep);
+        self.next_snapshot = self.snapshots.last().map_or(0, |(at, w)| {
+            at + SNAPSHOT_EVERY.max(w.weight() / WEIGHT_PER_STEP)
+        });
         self.freed_at.retain(|_, at| *at < n);
         self.last = before;
         step
@@ -186,6 +209,7 @@ impl Runner {
                 expect_failures: 0,
                 ops: Vec::with_capacity(lesson.steps.len()),
                 snapshots: Vec::new(),
+                next_snapshot: 0,
                 last: world.clone(),
                 record,
                 freed_at: HashMap::new(),
@@ -221,7 +245,7 @@ impl Runner {
     pub fn finish(mut self) -> Trace {
         self.advance(usize::MAX);
         if self.trace.snapshots.is_empty() && self.trace.record {
-            self.trace.snapshots.push(self.world.clone());
+            self.trace.snapshots.push((0, self.world.clone()));
         }
         self.trace.last = self.world;
         self.trace
@@ -282,8 +306,9 @@ fn run_step(
     let (result, func) = exec(world, &step.op);
     let result = Outcome::from(result);
     save_var(world, step, &result);
-    let log = std::mem::take(&mut world.log);
+    let mut log = std::mem::take(&mut world.log);
     world.log.record = record;
+    let changed = log.take_changed();
     let expected = step.expect_for(profile).cloned();
     let expect_ok = expected.as_ref().map(|e| *e == result);
     let mut explain = String::new();
@@ -351,7 +376,7 @@ fn run_step(
         events: log.events,
         func,
         lines: log.lines,
-        changed: log.changed,
+        changed,
         expect_ok,
         expected,
         markers,

@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 /// The built-in set of SVA PASIDs: bind allocates in it and the fault path searches it.
 pub const SVA_SET: &str = "sva";
 
+/// Notifiers a world accepts (a limit of the model, not of the kernel).
+pub const MAX_NOTIFIERS: usize = 64;
+
 /// One set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IoSet {
@@ -127,11 +130,39 @@ impl World {
             self.log.warn(format!(
                 "ioasid_set: {set} freed with IDs still carrying its token"
             ));
+            self.retag_stale_token(set);
         }
         let quota = self.sets.remove(set).and_then(|s| s.quota).unwrap_or(0);
         self.capacity_left = self.capacity_left.saturating_add(quota);
         self.log.explain(|| format!("set {set} is gone"));
         Ok(Val::Null)
+    }
+
+    /// Before the extensions a set is only a token: its IDs outlive it, still carrying
+    /// the old token, and a new set made later under the same name is another token.
+    /// The model renames the old token on those IDs ("S (freed at step 7)"), so a lookup
+    /// through the new set is refused (`EACCES`) as the kernel's pointer comparison is.
+    ///
+    /// Cost: one pass over every storage (a set freed with IDs left is rare).
+    fn retag_stale_token(&mut self, set: &Name) {
+        let stale = Name::new(&format!("{set} (freed at step {})", self.step + 1));
+        let stores = std::iter::once(&mut self.default_store)
+            .chain(self.groups.iter_mut().map(|g| &mut g.store));
+        for store in stores {
+            let ids: Vec<Ioasid> = store
+                .iter()
+                .filter(|(_, e)| e.set.as_ref() == Some(set))
+                .map(|(id, _)| id)
+                .collect();
+            for id in ids {
+                if let Some(e) = store.get_mut(id) {
+                    e.set = Some(stale);
+                }
+            }
+        }
+        self.log.explain(|| {
+            format!("its IDs keep the old token, shown as \"{stale}\": a new set named {set} would be another token")
+        });
     }
 
     /// `ioasid_attach_spid(id, spid)`: maps a set-private ID (a guest PASID) to `id`.
@@ -202,7 +233,8 @@ impl World {
     }
 
     /// Registers a notifier on a set's chain or the global one. `ENOENT` unknown set,
-    /// `EEXIST` name taken.
+    /// `EEXIST` name taken, `ENOSPC` past [`MAX_NOTIFIERS`] (a limit of the model: every
+    /// event is recorded once per notifier told).
     pub fn notifier_register(
         &mut self,
         name: &Name,
@@ -218,6 +250,12 @@ impl World {
         }
         if self.notifiers.iter().any(|n| n.name == *name) {
             return Err(Errno::EEXIST);
+        }
+        if self.notifiers.len() >= MAX_NOTIFIERS {
+            self.log.explain(|| {
+                format!("the model keeps at most {MAX_NOTIFIERS} notifiers: each event is recorded once per notifier")
+            });
+            return Err(Errno::ENOSPC);
         }
         self.notifiers.push(Notifier {
             name: *name,

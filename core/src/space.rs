@@ -121,6 +121,34 @@ pub struct World {
 }
 
 impl World {
+    /// The number of elements a clone copies: everything but the shared ID trees.
+    /// Snapshots are spaced out by it (see `run::WEIGHT_PER_STEP`).
+    ///
+    /// Cost: O(sets + devices + queued groups).
+    pub fn weight(&self) -> usize {
+        self.groups.len()
+            + self.hosts.len()
+            + self.sets.values().map(|s| 1 + s.spids.len()).sum::<usize>()
+            + self.notifiers.len()
+            + self.mms.len()
+            + self
+                .devices
+                .values()
+                .map(|d| 1 + d.partial.len() + d.bonds.len())
+                .sum::<usize>()
+            + self.attachments.len()
+            + self
+                .queue
+                .iter()
+                .map(|g| 1 + g.requests.len())
+                .sum::<usize>()
+            + self.readers.len()
+            + self.grace.len()
+            + self.orphans.len()
+            + self.quarantined.len()
+            + self.vars.len()
+    }
+
     /// A fresh world for `profile` with `knobs`: the built-in `sva` set exists.
     pub fn new(profile: Profile, knobs: Knobs) -> World {
         let mut sets = BTreeMap::new();
@@ -898,12 +926,15 @@ impl World {
                 return Err(format!("{id} is live with no reference"));
             }
         }
-        for g in &self.grace {
-            if let Some(r) = g.waiting.iter().find(|r| !self.readers.contains_key(*r)) {
+        for (i, g) in self.grace.iter().enumerate() {
+            if !self.readers.values().any(|r| r.since <= g.writer_step) {
                 return Err(format!(
-                    "grace period for {} waits for unknown reader {r}",
-                    g.id
+                    "grace period for {} (step {}) waits for no reader but has not ended",
+                    g.id, g.writer_step
                 ));
+            }
+            if i > 0 && self.grace[i - 1].writer_step > g.writer_step {
+                return Err("grace periods out of step order".into());
             }
         }
         Ok(())

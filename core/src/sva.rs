@@ -9,6 +9,7 @@ use crate::trace::{Event, Val};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 /// Access rights: of a mapping, or asked for by a page request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -96,7 +97,8 @@ impl Mapping {
 /// A process address space.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mm {
-    pub maps: Vec<Mapping>,
+    /// Fixed at creation; shared, so a snapshot of the world does not copy them.
+    pub maps: Rc<[Mapping]>,
     /// False once the process exits (`mmget_not_zero` fails).
     pub alive: bool,
     /// Its SVA PASID, one per mm.
@@ -165,7 +167,7 @@ impl World {
         self.mms.insert(
             *mm,
             Mm {
-                maps: maps.to_vec(),
+                maps: maps.into(),
                 alive: true,
                 pasid: None,
             },

@@ -188,7 +188,14 @@ pub enum Event {
         saw: Option<Data>,
     },
     /// A writer published new data and waits for these readers.
-    GraceStarted { id: Ioasid, waiting: Vec<Name> },
+    GraceStarted {
+        id: Ioasid,
+        /// The first readers waited for (at most 8)...
+        waiting: Vec<Name>,
+        /// ...and how many more.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        more: usize,
+    },
     /// The grace period ended: the writer returns.
     GraceEnded { id: Ioasid },
     /// A reference count changed.
@@ -295,10 +302,24 @@ impl StepLog {
             self.explain.push(s());
         }
     }
-    /// Marks an ID as changed at this step.
+    /// Marks an ID as changed at this step. Cost: O(1) (a step that touches many IDs,
+    /// such as an unregister orphaning thousands, must stay linear).
     pub fn changed(&mut self, id: Ioasid) {
-        if self.record && !self.changed.contains(&id) {
+        if self.record && self.changed.last() != Some(&id) {
             self.changed.push(id);
         }
     }
+
+    /// The IDs changed at this step, each once, in ascending order.
+    pub fn take_changed(&mut self) -> Vec<Ioasid> {
+        let mut ids = std::mem::take(&mut self.changed);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+/// For `skip_serializing_if`: leaves a zero count out of the JSON.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

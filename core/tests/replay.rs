@@ -1,7 +1,7 @@
 //! Jumping to a step (a snapshot plus a replay) gives the same world as running there.
 mod common;
 use ioasid_core::lesson::Lesson;
-use ioasid_core::run::{Runner, SNAPSHOT_EVERY};
+use ioasid_core::run::{Runner, SNAPSHOT_EVERY, WEIGHT_PER_STEP};
 use ioasid_core::World;
 use serde_json::json;
 
@@ -121,4 +121,51 @@ fn appended_steps_get_the_reuse_note_and_undo_forgets_it() {
         "the undone free is forgotten: {}",
         st.explain
     );
+}
+
+#[test]
+fn a_heavy_world_is_snapshotted_less_often_and_still_replays_exactly() {
+    // 4,000 held page requests make every snapshot copy 4,000 elements: they are
+    // spaced out, and seeking still lands on the same world as running there.
+    let held = 4000;
+    let mut steps = vec![
+        json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]}),
+    ];
+    for i in 0..held {
+        steps.push(json!({"op": "fault", "device": "d", "pasid": 1, "addr": 4096, "perm": "r", "group": i, "last": false}));
+    }
+    let after = 600;
+    for i in 0..after {
+        steps.push(match i % 3 {
+            0 => json!({"op": "alloc", "set": "sva", "min": 1, "max": 100, "data": {"mm": "A"}}),
+            1 => json!({"op": "find", "set": "sva", "id": 1}),
+            _ => json!({"op": "free", "id": 1, "set": "sva"}),
+        });
+    }
+    let l = Lesson::from_value(
+        json!({"format": 1, "title": "heavy", "profile": "v5.5", "steps": steps}),
+    )
+    .expect("valid");
+    let trace = Runner::new(&l, l.profile, l.profile.knobs(), true).finish();
+    let n = trace.len();
+    let every_32 = n.div_ceil(SNAPSHOT_EVERY);
+    assert!(
+        trace.snapshot_count() < every_32 / 2,
+        "{} snapshots for {n} steps (every {SNAPSHOT_EVERY}: {every_32})",
+        trace.snapshot_count()
+    );
+    // The spacing follows the weight: past it, about held / WEIGHT_PER_STEP steps apart.
+    let tail_snapshots = after / (held / WEIGHT_PER_STEP);
+    assert!(trace.snapshot_count() <= held / SNAPSHOT_EVERY + tail_snapshots + 2);
+    let mut runner = Runner::new(&l, l.profile, l.profile.knobs(), true);
+    for i in 0..n {
+        runner.advance(1);
+        if i >= held - 40 {
+            assert_eq!(
+                view(&trace.world_after(i)),
+                view(runner.world()),
+                "world after step {i}"
+            );
+        }
+    }
 }

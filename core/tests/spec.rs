@@ -597,6 +597,34 @@ fn a_free_reaches_the_sets_own_chain_too() {
     assert_eq!(told(4), [pair("FREE", "kvmS"), pair("FREE", "glob")]);
 }
 
+#[test]
+fn a_set_freed_with_ids_left_leaves_them_an_old_token() {
+    // Before the extensions a set is a bare token: the IDs outlive it, and a new set of
+    // the same name is a different token. (Invariants are checked after every step.)
+    let t = run(
+        "v5.5",
+        json!([
+            {"op": "set_create", "set": "S"},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "set_free", "set": "S", "expect": {"ok": null}},
+            {"op": "set_create", "set": "S"},
+            {"op": "find", "set": "S", "id": 1, "expect": {"err": "EACCES"}},
+            {"op": "find", "set": null, "id": 1, "expect": {"ok": null}},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9, "expect": {"ok": 2}},
+        ]),
+    );
+    assert!(warned(&t, 2, "freed with IDs still carrying its token"));
+}
+
+#[test]
+fn notifiers_are_limited_with_a_clear_error() {
+    let mut steps: Vec<serde_json::Value> = (0..ioasid_core::set::MAX_NOTIFIERS)
+        .map(|i| json!({"op": "notifier_register", "name": format!("n{i}"), "priority": "device", "expect": {"ok": null}}))
+        .collect();
+    steps.push(json!({"op": "notifier_register", "name": "one-too-many", "priority": "cpu", "expect": {"err": "ENOSPC"}}));
+    run("improved", json!(steps));
+}
+
 // ---- section 8: faults ----
 
 fn faults_setup() -> Vec<serde_json::Value> {

@@ -105,7 +105,7 @@ pub fn Readers(props: &ReadersProps) -> Html {
                     { for w.grace.iter().map(|g| html! {
                         <li>
                             { format!("The set_data of step {} on ID {} waits in synchronize_rcu() for: ", g.writer_step + 1, g.id) }
-                            <strong>{ g.waiting.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ") }</strong>
+                            <strong>{ w.grace_waiting(g).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ") }</strong>
                         </li>
                     }) }
                 </ul>
