@@ -72,6 +72,15 @@ impl Name {
         Name(n)
     }
 
+    /// True if `text` has been interned, i.e. it names something in some lesson.
+    pub fn is_known(text: &str) -> bool {
+        table()
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .index
+            .contains_key(text)
+    }
+
     /// The text.
     ///
     /// Cost: a read lock and an index.

@@ -46,7 +46,7 @@ impl Func {
             Func::RegisterAllocator => "ioasid_register_allocator()",
             Func::UnregisterAllocator => "ioasid_unregister_allocator()",
             Func::VcmdHost => "the host's vcmd PASID allocator",
-            Func::SetAlloc => "ioasid_set_alloc() / ioasid_set_put()",
+            Func::SetAlloc => "ioasid_set_alloc() / ioasid_set_put() / notifiers",
             Func::SetPrivateIds => "ioasid_attach_spid() / find_by_spid() / get_if_owned()",
             Func::RcuReader => "rcu_read_lock(); ioasid_find(); rcu_read_unlock()",
             Func::Process => "process (mm) lifetime",
@@ -54,7 +54,7 @@ impl Func {
             Func::SvaUnbind => "iommu_sva_unbind_device()",
             Func::PageRequest => "iommu_report_device_fault()",
             Func::FaultHandler => "iopf_handle_group()",
-            Func::GlobalPasid => "iommu_attach_device_pasid()",
+            Func::GlobalPasid => "v6.6: global PASIDs and iommu_attach_device_pasid()",
         }
     }
 
@@ -148,7 +148,7 @@ const FIND: &str = "\
 \tdata = xa_load(&active->xa, ioasid);
 [find.enoent] \tif (!data) { priv = ERR_PTR(-ENOENT); goto unlock; }
 [find.eacces] \tif (set && data->set != set) { priv = ERR_PTR(-EACCES); goto unlock; }
-\tpriv = rcu_dereference(data->private);
+[find.deref] \tpriv = rcu_dereference(data->private);
 [find.getter_null] \t/* kernel: the getter runs even when priv is NULL */
 [find.no_data] \tif (!priv) goto unlock;                  /* allocated, not yet bound */
 [find.getter] \tif (getter && !getter(priv)) priv = NULL;  /* e.g. mmget_not_zero() */
@@ -232,7 +232,7 @@ const SETS: &str = "\
 [set.token] \tif (type == MM && a set for token exists) return ERR_PTR(-EEXIST);
 [set.quota] \tif (quota > capacity_left) return ERR_PTR(-ENOSPC);
 \tcapacity_left -= quota;
-\treturn set;
+[set.done] \treturn set;
 }
 
 [set.free] int ioasid_set_put(set)

@@ -331,10 +331,19 @@ fn run_step(
         }
         for part in &log.explain {
             explain.push(' ');
+            // A sentence opens with a capital, unless it opens with a name ("mm A ...",
+            // "viommu0 is ...", "dev0's PASID"): names are written as the lesson wrote them.
+            let first_word = part.split([' ', '\'', ',']).next().unwrap_or_default();
+            let is_name = first_word == "mm"
+                || first_word.chars().any(|c| c.is_ascii_digit())
+                || Name::is_known(first_word);
             let mut chars = part.chars();
-            if let Some(first) = chars.next() {
-                explain.extend(first.to_uppercase());
-                explain.push_str(chars.as_str());
+            match chars.next() {
+                Some(first) if !is_name => {
+                    explain.extend(first.to_uppercase());
+                    explain.push_str(chars.as_str());
+                }
+                _ => explain.push_str(part),
             }
             if !part.ends_with(['.', ':', '!', '?']) {
                 explain.push('.');
@@ -580,8 +589,9 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
 fn arg(w: &World, a: &IdArg) -> String {
     match a {
         IdArg::Num(n) => n.to_string(),
+        // The learner sees the number; the lesson's variable name is its author's.
         IdArg::Var(v) => match w.vars.get(v) {
-            Some(n) => format!("${v} (= {n})"),
+            Some(n) => n.to_string(),
             None => format!("${v}"),
         },
     }

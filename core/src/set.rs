@@ -40,6 +40,17 @@ pub enum Priority {
     Device,
 }
 
+impl Priority {
+    /// "CPU (KVM)", "IOMMU", "device".
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Cpu => "CPU (KVM)",
+            Priority::Iommu => "IOMMU",
+            Priority::Device => "device",
+        }
+    }
+}
+
 /// A registered notifier: on one set's chain, or the global chain when `set` is `None`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notifier {
@@ -77,8 +88,8 @@ impl World {
         let mut new = IoSet::default();
         if self.knobs.ext_sets {
             if let Some(mm) = token {
-                self.log.line("set.token");
                 if self.sets.values().any(|s| s.token.as_ref() == Some(mm)) {
+                    self.log.line("set.token");
                     self.log
                         .explain(|| format!("mm {mm} already has a set: one set per process"));
                     return Err(Errno::EEXIST);
@@ -86,10 +97,10 @@ impl World {
                 new.token = Some(*mm);
             }
             if let Some(q) = quota {
-                self.log.line("set.quota");
                 let left = self.capacity_left;
                 let q = if q == 0 { left } else { q };
                 if q > left {
+                    self.log.line("set.quota");
                     self.log
                         .explain(|| format!("quota {q} is more than the {left} IDs left"));
                     return Err(Errno::ENOSPC);
@@ -103,6 +114,7 @@ impl World {
         }
         let quota = new.quota;
         self.sets.insert(*set, new);
+        self.log.line("set.done");
         self.log.explain(|| match quota {
             Some(q) => format!("set {set} may hold {q} IDs"),
             None => format!("set {set} is ready"),

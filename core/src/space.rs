@@ -311,7 +311,10 @@ impl World {
                 }
             }
             self.log.line("alloc.store_exact");
+            // The kernel then runs the same xa_alloc, limited to exactly that ID.
+            self.log.line("alloc.default");
             if let Err(_rejected) = self.active_store_mut().insert(id, entry) {
+                self.log.line("alloc.full");
                 self.log.line("alloc.rollback");
                 let backend = k.flaw_rollback_frees_owner;
                 self.log.warn(format!(
@@ -333,6 +336,7 @@ impl World {
                 });
                 return Err(k.alloc_err(Errno::EEXIST));
             }
+            self.log.line("alloc.store");
             let store = self.active_name();
             self.log.event(|| Event::Stored { id, store });
             self.log.explain(|| {
@@ -511,6 +515,7 @@ impl World {
         }
         let Some(entry) = self.entry(id) else {
             self.log.line("find.enoent");
+            self.log.line("find.found");
             self.log
                 .explain(|| format!("{id} is not in the active allocator's storage"));
             return Err(Errno::ENOENT);
@@ -519,12 +524,14 @@ impl World {
             if entry.set.as_ref() != Some(want) {
                 let have = set_label(entry.set.as_ref());
                 self.log.line("find.eacces");
+                self.log.line("find.found");
                 self.log
                     .explain(|| format!("{id} belongs to {have}, not to set {want}"));
                 return Err(Errno::EACCES);
             }
         }
         let data = entry.data;
+        self.log.line("find.deref");
         match (data, getter) {
             (None, getter) => {
                 if getter.is_some() && self.knobs.flaw_getter_without_data {
@@ -533,13 +540,13 @@ impl World {
                         .warn("ioasid_find: getter called with NULL private data");
                 }
                 self.log.line("find.no_data");
+                self.log.line("find.found");
                 self.log.explain(|| {
                     format!("{id} is allocated but has no data yet: the lookup returns nothing")
                 });
                 Ok(None)
             }
             (Some(d), Some(Getter::MmAlive)) => {
-                self.log.line("find.getter");
                 let alive = d
                     .mm()
                     .and_then(|m| self.mms.get(m))
@@ -549,6 +556,9 @@ impl World {
                     self.log.explain(|| format!("{id} -> {}", d.label()));
                     Ok(Some(d))
                 } else {
+                    // The getter's refusal is the branch taken.
+                    self.log.line("find.getter");
+                    self.log.line("find.found");
                     if d.mm().is_none() {
                         self.log.warn(format!(
                             "ioasid_find: getter given {}, which is not an mm",

@@ -264,13 +264,13 @@ impl World {
         }
         let pasid = match existing {
             Some(p) => {
-                self.log.line("bind.range");
                 let too_high = if self.knobs.flaw_bind_off_by_one {
                     p >= dmax
                 } else {
                     p > dmax
                 };
                 if p < dmin || too_high {
+                    self.log.line("bind.range");
                     self.log.explain(|| {
                         if p == dmax {
                             format!("PASID {p} equals the device's max {dmax}: refused by the off-by-one check (>= instead of >)")

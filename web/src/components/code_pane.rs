@@ -40,6 +40,8 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
                 <p class="muted">{ "Answer the question to see which lines run." }</p>
             } else if current.is_none() {
                 <p class="muted">{ "No line of this listing ran at this step." }</p>
+            } else {
+                <p class="muted code-legend">{ "✓ marks the lines this step ran, numbered in the order they ran; ▶ is the last. A condition is marked only when its branch was taken." }</p>
             }
             <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())}>
                 { for listing.iter().map(|line| {

@@ -5,12 +5,17 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::trace::Outcome;
+use ioasid_core::trace::{Code, Outcome, Val};
 use yew::prelude::*;
 
-fn result_chip(result: &Outcome) -> Html {
+/// The result as a chip: red for an error; amber for a call that returned but went
+/// wrong in a way the learner must notice (a kernel warning, or a page request answered
+/// INVALID); green otherwise.
+fn result_chip(result: &Outcome, warned: bool) -> Html {
+    let refused = matches!(result, Outcome::Ok(Val::Responses(r)) if r.iter().any(|r| r.code != Code::SUCCESS));
     let (class, mark, text) = match result {
         Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
+        Outcome::Ok(_) if refused || warned => ("chip chip-warn", "!", result.describe()),
         Outcome::Ok(_) => ("chip chip-ok", "✓", result.describe()),
     };
     let text = text
@@ -84,7 +89,7 @@ pub fn Narration() -> Html {
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
                     if let Some(say) = &st.say { <p class="say">{ say }</p> }
-                    <p class="result-line">{ result_chip(&st.result) }</p>
+                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty()) }</p>
                     <p class="explain">{ &st.explain }</p>
                     if !st.warnings.is_empty() {
                         <div class="kernel-log">

@@ -117,7 +117,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                         n.sort_by_key(|x| x.priority);
                         n
                     }.into_iter().map(|n| html! {
-                        <li>{ format!("{} ({:?}) on {}", n.name, n.priority, n.set.as_ref().map_or("the global chain".to_string(), |s| format!("set {s}"))) }</li>
+                        <li>{ format!("{} ({}) on {}", n.name, n.priority.label(), n.set.as_ref().map_or("the global chain".to_string(), |s| format!("set {s}"))) }</li>
                     }) }
                 </ol>
             }
