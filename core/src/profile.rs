@@ -250,11 +250,12 @@ pub const BOOL_KNOBS: [KnobInfo; 17] = [
     },
     KnobInfo {
         name: "flaw_unchecked_answer",
-        describe: "flaw 2: a custom allocator's out-of-range answer is stored as is",
+        describe: "flaw 2a: a custom allocator's out-of-range answer is stored as is",
     },
     KnobInfo {
         name: "flaw_rollback_frees_owner",
-        describe: "flaw 2: a duplicate answer's rollback frees the first owner's ID at the backend",
+        describe:
+            "flaw 2b: a duplicate answer's rollback frees the first owner's ID at the backend",
     },
     KnobInfo {
         name: "flaw_stale_primary_pdata",
@@ -282,11 +283,11 @@ pub const BOOL_KNOBS: [KnobInfo; 17] = [
     },
     KnobInfo {
         name: "flaw_bind_off_by_one",
-        describe: "flaw 9: bind refuses a PASID equal to the device's max (v5.18)",
+        describe: "flaw 9a: bind refuses a PASID equal to the device's max (v5.18)",
     },
     KnobInfo {
         name: "flaw_unsigned_error_pasid",
-        describe: "flaw 9: an error code becomes a huge PASID (v6.4)",
+        describe: "flaw 9b: an error code becomes a huge PASID (v6.4)",
     },
     KnobInfo {
         name: "wildcard_fault_lookup",

@@ -197,7 +197,10 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
 
     let st = props.step.as_ref().and_then(StepRef::get);
     let changed: Vec<u32> = st.map(|s| s.changed.clone()).unwrap_or_default();
-    let search = last_search(&props.trace, props.step.as_ref());
+    // Searches run in the default (first-fit) storage: drawn only while it is shown.
+    let search = std::ptr::eq(store, &w.default_store)
+        .then(|| last_search(&props.trace, props.step.as_ref()))
+        .flatten();
     let focus = changed
         .first()
         .copied()
@@ -229,13 +232,14 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         b.dedup();
         Rc::new(b)
     };
-    let in_use = store.len();
+    let above = store.count_in(PASID_MAX + 1, u32::MAX);
+    // PASIDs are the 20-bit IDs; a custom allocator's answer above them is counted apart.
+    let in_use = store.len().saturating_sub(above);
     let lowest_free = store.find_free(1, PASID_MAX, None);
     let highest = highest_in_use(store);
     let blocks_used = counts.iter().filter(|&&n| n > 0).count();
-    let above = store.count_in(PASID_MAX + 1, u32::MAX);
     let summary = format!(
-        "{} of {} PASIDs in use{}. Lowest free: {}. Highest in use: {}. The IDs in use lie in {} of {} blocks of 4,096.",
+        "{} of {} PASIDs in use{}. Lowest free PASID from 1: {}. Highest PASID in use: {}. The PASIDs in use lie in {} of {} blocks of 4,096.",
         num(in_use as u64),
         num(u64::from(PASID_MAX) + 1),
         percent(in_use as u64, u64::from(PASID_MAX) + 1),
@@ -279,6 +283,12 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             }
         })
     };
+    // A few IDs stored above the 20-bit space, which Go to ID may show.
+    let stored_above: Vec<u32> = store
+        .range(PASID_MAX + 1, u32::MAX)
+        .map(|(id, _)| id)
+        .take(64)
+        .collect();
     let on_goto = {
         let (goto_text, goto_error, pinned, selected) = (
             goto_text.clone(),
@@ -299,8 +309,14 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     pinned.set(Some(Zoom::around(3, id)));
                     selected.set(Some(id));
                 }
+                // Beyond the 20-bit space there is no grid to zoom to, but an ID stored
+                // there (a custom allocator's out-of-range answer) has its details.
+                Some(id) if stored_above.contains(&id) => {
+                    goto_error.set(None);
+                    selected.set(Some(id));
+                }
                 _ => goto_error.set(Some(format!(
-                    "Type an ID from 0 to {} (decimal or 0x hex).",
+                    "Type an ID from 0 to {} (decimal or 0x hex), or one stored above that.",
                     num(PASID_MAX)
                 ))),
             }
@@ -441,7 +457,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     theme={props.theme} on_pick={on_pick_block} label={summary.clone()} />
                 <p class="overview-summary">{ &summary }
                     if above > 0 {
-                        { format!(" {} IDs lie above the 20-bit PASID space (a custom allocator's answer, stored as is).", num(above as u64)) }
+                        { if above == 1 {
+                            " 1 ID lies above the 20-bit PASID space (a custom allocator's answer, stored as is); Go to ID shows it.".to_string()
+                        } else {
+                            format!(" {} IDs lie above the 20-bit PASID space (a custom allocator's answer, stored as is); Go to ID shows them.", num(above as u64))
+                        } }
                     }
                 </p>
             </div>

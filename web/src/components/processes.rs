@@ -17,7 +17,7 @@ pub fn Processes(props: &ProcessesProps) -> Html {
         return html! {
             <section class="processes panel" aria-labelledby="proc-title">
                 <h2 id="proc-title">{ "Processes and devices" }</h2>
-                <p class="muted">{ "None yet: a lesson creates them with mm_create and bind." }</p>
+                <p class="muted">{ "None yet: processes appear when a lesson creates them (mm_create), devices when they are bound. An mm named only as an ID's private data, such as mm A, is a label here, not a running process." }</p>
             </section>
         };
     }
@@ -48,7 +48,7 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                         html! {
                             <li class={classes!(changed.then_some("changed"))}>
                                 <strong>{ format!("device {name}") }</strong>
-                                { format!(" · PASIDs [{}, {}] · bound to {}", num(d.min), num(d.max),
+                                { format!(" · PASIDs {}–{} · bound to {}", num(d.min), num(d.max),
                                     if bonds.is_empty() { "nothing".to_string() } else { bonds.join(", ") }) }
                             </li>
                         }

@@ -39,13 +39,13 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
     };
     let outcome = match props.found {
         Some(id) => format!(
-            "Found {}: the lowest free ID in [{}, {}].",
+            "Found {}: the lowest free ID from {} to {}.",
             num(id),
             num(props.min),
             num(props.max)
         ),
         None => format!(
-            "No free ID in [{}, {}]: the range is full.",
+            "No free ID from {} to {}: the range is full.",
             num(props.min),
             num(props.max)
         ),
@@ -53,7 +53,7 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
     html! {
         <div class="search-path">
             <h3>{ heading }</h3>
-            <p class="muted">{ format!("In the {} storage, looking for the lowest free ID in [{}, {}].", props.store, num(props.min), num(props.max)) }</p>
+            <p class="muted">{ format!("In the {} storage, looking for the lowest free ID from {} to {}.", props.store, num(props.min), num(props.max)) }</p>
             if props.path.is_empty() {
                 <p class="muted">{ "No node was visited: the tree held nothing there yet (it was empty, or the range lies beyond the IDs it covers), so the lowest ID of the range is free at once and the tree grows to hold it." }</p>
             } else {

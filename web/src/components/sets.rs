@@ -18,7 +18,8 @@ fn members_text(ids: &[u32], used: u32) -> String {
     if ids.is_empty() {
         return num(used);
     }
-    let list: Vec<String> = ids.iter().map(|i| num(*i)).collect();
+    // IDs in a list are written plain: "1, 1048576", never "1, 1,048,576".
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
     if used as usize > ids.len() {
         format!("{}… ({} in all)", list.join(", "), num(used))
     } else {
@@ -42,6 +43,14 @@ pub fn Sets(props: &SetsProps) -> Html {
         _ => None,
     });
     let ext = w.knobs.ext_sets;
+    if w.knobs.global_pasid {
+        return html! {
+            <section class="sets panel" aria-labelledby="sets-title">
+                <h2 id="sets-title">{ "Sets" }</h2>
+                <p class="muted">{ "v6.6 has no IOASID sets and no private data per ID: one global allocator hands out PASIDs, and each device records which domain is attached at which PASID (see Processes and devices)." }</p>
+            </section>
+        };
+    }
     // The first few IDs of each set, from the lowest IDs (a bounded look, never a walk
     // over a full space).
     let mut members: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
