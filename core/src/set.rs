@@ -41,10 +41,10 @@ pub enum Priority {
 }
 
 impl Priority {
-    /// "CPU (KVM)", "IOMMU", "device".
+    /// "CPU", "IOMMU", "device".
     pub fn label(self) -> &'static str {
         match self {
-            Priority::Cpu => "CPU (KVM)",
+            Priority::Cpu => "CPU",
             Priority::Iommu => "IOMMU",
             Priority::Device => "device",
         }

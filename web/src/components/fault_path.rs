@@ -17,7 +17,8 @@ const STAGES: [&str; 6] = [
 /// The stage index where a request stopped (or `STAGES.len()` when it was served).
 fn stop_index(stage: FaultStage) -> usize {
     match stage {
-        FaultStage::Skipped => 1,
+        // Queued with its group, then not looked at: an earlier request failed.
+        FaultStage::Skipped => 2,
         FaultStage::NoPasid | FaultStage::Lookup | FaultStage::Domain => 2,
         FaultStage::Getter => 3,
         FaultStage::Mapping => 4,
@@ -60,6 +61,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 },
                 Event::FaultStep { device, group, pasid, addr, stage, ok, detail } => {
                     let stop = stop_index(*stage);
+                    let skipped = *stage == FaultStage::Skipped;
                     let title = format!("{device} · group {group} · {} · address {addr:#x}",
                         pasid.map_or("no PASID".to_string(), |p| format!("PASID {p}")));
                     html! {
@@ -70,6 +72,8 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                                     let name = if k == 2 { lookup } else { name };
                                     let (class, mark, word) = if k < stop {
                                         ("pstage pstage-ok", "✓", "passed")
+                                    } else if skipped {
+                                        ("pstage pstage-skip", "–", "skipped: an earlier request of its group failed")
                                     } else if k == stop && !ok {
                                         ("pstage pstage-stop", "✕", "stopped here")
                                     } else {
@@ -83,7 +87,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                                     }
                                 }) }
                             </ol>
-                            <p class={if *ok { "fault-detail ok-text" } else { "fault-detail err-text" }}>{ detail }</p>
+                            <p class={if *ok { "fault-detail ok-text" } else if skipped { "fault-detail muted" } else { "fault-detail err-text" }}>{ detail }</p>
                         </div>
                     }
                 }

@@ -1,7 +1,7 @@
 //! The sets: each with its token, quota, how many IDs it holds and its guest PASIDs; the
 //! capacity quotas are carved from; the notifiers; and a wrong-set request shown refused.
 use crate::view::{num, set_style, StepRef, WorldRef};
-use ioasid_core::trace::Outcome;
+use ioasid_core::trace::{Event as TraceEvent, Outcome};
 use ioasid_core::Errno;
 use yew::prelude::*;
 
@@ -43,6 +43,20 @@ pub fn Sets(props: &SetsProps) -> Html {
         _ => None,
     });
     let ext = w.knobs.ext_sets;
+    // The notifier calls this step made, in delivery order.
+    let told: Vec<(String, u32, String)> = st
+        .map(|s| {
+            s.events
+                .iter()
+                .filter_map(|e| match e {
+                    TraceEvent::Notified { event, id, to, .. } => {
+                        Some((event.clone(), *id, to.to_string()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     if w.knobs.global_pasid {
         return html! {
             <section class="sets panel" aria-labelledby="sets-title">
@@ -127,6 +141,14 @@ pub fn Sets(props: &SetsProps) -> Html {
                         n
                     }.into_iter().map(|n| html! {
                         <li>{ format!("{} ({}) on {}", n.name, n.priority.label(), n.set.as_ref().map_or("the global chain".to_string(), |s| format!("set {s}"))) }</li>
+                    }) }
+                </ol>
+            }
+            if !told.is_empty() {
+                <h3>{ "Notified at this step" }</h3>
+                <ol class="plain">
+                    { for told.iter().map(|(event, id, to)| html! {
+                        <li>{ format!("{event} of ID {id} → {to}") }</li>
                     }) }
                 </ol>
             }
