@@ -110,7 +110,7 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                         html! {
                             <li class={classes!("host", host_changed(name).then_some("changed"))}>
                                 <p class="alloc-name">{ format!("Host {name}") }</p>
-                                <p class="muted">{ format!("Its own PASID space [{}, {}], shared by every guest · {} given out", num(h.min), num(h.max), num(h.ids.len() as u64)) }</p>
+                                <p class="muted">{ format!("Its own PASID space, {}–{}, shared by every guest · {} given out", num(h.min), num(h.max), num(h.ids.len() as u64)) }</p>
                                 if !ids.is_empty() {
                                     <ul class="host-ids" aria-label={format!("PASIDs host {name} gave out")}>{ for ids }</ul>
                                 }
@@ -123,9 +123,9 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
             }
             if !w.orphans.is_empty() {
                 <h3>{ "Orphaned IDs" }</h3>
-                <p class="muted">{ "Handed out by an allocator that was unregistered: their owners still use them, but no storage knows them." }</p>
+                <p class="muted">{ "Handed out by an allocator group whose last member was unregistered (named after each ID): their owners still use them, but no storage knows them. A host may list them under the group's first member, whose private data the calls used." }</p>
                 <ul class="chips">
-                    { for w.orphans.iter().take(32).map(|(id, from)| html! { <li class="chip chip-warn">{ format!("{} (from {from})", num(*id)) }</li> }) }
+                    { for w.orphans.iter().take(32).map(|(id, from)| html! { <li class="chip chip-warn">{ format!("{} (lost when {from} left)", num(*id)) }</li> }) }
                     if w.orphans.len() > 32 { <li class="muted">{ format!("… and {} more", num((w.orphans.len() - 32) as u64)) }</li> }
                 </ul>
             }

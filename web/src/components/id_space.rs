@@ -344,6 +344,8 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             };
             match entry {
                 Some(e) => {
+                    // An orphaned ID handed out again: two owners now use one number.
+                    let aliased = w.orphans.iter().any(|(o, _)| *o == id);
                     let style = set_style(e.set.as_deref());
                     let (glyph, state_word) = match e.state {
                         IdState::Idle => ("○", "no data yet"),
@@ -352,24 +354,26 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         IdState::Quarantined => ("⊘", "quarantined"),
                     };
                     let label = format!(
-                        "ID {}: set {}, {}, {} reference(s), {}{}",
+                        "ID {}: set {}, {}, {} reference(s), {}{}{}",
                         id,
                         e.set.as_deref().unwrap_or("none"),
                         data_label(e.data.as_ref()),
                         e.refs,
                         state_word,
+                        if aliased { ", and still used by the orphaned owner it was taken from: two owners share this number" } else { "" },
                         if is_changed { ", changed at this step" } else { "" }
                     );
                     html! {
                         <li>
                             <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()}
-                                class={classes!("id-cell", "used", format!("set-{style}"),
+                                class={classes!("id-cell", "used", format!("set-{style}"), aliased.then_some("aliased"),
                                     is_changed.then_some("changed"), sel.then_some("selected"), has_found.then_some("found"))}
                                 {onclick}>
                                 <span class="id-num">{ id }</span>
                                 <span class="id-tag">{ set_tag(e.set.as_deref()) }</span>
                                 <span class="id-state" aria-hidden="true">{ glyph }{ if e.refs > 1 { format!("×{}", e.refs) } else { String::new() } }</span>
                                 if is_changed { <span class="delta" aria-hidden="true">{ "Δ" }</span> }
+                                if aliased { <span class="alias-mark" aria-hidden="true">{ "×2" }</span> }
                             </button>
                         </li>
                     }
@@ -397,7 +401,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         } else {
             let n = store.count_in(lo, hi);
             let frac = n as f64 / f64::from(size);
-            let text = if n == 0 { String::new() } else if n as u64 == u64::from(size) { "full".into() } else { num(n as u64) };
+            let text = if n == 0 { String::new() } else if n as u64 == u64::from(size) { "full".into() } else { format!("{} used", num(n as u64)) };
             let label = format!("IDs {}: {} in use{}. Zoom in", range_text(lo, hi), num(n as u64),
                 if is_changed { ", one changed at this step" } else { "" });
             let onclick = {
@@ -412,6 +416,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         class={classes!("range-cell", (n > 0).then_some("used"), is_changed.then_some("changed"), has_found.then_some("found"))}
                         {onclick}>
                         <span class="fill" style={format!("height: {fill}%")} aria-hidden="true"></span>
+                        <span class="id-num range-start" aria-hidden="true">{ format!("{}…", num(lo)) }</span>
                         <span class="range-count">{ text }</span>
                         if is_changed { <span class="delta" aria-hidden="true">{ "Δ" }</span> }
                     </button>
@@ -513,7 +518,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         <li><span class={classes!("swatch", format!("set-{}", set_style(s.as_deref())))} aria-hidden="true"></span>
                             { s.as_ref().map_or("no set".to_string(), |s| format!("set {s}")) }</li>
                     }) }
-                    <li class="muted">{ "○ no data yet · ● data bound · ◐ free pending · ⊘ quarantined · Δ changed" }</li>
+                    <li class="muted">{ "○ no data yet · ● data bound · ◐ free pending · ⊘ quarantined · Δ changed · ×2 two owners (an orphan reused)" }</li>
                     if !w.orphans.is_empty() { <li class="muted">{ "orphan: free here, still used by its old owner" }</li> }
                 </ul>
             }
