@@ -210,6 +210,7 @@ impl World {
             group: g.group,
             pasid: req.pasid,
             addr: req.addr,
+            access: req.perm.to_string(),
             stage,
             ok,
             detail,

@@ -216,6 +216,8 @@ pub enum Event {
         group: u32,
         pasid: Option<Ioasid>,
         addr: u64,
+        /// The access asked for: "r", "rw", "rx"...
+        access: String,
         stage: FaultStage,
         ok: bool,
         detail: String,

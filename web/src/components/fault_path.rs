@@ -59,10 +59,10 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 Event::Discarded { device, count } => html! {
                     <p class="callout callout-warn">{ format!("{device}'s queue overflowed: {count} held request(s) discarded; their group never forms.") }</p>
                 },
-                Event::FaultStep { device, group, pasid, addr, stage, ok, detail } => {
+                Event::FaultStep { device, group, pasid, addr, access, stage, ok, detail } => {
                     let stop = stop_index(*stage);
                     let skipped = *stage == FaultStage::Skipped;
-                    let title = format!("{device} · group {group} · {} · address {addr:#x}",
+                    let title = format!("{device} · group {group} · {} · {access} access at {addr:#x}",
                         pasid.map_or("no PASID".to_string(), |p| format!("PASID {p}")));
                     html! {
                         <div class="fault-request">
