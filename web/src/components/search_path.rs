@@ -2,6 +2,7 @@
 //! node visited, its 64 slots with their "free below" marks, the slot taken, and the
 //! nodes the search had to back out of.
 use crate::view::num;
+use ioasid_core::id::PASID_MAX;
 use ioasid_core::xarray::XaVisit;
 use yew::prelude::*;
 
@@ -83,8 +84,10 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                                     { for (0..64u32).map(|s| {
                                         let free = (v.free_marks >> s) & 1 == 1;
                                         let taken = s == u32::from(v.slot);
-                                        html! { <span class={classes!("slot", if free { "slot-free" } else { "slot-full" }, taken.then_some("slot-taken"))}
-                                            title={format!("slot {s}: {}", if free { "a free ID below" } else { "full below" })}>
+                                        // Slots wholly above the 20-bit space hold no PASID.
+                                        let beyond = slot_range(v, s).0 > u64::from(PASID_MAX);
+                                        html! { <span class={classes!("slot", if free { "slot-free" } else { "slot-full" }, taken.then_some("slot-taken"), beyond.then_some("slot-beyond"))}
+                                            title={format!("slot {s}: {}", if beyond { "beyond the 20-bit PASID space" } else if free { "a free ID below" } else { "full below" })}>
                                             { if taken { if v.backtracked { "×" } else { "↓" } } else { "" } }
                                         </span> }
                                     }) }
@@ -99,7 +102,8 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                 <p class="slots-legend" aria-hidden="true">
                     <span class="slot slot-free"></span>{ " a free ID below · " }
                     <span class="slot slot-full"></span>{ " full below · " }
-                    <span class="slot slot-taken slot-free">{ "↓" }</span>{ " slot taken" }
+                    <span class="slot slot-taken slot-free">{ "↓" }</span>{ " slot taken · " }
+                    <span class="slot slot-free slot-beyond"></span>{ " beyond the PASID space" }
                 </p>
             }
             <p class="path-outcome"><strong>{ outcome }</strong></p>
