@@ -36,6 +36,19 @@ pub mod view;
 /// Timeline marks drawn at most (closer ones share a mark).
 const MARK_BUCKETS: usize = 240;
 
+/// Pixels between two timeline marks, at least (a mark is about 18 px wide).
+const MARK_SPACING_PX: f64 = 20.0;
+
+/// How many marks fit side by side in the window's width (the timeline spans it).
+fn mark_buckets() -> usize {
+    let width = gloo::utils::window()
+        .inner_width()
+        .ok()
+        .and_then(|w| w.as_f64())
+        .unwrap_or(1280.0);
+    ((width / MARK_SPACING_PX) as usize).clamp(8, MARK_BUCKETS)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     /// Start with this run instead of the one the URL names (tests, benchmarks).
@@ -85,9 +98,10 @@ pub fn App(props: &AppProps) -> Html {
     hooks::use_url_state(&state, url_state);
     hooks::use_theme(state.theme);
     hooks::use_run_job(state.request.clone(), state.dispatcher());
-    let marks = use_memo(ByPtr(state.trace.clone()), |t| {
-        timeline_marks(t, MARK_BUCKETS)
-    });
+    let marks = use_memo(
+        (ByPtr(state.trace.clone()), mark_buckets()),
+        |(t, buckets)| timeline_marks(&t.0, *buckets),
+    );
 
     let send = |a: fn() -> Action| {
         let d = state.dispatcher();
