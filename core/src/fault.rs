@@ -210,7 +210,7 @@ impl World {
             group: g.group,
             pasid: req.pasid,
             addr: req.addr,
-            access: req.perm.to_string(),
+            access: req.perm.words(),
             stage,
             ok,
             detail,
@@ -314,7 +314,11 @@ impl World {
             self.log.line("iopf.perm");
             return Err((
                 FaultStage::Permission,
-                format!("asked for {} but the mapping allows {}", req.perm, map.perm),
+                format!(
+                    "asked for {} access but the mapping allows {} only",
+                    req.perm.words(),
+                    map.perm.words()
+                ),
             ));
         }
         self.log.line("iopf.fixup");

@@ -419,7 +419,9 @@ impl World {
     /// with real error codes it is `ENOENT`.
     pub(crate) fn unknown_id(&mut self, func: &str, id: Ioasid) -> Result<Val, Errno> {
         self.log.line("free.unknown");
-        self.log.warn(format!("{func}: unknown IOASID {id}"));
+        // The same words as the pseudo-code's pr_err().
+        self.log
+            .warn(format!("{func}: Trying to free unknown IOASID {id}"));
         let orphan = self.orphans.iter().any(|(o, _)| *o == id);
         self.log.explain(|| {
             if orphan {

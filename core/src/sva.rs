@@ -20,6 +20,19 @@ pub struct Perm {
 }
 
 impl Perm {
+    /// In words: "read", "read and write", "read, write and execute", "no access".
+    pub fn words(self) -> String {
+        let parts: Vec<&str> = [(self.r, "read"), (self.w, "write"), (self.x, "execute")]
+            .into_iter()
+            .filter_map(|(on, w)| on.then_some(w))
+            .collect();
+        match parts.as_slice() {
+            [] => "no access".into(),
+            [one] => (*one).into(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+
     /// True if every right in `want` is in `self`.
     pub fn allows(self, want: Perm) -> bool {
         (self.r || !want.r) && (self.w || !want.w) && (self.x || !want.x)
@@ -360,6 +373,7 @@ impl World {
             m.pasid = Some(pasid);
         }
         let key = (*device, pasid);
+        self.log.line("global.attach");
         match self.attachments.get(&key) {
             Some(DomainRef::Sva(owner)) if owner == mm => {}
             Some(_) => {

@@ -216,7 +216,7 @@ pub enum Event {
         group: u32,
         pasid: Option<Ioasid>,
         addr: u64,
-        /// The access asked for: "r", "rw", "rx"...
+        /// The access asked for, in words: "read", "read and write"...
         access: String,
         stage: FaultStage,
         ok: bool,

@@ -12,6 +12,12 @@ pub struct CodePaneProps {
     pub revealed: bool,
 }
 
+/// `a->b` with a word joiner inside the arrow, so a narrow pane wraps lines at spaces
+/// but never between `-` and `>`.
+fn no_break_arrows(text: &str) -> String {
+    text.replace("->", "-\u{2060}>")
+}
+
 #[component]
 pub fn CodePane(props: &CodePaneProps) -> Html {
     let Some(st) = props.step.as_ref().and_then(StepRef::get) else {
@@ -23,8 +29,14 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
         };
     };
     let listing = st.func.listing();
+    // Only this listing's lines are numbered (a step may also pass through lines of
+    // another function's listing), so the order reads 1, 2, 3...
     let ran: Vec<&str> = if props.revealed {
-        st.lines.clone()
+        st.lines
+            .iter()
+            .copied()
+            .filter(|id| listing.iter().any(|l| l.id == Some(*id)))
+            .collect()
     } else {
         Vec::new()
     };
@@ -64,7 +76,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
                             <span class="order" aria-hidden="true">
                                 { order.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",") }
                             </span>
-                            <code class="text">{ line.text }</code>
+                            <code class="text">{ no_break_arrows(line.text) }</code>
                             if branch { <span class="taken">{ "branch taken" }</span> }
                             if is_current {
                                 <span class="sr-only">{ " (current line)" }</span>

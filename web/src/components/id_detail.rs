@@ -46,6 +46,23 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                 if props.changed { <span class="changed-badge">{ "changed at this step" }</span> }
             </h3>
             { match &props.entry {
+                // v6.6: a PASID is just allocated; what it means is per device.
+                Some(e) if w.knobs.global_pasid => {
+                    let attached: Vec<String> = w
+                        .attachments
+                        .iter()
+                        .filter(|((_, p), _)| *p == id)
+                        .map(|((dev, _), d)| format!("{dev}: {}", d.label()))
+                        .collect();
+                    html! {
+                        <dl class="facts">
+                            <dt>{ "Allocator" }</dt><dd>{ &*props.store }</dd>
+                            <dt>{ "Attached" }</dt>
+                            <dd>{ if attached.is_empty() { "to no device yet".to_string() } else { attached.join("; ") } }</dd>
+                            <dt>{ "Allocated at" }</dt><dd>{ format!("step {}", num(u64::from(e.born) + 1)) }</dd>
+                        </dl>
+                    }
+                }
                 Some(e) => html! {
                     <dl class="facts">
                         <dt>{ "Allocator" }</dt><dd>{ &*props.store }</dd>

@@ -353,7 +353,9 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         IdState::FreePending => ("◐", "free pending"),
                         IdState::Quarantined => ("⊘", "quarantined"),
                     };
-                    let label = format!(
+                    let label = if w.knobs.global_pasid {
+                        format!("ID {id}: allocated{}", if is_changed { ", changed at this step" } else { "" })
+                    } else { format!(
                         "ID {}: set {}, {}, {} reference(s), {}{}{}",
                         id,
                         e.set.as_deref().unwrap_or("none"),
@@ -362,7 +364,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         state_word,
                         if aliased { ", and still used by the orphaned owner it was taken from: two owners share this number" } else { "" },
                         if is_changed { ", changed at this step" } else { "" }
-                    );
+                    ) };
                     html! {
                         <li>
                             <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()}
@@ -505,7 +507,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             <p class="zoom-caption">
                 { match zoom.level {
                     3 => format!("IDs {}: one leaf of the tree, 64 slots.", range_text(zlo, zhi)),
-                    0 => "The root of the tree: each slot covers 262,144 IDs. Choose one to zoom in.".to_string(),
+                    0 => "The whole PASID space in 4 ranges of 262,144 IDs (the top of a full tree). Choose one to zoom in.".to_string(),
                     l => format!("IDs {}: a node at level {l}, each slot covers {} IDs. Choose one to zoom in.", range_text(zlo, zhi), num(size)),
                 } }
             </p>
@@ -518,7 +520,11 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         <li><span class={classes!("swatch", format!("set-{}", set_style(s.as_deref())))} aria-hidden="true"></span>
                             { s.as_ref().map_or("no set".to_string(), |s| format!("set {s}")) }</li>
                     }) }
-                    <li class="muted">{ "○ no data yet · ● data bound · ◐ free pending · ⊘ quarantined · Δ changed · ×2 two owners (an orphan reused)" }</li>
+                    if w.knobs.global_pasid {
+                        <li class="muted">{ "○ allocated (v6.6 keeps no data per PASID) · Δ changed" }</li>
+                    } else {
+                        <li class="muted">{ "○ no data yet · ● data bound · ◐ free pending · ⊘ quarantined · Δ changed · ×2 two owners (an orphan reused)" }</li>
+                    }
                     if !w.orphans.is_empty() { <li class="muted">{ "orphan: free here, still used by its old owner" }</li> }
                 </ul>
             }

@@ -22,8 +22,15 @@ fn result_chip(result: &Outcome, warned: bool) -> Html {
         .strip_prefix("returned ")
         .map_or(text.clone(), |t| format!("Returned {t}"));
     let text = match text.as_str() {
+        "succeeded" if warned => "Succeeded, with a warning logged".to_string(),
         "succeeded" => "Succeeded".to_string(),
         _ => text,
+    };
+    // A chip reads as a sentence: capital first ("Sent INVALID...").
+    let mut chars = text.chars();
+    let text = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => text,
     };
     html! { <span class={class}><span aria-hidden="true">{ mark }{ " " }</span>{ text }</span> }
 }

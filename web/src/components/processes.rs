@@ -1,13 +1,37 @@
 //! Processes and devices: each mm with its mappings and PASID, each device with its PASID
 //! range and bonds, and (v6.6) the (device, PASID) -> domain attachments.
 use crate::view::{num, WorldRef};
+use ioasid_core::id::Name;
 use ioasid_core::sva::DomainRef;
+use ioasid_core::World;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProcessesProps {
     pub world: WorldRef,
     pub before: WorldRef,
+}
+
+/// When a process still holds a PASID that storage no longer records as its own (freed
+/// without its knowledge, maybe handed to another process): says so.
+fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
+    if w.knobs.global_pasid {
+        return None;
+    }
+    let theirs = w
+        .active_store()
+        .get(pasid)
+        .is_some_and(|e| e.data.as_ref().and_then(|d| d.mm()) == Some(&mm));
+    if theirs {
+        return None;
+    }
+    Some(match w.active_store().get(pasid).and_then(|e| e.data) {
+        Some(d) => format!("stale: {pasid} now holds {}", d.label()),
+        None if w.active_store().contains(pasid) => {
+            format!("stale: {pasid} was freed and given out again")
+        }
+        None => format!("stale: {pasid} was freed"),
+    })
 }
 
 #[component]
@@ -34,6 +58,9 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                                 <strong>{ format!("mm {name}") }</strong>
                                 if m.alive { <span class="badge">{ "running" }</span> } else { <span class="badge badge-warn">{ "exited" }</span> }
                                 { format!(" · PASID {}", m.pasid.map_or("none".to_string(), num)) }
+                                if let Some(note) = m.pasid.and_then(|p| stale_note(w, *name, p)) {
+                                    <span class="badge badge-warn">{ note }</span>
+                                }
                                 if !maps.is_empty() { <span class="muted mono">{ format!(" · maps {}", maps.join(", ")) }</span> }
                             </li>
                         }

@@ -18,6 +18,14 @@ pub struct ReadersProps {
 #[component]
 pub fn Readers(props: &ReadersProps) -> Html {
     let w = &props.world;
+    if w.knobs.global_pasid {
+        return html! {
+            <section class="readers panel" aria-labelledby="readers-title">
+                <h2 id="readers-title">{ "Private data and readers" }</h2>
+                <p class="muted">{ "v6.6 keeps no private data per PASID and has no ioasid_find(): a page request is routed by the domain attached at (device, PASID), listed under Processes and devices." }</p>
+            </section>
+        };
+    }
     let store = w.active_store();
     let st = props.step.as_ref().and_then(StepRef::get);
     let changed: Vec<u32> = st.map(|s| s.changed.clone()).unwrap_or_default();

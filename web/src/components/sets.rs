@@ -94,7 +94,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                         <th scope="col">{ "Token" }</th>
                         if ext { <th scope="col">{ "Quota" }</th> }
                         <th scope="col">{ "IDs" }</th>
-                        if ext { <th scope="col">{ "Guest PASIDs" }</th> }
+                        if ext { <th scope="col">{ "Guest → host PASIDs" }</th> }
                     </tr>
                 </thead>
                 <tbody>
