@@ -20,6 +20,11 @@ pub const SNAPSHOT_EVERY: usize = 32;
 /// the queue. Seeking then replays more steps (up to `weight / WEIGHT_PER_STEP`).
 pub const WEIGHT_PER_STEP: usize = 16;
 
+/// Steps from a snapshot of `w` to the next one.
+fn snapshot_gap(w: &World) -> usize {
+    SNAPSHOT_EVERY.max(w.weight() / WEIGHT_PER_STEP)
+}
+
 /// The result of running a lesson.
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
@@ -142,7 +147,7 @@ impl Trace {
                 ..StepLog::default()
             };
             self.snapshots.push((index, snap));
-            self.next_snapshot = index + SNAPSHOT_EVERY.max(world.weight() / WEIGHT_PER_STEP);
+            self.next_snapshot = index + snapshot_gap(world);
         }
         let st = run_step(
             world,
@@ -172,9 +177,10 @@ impl Trace {
         // Keep the snapshots before steps that still exist (and always the first).
         let keep = self.snapshots.partition_point(|(at, _)| *at < n).max(1);
         self.snapshots.truncate(keep);
-        self.next_snapshot = self.snapshots.last().map_or(0, |(at, w)| {
-            at + SNAPSHOT_EVERY.max(w.weight() / WEIGHT_PER_STEP)
-        });
+        self.next_snapshot = self
+            .snapshots
+            .last()
+            .map_or(0, |(at, w)| at + snapshot_gap(w));
         self.freed_at.retain(|_, at| *at < n);
         self.last = before;
         step
