@@ -114,17 +114,17 @@ impl World {
         Ok(Val::Null)
     }
 
-    /// True if a page request for `id` is held or queued.
-    pub fn pasid_pending(&self, id: Ioasid) -> bool {
+    /// Every page request queued or held (partial) on any device.
+    fn pending_requests(&self) -> impl Iterator<Item = &PageRequest> {
         self.queue
             .iter()
             .flat_map(|g| &g.requests)
-            .any(|r| r.pasid == Some(id))
-            || self
-                .devices
-                .values()
-                .flat_map(|d| &d.partial)
-                .any(|r| r.pasid == Some(id))
+            .chain(self.devices.values().flat_map(|d| &d.partial))
+    }
+
+    /// True if a page request for `id` is held or queued.
+    pub fn pasid_pending(&self, id: Ioasid) -> bool {
+        self.pending_requests().any(|r| r.pasid == Some(id))
     }
 
     fn handle_groups(&mut self, groups: Vec<FaultGroup>) -> Vec<Response> {
@@ -332,13 +332,8 @@ impl World {
         if self.quarantined.is_empty() {
             return;
         }
-        let pending: std::collections::HashSet<Ioasid> = self
-            .queue
-            .iter()
-            .flat_map(|g| &g.requests)
-            .chain(self.devices.values().flat_map(|d| &d.partial))
-            .filter_map(|r| r.pasid)
-            .collect();
+        let pending: std::collections::HashSet<Ioasid> =
+            self.pending_requests().filter_map(|r| r.pasid).collect();
         let held = std::mem::take(&mut self.quarantined);
         for id in held {
             if pending.contains(&id) {
