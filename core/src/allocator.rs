@@ -61,13 +61,13 @@ impl World {
             self.log.explain(|| "a vcmd allocator needs a host".into());
             return Err(Errno::EINVAL);
         }
-        self.log.line("register.dup");
         let primary = self
             .groups
             .iter()
             .any(|g| g.members.first() == Some(allocator));
         let member = self.groups.iter().any(|g| g.members.contains(allocator));
         if primary || (member && !self.knobs.flaw_secondary_reregister) {
+            self.log.line("register.dup");
             self.log
                 .explain(|| format!("{allocator} is already registered"));
             return Err(Errno::EEXIST);
@@ -87,6 +87,7 @@ impl World {
                 ));
                 return Err(Errno::EAGAIN);
             }
+            self.log.line("register.activate");
             self.groups.push(new_group(allocator, fns, host));
             self.log.switched = true;
             let to = self.active_name();
@@ -132,6 +133,7 @@ impl World {
             .iter()
             .position(|g| g.members.contains(allocator))
         else {
+            self.log.line("unregister.none");
             self.log.warn(format!(
                 "ioasid_unregister_allocator: {allocator} is not registered"
             ));
@@ -175,6 +177,7 @@ impl World {
         self.log.line("unregister.last");
         let outstanding = group.store.len();
         if outstanding > 0 && !self.knobs.flaw_orphan_on_unregister {
+            self.log.line("unregister.busy");
             self.log.explain(|| format!(
                 "{allocator} is the last of its group and {outstanding} ID(s) are outstanding: refused"
             ));
@@ -202,6 +205,7 @@ impl World {
                 "{count} ID(s) are orphaned: lookups answer ENOENT, frees log 'unknown IOASID', and the numbers can be handed out again"
             ));
         }
+        self.log.line("unregister.remove");
         if gi == 0 {
             self.log.line("unregister.switch");
             self.log.switched = true;

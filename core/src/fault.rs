@@ -258,6 +258,9 @@ impl World {
             self.log.quiet += 1;
             let found = self.find(set.as_ref(), pasid, Some(Getter::MmAlive));
             self.log.quiet -= 1;
+            if !matches!(found, Ok(Some(Data::Mm(_)))) {
+                self.log.line("iopf.no_mm");
+            }
             match found {
                 Err(e) => {
                     return Err((
@@ -305,6 +308,7 @@ impl World {
             return Err((FaultStage::Getter, format!("mm {mm} is unknown")));
         };
         let Some(map) = m.maps.iter().find(|map| map.contains(req.addr)) else {
+            self.log.line("iopf.no_vma");
             return Err((
                 FaultStage::Mapping,
                 format!("{:#x} is not mapped in mm {mm}", req.addr),

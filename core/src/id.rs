@@ -13,6 +13,10 @@ pub const PASID_MAX: Ioasid = 0xF_FFFF;
 
 /// The lowest PASID a well-behaved user allocates: 0 is RID_PASID on VT-d.
 pub const PASID_MIN: Ioasid = 1;
+/// PASID 0: reserved (on VT-d it tags DMA without a PASID, `RID_PASID`); callers
+/// that follow the rules allocate from [`PASID_MIN`]. The allocator itself does not
+/// refuse it to a range that includes it.
+pub const PASID_RESERVED: Ioasid = 0;
 
 pub use crate::name::Name;
 

@@ -27,11 +27,29 @@ pub enum Func {
 }
 
 /// One line of a listing.
+///
+/// In the source, `[id] text` is a line the model reports when it runs it (a
+/// condition: when its branch is taken); `[+a|b] text` is straight-line code that runs
+/// whenever one of the reported lines `a`, `b` ran (a lock, a load, a `return`); a line
+/// with neither (a brace, a comment, a branch never modelled) is never marked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PseudoLine {
     /// The line's id, if the model reports it.
     pub id: Option<&'static str>,
+    /// For straight-line code: the reported lines it runs with, `|`-separated.
+    pub with: Option<&'static str>,
     pub text: &'static str,
+}
+
+impl PseudoLine {
+    /// Whether this line ran, given the ids the step reported.
+    pub fn ran(&self, reported: &[&str]) -> bool {
+        match (self.id, self.with) {
+            (Some(id), _) => reported.contains(&id),
+            (None, Some(with)) => with.split('|').any(|a| reported.contains(&a)),
+            (None, None) => false,
+        }
+    }
 }
 
 impl Func {
@@ -64,9 +82,19 @@ impl Func {
             .lines()
             .map(
                 |line| match line.strip_prefix('[').and_then(|l| l.split_once("] ")) {
-                    Some((id, text)) => PseudoLine { id: Some(id), text },
+                    Some((with, text)) if with.starts_with('+') => PseudoLine {
+                        id: None,
+                        with: Some(&with[1..]),
+                        text,
+                    },
+                    Some((id, text)) => PseudoLine {
+                        id: Some(id),
+                        with: None,
+                        text,
+                    },
                     None => PseudoLine {
                         id: None,
+                        with: None,
                         text: line,
                     },
                 },
@@ -102,8 +130,8 @@ const ALLOC: &str = "\
 {
 [alloc.bad_range] \tif (min > max || max == INVALID_IOASID) return INVALID_IOASID;
 [alloc.quota] \tif (set->quota && set->nr_ioasids >= set->quota) return INVALID_IOASID;
-\tdata = kzalloc(sizeof(*data)); data->set = set; data->private = private;
-\tspin_lock(&ioasid_allocator_lock);
+[+alloc.custom|alloc.default] \tdata = kzalloc(sizeof(*data)); data->set = set; data->private = private;
+[+alloc.custom|alloc.default] \tspin_lock(&ioasid_allocator_lock);
 [alloc.custom] \tif (active_allocator is custom) {
 [vcmd.alloc] \t\tid = active->ops->alloc(min, max, active->ops->pdata);
 [vcmd.no_pasid] \t\tif (id == INVALID_IOASID) goto error;   /* host: no PASID */
@@ -113,22 +141,22 @@ const ALLOC: &str = "\
 [alloc.default] \tret = xa_alloc(&active->xa, &id, data, XA_LIMIT(min, max));
 [alloc.full] \tif (ret) {             /* -EBUSY: the range is full, or id is taken */
 [alloc.rollback] \t\tif (custom) active->ops->free(id, pdata);  /* frees it at the backend! */
-\t\tgoto error;
+[+alloc.full] \t\tgoto error;
 \t}
 [alloc.store] \tdata->id = id;
-\tspin_unlock(&ioasid_allocator_lock);
-\treturn id;
-error:
-\tspin_unlock(&ioasid_allocator_lock);
-\tkfree(data);
-\treturn INVALID_IOASID;
+[+alloc.store] \tspin_unlock(&ioasid_allocator_lock);
+[+alloc.store] \treturn id;
+[+alloc.full|vcmd.no_pasid|alloc.range_check] error:
+[+alloc.full|vcmd.no_pasid|alloc.range_check] \tspin_unlock(&ioasid_allocator_lock);
+[+alloc.full|vcmd.no_pasid|alloc.range_check] \tkfree(data);
+[+alloc.full|vcmd.no_pasid|alloc.range_check] \treturn INVALID_IOASID;
 }";
 
 const FREE: &str = "\
 [free.enter] void ioasid_free(set, ioasid)
 {
-\tspin_lock(&ioasid_allocator_lock);
-\tdata = xa_load(&active->xa, ioasid);
+[+free.enter] \tspin_lock(&ioasid_allocator_lock);
+[+free.enter] \tdata = xa_load(&active->xa, ioasid);
 [free.unknown] \tif (!data) { pr_err(\"Trying to free unknown IOASID %u\", ioasid); goto out; }
 [free.owner] \tif (set && data->set != set) goto out;           /* extensions only */
 [free.pending] \tif (refcount_dec_and_test(&data->refs) == false) { data->state = FREE_PENDING; notify(FREE); goto out; }
@@ -136,16 +164,16 @@ const FREE: &str = "\
 [vcmd.free] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip host free; else send FREE */
 [free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved */
 [free.erase] \txa_erase(&active->xa, ioasid);  /* then erase: the ID is free at once */
-\tkfree_rcu(data, rcu);
-out:
-\tspin_unlock(&ioasid_allocator_lock);
+[+free.erase] \tkfree_rcu(data, rcu);
+[+free.enter] out:
+[+free.enter] \tspin_unlock(&ioasid_allocator_lock);
 }";
 
 const FIND: &str = "\
 [find.enter] void *ioasid_find(set, ioasid, bool (*getter)(void *))
 {
-\trcu_read_lock();
-\tdata = xa_load(&active->xa, ioasid);
+[+find.enter] \trcu_read_lock();
+[+find.enter] \tdata = xa_load(&active->xa, ioasid);
 [find.enoent] \tif (!data) { priv = ERR_PTR(-ENOENT); goto unlock; }
 [find.eacces] \tif (set && data->set != set) { priv = ERR_PTR(-EACCES); goto unlock; }
 [find.deref] \tpriv = rcu_dereference(data->private);
@@ -153,70 +181,77 @@ const FIND: &str = "\
 [find.no_data] \tif (!priv) goto unlock;                  /* allocated, not yet bound */
 [find.getter] \tif (getter && !getter(priv)) priv = NULL;  /* e.g. mmget_not_zero() */
 [find.found] unlock:
-\trcu_read_unlock();
-\treturn priv;
+[+find.found] \trcu_read_unlock();
+[+find.found] \treturn priv;
 }";
 
 const SET_DATA: &str = "\
 [set_data.enter] int ioasid_set_data(ioasid, data)
 {
-\tspin_lock(&ioasid_allocator_lock);
-\tioasid_data = xa_load(&active->xa, ioasid);
+[+set_data.enter] \tspin_lock(&ioasid_allocator_lock);
+[+set_data.enter] \tioasid_data = xa_load(&active->xa, ioasid);
 [set_data.enoent] \tif (!ioasid_data) { ret = -ENOENT; goto out; }
 [set_data.busy] \tif (ioasid_data->private && data) { ret = -EBUSY; goto out; }  /* extensions */
 [set_data.publish] \trcu_assign_pointer(ioasid_data->private, data);
-\tspin_unlock(&ioasid_allocator_lock);
+[+set_data.publish] \tspin_unlock(&ioasid_allocator_lock);
 [set_data.sync] \tsynchronize_rcu();   /* wait for readers that may see the old value */
-\treturn 0;
+[+set_data.sync] \treturn 0;
+[+set_data.enoent|set_data.busy] out:
+[+set_data.enoent|set_data.busy] \tspin_unlock(&ioasid_allocator_lock);
+[+set_data.enoent|set_data.busy] \treturn ret;
 }";
 
 const GET_PUT: &str = "\
 [get.enter] int ioasid_get(set, ioasid)
 {
-\tdata = xa_load(&active->xa, ioasid);
-\tif (!data) { pr_warn(\"unknown IOASID %u\", ioasid); return -ENOENT; }
+[+get.enter] \tdata = xa_load(&active->xa, ioasid);
+[get.unknown] \tif (!data) { pr_warn(\"unknown IOASID %u\", ioasid); return -ENOENT; }
+[get.eacces] \tif (set && data->set != set) return -EACCES;       /* extensions */
 [get.pending] \tif (data->state == FREE_PENDING) return -EBUSY;   /* extensions */
 [get.inc] \trefcount_inc(&data->refs);
-\treturn 0;
+[+get.inc] \treturn 0;
 }
 
 [put.enter] bool ioasid_put(set, ioasid)
 {
-\tdata = xa_load(&active->xa, ioasid);
-\tif (!data) { pr_err(\"unknown IOASID %u\", ioasid); return false; }
+[+put.enter] \tdata = xa_load(&active->xa, ioasid);
+[put.unknown] \tif (!data) { pr_err(\"unknown IOASID %u\", ioasid); return false; }
+[put.eacces] \tif (set && data->set != set) return -EACCES;       /* extensions */
 [put.dec] \tif (!refcount_dec_and_test(&data->refs)) return false;
 [put.free] \tioasid_do_free(data);    /* backend free, then erase */
-\treturn true;
+[+put.free] \treturn true;
 }";
 
 const REGISTER: &str = "\
 [register.enter] int ioasid_register_allocator(ops)
 {
-\tspin_lock(&ioasid_allocator_lock);
+[+register.enter] \tspin_lock(&ioasid_allocator_lock);
 [register.dup] \tif (ops is already registered) { ret = -EEXIST; goto out; }
 [register.first] \tif (list_empty(&allocators_list)) {
 [register.eagain] \t\tif (!xa_empty(&default_allocator.xa)) { ret = -EAGAIN; goto out; }
-\t\tactive_allocator = new allocator for ops;  /* active at once */
-\t\tgoto out;
+[register.activate] \t\tactive_allocator = new allocator for ops;  /* active at once */
+[+register.activate] \t\tgoto out;
 \t}
 [register.join] \tif (an allocator has the same alloc and free) { add ops to its group; goto out; }
 [register.queue] \tlist_add_tail(new allocator for ops, &allocators_list);  /* inactive */
-out:
-\tspin_unlock(&ioasid_allocator_lock);
-\treturn ret;
+[+register.enter] out:
+[+register.enter] \tspin_unlock(&ioasid_allocator_lock);
+[+register.enter] \treturn ret;
 }";
 
 const UNREGISTER: &str = "\
 [unregister.enter] void ioasid_unregister_allocator(ops)
 {
-\tspin_lock(&ioasid_allocator_lock);
-\tif (list_empty(&allocators_list)) { pr_warn(\"No custom IOASID allocators active!\"); goto out; }
+[+unregister.enter] \tspin_lock(&ioasid_allocator_lock);
+[unregister.none] \tif (ops is not registered) { pr_warn(\"%s is not registered\"); goto out; }
 [unregister.member] \tif (ops's group has other members) { list_del(ops); goto out; } /* primary's pdata kept! */
-[unregister.last] \tif (!xa_empty(&group->xa)) pr_warn(\"Free ioasid allocator with IDs outstanding\");
-[unregister.orphan] \tlist_del(group); kfree(group);          /* its IDs are orphaned */
-[unregister.switch] \tactive_allocator = next allocator ?: &default_allocator;
-out:
-\tspin_unlock(&ioasid_allocator_lock);
+[unregister.last] \t/* ops is the last member of its group: the group goes */
+[unregister.busy] \tif (!xa_empty(&group->xa)) { ret = -EBUSY; goto out; }   /* improved */
+[unregister.orphan] \tif (!xa_empty(&group->xa)) pr_warn(\"Free ioasid allocator with IDs outstanding\");  /* orphaned */
+[unregister.remove] \tlist_del(group); kfree(group);
+[unregister.switch] \tif (group was active) active_allocator = next allocator ?: &default_allocator;
+[+unregister.enter] out:
+[+unregister.enter] \tspin_unlock(&ioasid_allocator_lock);
 }";
 
 const HOST: &str = "\
@@ -231,14 +266,14 @@ const SETS: &str = "\
 {
 [set.token] \tif (type == MM && a set for token exists) return ERR_PTR(-EEXIST);
 [set.quota] \tif (quota > capacity_left) return ERR_PTR(-ENOSPC);
-\tcapacity_left -= quota;
+[+set.done] \tcapacity_left -= quota;
 [set.done] \treturn set;
 }
 
 [set.free] int ioasid_set_put(set)
 {
-\tif (set->nr_ioasids) { set->state = FREE_PENDING; return -EBUSY; }
-\tcapacity_left += set->quota; kfree(set);
+[set.busy] \tif (set->nr_ioasids) { set->state = FREE_PENDING; return -EBUSY; }   /* extensions */
+[set.release] \tcapacity_left += set->quota; kfree(set);
 }
 
 [notify.register] int ioasid_register_notifier(set, nb)   /* priority: CPU > IOMMU > DEVICE */
@@ -247,15 +282,15 @@ const SETS: &str = "\
 const SPIDS: &str = "\
 [spid.attach] int ioasid_attach_spid(ioasid, spid)
 {
-\tif (spid is already mapped in data->set) return -EINVAL;
-\tdata->spid = spid;
+[spid.taken] \tif (spid is already mapped in data->set) return -EINVAL;
+[spid.store] \tdata->spid = spid;
 }
 [spid.find] ioasid_t ioasid_find_by_spid(set, spid)   /* guest PASID -> host PASID */
 
 [owned.check] int ioasid_get_if_owned(ioasid)
 {
-\tif (data->set->token != current->mm) return -EPERM;   /* same QEMU process only */
-\treturn ioasid_get(data->set, ioasid);
+[owned.eperm] \tif (data->set->token != current->mm) return -EPERM;   /* same QEMU process only */
+[owned.get] \treturn ioasid_get(data->set, ioasid);
 }";
 
 const RCU: &str = "\
@@ -273,24 +308,24 @@ const PROCESS: &str = "\
 const BIND: &str = "\
 [bind.enter] struct iommu_sva *iommu_sva_bind_device(dev, mm)
 {
-\tmutex_lock(&iommu_sva_lock);
-\tif (mm->pasid is valid) {
+[+bind.enter] \tmutex_lock(&iommu_sva_lock);
+[bind.share] \tif (mm->pasid is valid) {
 [bind.range] \t\tif (mm->pasid < dev->min_pasid || mm->pasid > dev->max_pasid) return ERR_PTR(-EOVERFLOW);
 [bind.get] \t\tioasid_get(mm->pasid);                 /* one more reference */
-\t} else {
+[+bind.alloc] \t} else {
 [bind.alloc] \t\tmm->pasid = ioasid_alloc(&iommu_sva_pasid, dev->min_pasid, dev->max_pasid, mm);
-\t\tif (mm->pasid == INVALID_IOASID) return ERR_PTR(-ENOMEM);
+[bind.nomem] \t\tif (mm->pasid == INVALID_IOASID) return ERR_PTR(-ENOMEM);
 \t}
 [bind.done] \tbond = driver->sva_bind(dev, mm);
-\tmutex_unlock(&iommu_sva_lock);
-\treturn bond;
+[+bind.done] \tmutex_unlock(&iommu_sva_lock);
+[+bind.done] \treturn bond;
 }";
 
 const UNBIND: &str = "\
 [unbind.enter] void iommu_sva_unbind_device(handle)
 {
 [unbind.drain] \tiopf_queue_flush_dev(dev);     /* drain page requests for the PASID */
-\tdriver->sva_unbind(handle);
+[+unbind.drain] \tdriver->sva_unbind(handle);
 [unbind.put] \tioasid_put(mm->pasid);             /* v5.11: frees at zero */
 [unbind.free] \tif (last bond of mm) ioasid_free(mm->pasid);   /* v5.5 */
 }";
@@ -298,13 +333,13 @@ const UNBIND: &str = "\
 const REPORT: &str = "\
 [iopf.report] int iommu_queue_iopf(fault, dev)
 {
-\tif (!(fault->prm.flags & LAST_PAGE)) {
+[+iopf.hold] \tif (!(fault->prm.flags & LAST_PAGE)) {
 [iopf.hold] \t\tlist_add(&iopf->list, &dev->partial);  /* held until the last */
-\t\treturn 0;
+[+iopf.hold] \t\treturn 0;
 \t}
 [iopf.form] \tgroup = requests of dev->partial with this grpid + this one;
 [iopf.queue] \tqueue_work(iopf_wq, &group->work);
-\treturn 0;
+[+iopf.queue] \treturn 0;
 }
 [iopf.overflow] iopf_queue_discard_partial(dev): drop held partial requests";
 
@@ -316,10 +351,10 @@ const HANDLER: &str = "\
 [iopf.sticky] \t\tif (status != IOMMU_PAGE_RESP_SUCCESS) continue;   /* errors are sticky */
 [iopf.no_pasid] \t\tif (!(iopf->flags & PASID_VALID)) { status = INVALID; continue; }
 [iopf.find] \t\tmm = iommu_sva_find(iopf->pasid);    /* ioasid_find(&sva_set, pasid, mmget) */
-\t\tif (IS_ERR_OR_NULL(mm)) { status = INVALID; continue; }
+[iopf.no_mm] \t\tif (IS_ERR_OR_NULL(mm)) { status = INVALID; continue; }
 [iopf.domain] \t\t/* v6.6: domain = iommu_get_domain_for_dev_pasid(dev, pasid) */
 [iopf.vma] \t\tvma = find_extend_vma(mm, iopf->addr);
-\t\tif (!vma) { status = INVALID; continue; }
+[iopf.no_vma] \t\tif (!vma) { status = INVALID; continue; }
 [iopf.perm] \t\tif (access not allowed by vma) { status = INVALID; continue; }
 [iopf.fixup] \t\thandle_mm_fault(vma, iopf->addr, flags);   /* page made present */
 \t}
@@ -332,8 +367,8 @@ const GLOBAL: &str = "\
 [global.bind] iommu_sva_bind_device(dev, mm): pasid = mm's global PASID; attach mm's SVA domain at (dev, pasid)
 [global.attach] int iommu_attach_device_pasid(domain, dev, pasid)
 {
-\tif (xa_load(&group->pasid_array, pasid)) return -EBUSY;
-\txa_store(&group->pasid_array, pasid, domain);
+[global.busy] \tif (xa_load(&group->pasid_array, pasid)) return -EBUSY;
+[global.store] \txa_store(&group->pasid_array, pasid, domain);
 }
 [global.detach] void iommu_detach_device_pasid(domain, dev, pasid): xa_erase(&group->pasid_array, pasid)";
 
@@ -373,6 +408,22 @@ mod tests {
                 }
             }
             assert!(!seen.is_empty(), "{f:?} has no line ids");
+        }
+    }
+
+    #[test]
+    fn straight_line_code_names_reported_lines_of_its_own_listing() {
+        for f in ALL_FUNCS {
+            let listing = f.listing();
+            for l in &listing {
+                for anchor in l.with.iter().flat_map(|w| w.split('|')) {
+                    assert!(
+                        listing.iter().any(|o| o.id == Some(anchor)),
+                        "{f:?}: '{}' runs with {anchor}, which is not a line of it",
+                        l.text
+                    );
+                }
+            }
         }
     }
 }

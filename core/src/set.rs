@@ -136,6 +136,7 @@ impl World {
             if ext {
                 s.free_pending = true;
                 let n = s.used;
+                self.log.line("set.busy");
                 self.log.explain(|| format!("{n} ID(s) are left: the set is marked free-pending and goes with its last ID"));
                 return Err(Errno::EBUSY);
             }
@@ -144,6 +145,7 @@ impl World {
             ));
             self.retag_stale_token(set);
         }
+        self.log.line("set.release");
         let quota = self.sets.remove(set).and_then(|s| s.quota).unwrap_or(0);
         self.capacity_left = self.capacity_left.saturating_add(quota);
         self.log.explain(|| format!("set {set} is gone"));
@@ -188,6 +190,7 @@ impl World {
         };
         let s = self.sets.get_mut(&set).ok_or(Errno::EINVAL)?;
         if s.spids.contains_key(&spid) {
+            self.log.line("spid.taken");
             self.log
                 .explain(|| format!("guest PASID {spid} is already mapped in set {set}"));
             return Err(Errno::EINVAL);
@@ -196,6 +199,7 @@ impl World {
             s.spids.remove(&old);
         }
         s.spids.insert(spid, id);
+        self.log.line("spid.store");
         if let Some(e) = self.active_store_mut().get_mut(id) {
             e.spid = Some(spid);
         }
@@ -234,6 +238,7 @@ impl World {
             .and_then(|s| self.sets.get(s))
             .and_then(|s| s.token);
         if owner.as_ref() != Some(mm) {
+            self.log.line("owned.eperm");
             self.log.explain(|| match &owner {
                 Some(o) => format!("{id} belongs to mm {o}'s set, not {mm}'s"),
                 None => format!("{id}'s set belongs to no process"),
@@ -241,6 +246,7 @@ impl World {
             return Err(Errno::EPERM);
         }
         let set = entry.set;
+        self.log.line("owned.get");
         self.get(set.as_ref(), id)
     }
 

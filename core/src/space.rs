@@ -661,6 +661,7 @@ impl World {
             }
             RefModel::GetPut => {
                 let Some(_) = self.entry(id) else {
+                    self.log.line("get.unknown");
                     self.log.warn(format!("ioasid_get: unknown IOASID {id}"));
                     self.log
                         .explain(|| format!("{id} is unknown: only a warning"));
@@ -674,11 +675,13 @@ impl World {
                 Ok(Val::Null)
             }
             RefModel::FreePending => {
-                let Some(entry) = self.entry(id) else {
+                let Some(entry) = self.entry(id).cloned() else {
+                    self.log.line("get.unknown");
                     self.log.explain(|| format!("{id} is unknown"));
                     return Err(Errno::ENOENT);
                 };
                 if set.is_some() && set != entry.set.as_ref() {
+                    self.log.line("get.eacces");
                     let have = set_label(entry.set.as_ref());
                     self.log.explain(|| format!("{id} belongs to {have}"));
                     return Err(Errno::EACCES);
@@ -720,6 +723,7 @@ impl World {
             return Err(Errno::EOPNOTSUPP);
         }
         let Some(entry) = self.entry(id).cloned() else {
+            self.log.line("put.unknown");
             if self.knobs.refs == RefModel::FreePending || self.knobs.real_errno {
                 self.log.explain(|| format!("{id} is unknown"));
                 return Err(Errno::ENOENT);
@@ -730,6 +734,7 @@ impl World {
             return Ok(Val::Bool(false));
         };
         if self.knobs.refs == RefModel::FreePending && set.is_some() && set != entry.set.as_ref() {
+            self.log.line("put.eacces");
             let have = set_label(entry.set.as_ref());
             self.log.explain(|| format!("{id} belongs to {have}"));
             return Err(Errno::EACCES);

@@ -277,6 +277,7 @@ impl World {
         }
         let pasid = match existing {
             Some(p) => {
+                self.log.line("bind.share");
                 let too_high = if self.knobs.flaw_bind_off_by_one {
                     p >= dmax
                 } else {
@@ -306,6 +307,7 @@ impl World {
                 let set = name(SVA_SET);
                 let data = Some(crate::id::Data::Mm(*mm));
                 let p = self.alloc(Some(&set), dmin, dmax, data).map_err(|e| {
+                    self.log.line("bind.nomem");
                     if self.knobs.real_errno {
                         e
                     } else if self.knobs.sva_enomem {
@@ -377,11 +379,13 @@ impl World {
         match self.attachments.get(&key) {
             Some(DomainRef::Sva(owner)) if owner == mm => {}
             Some(_) => {
+                self.log.line("global.busy");
                 self.log
                     .explain(|| format!("{device} already has a domain attached at PASID {pasid}"));
                 return Err(Errno::EBUSY);
             }
             None => {
+                self.log.line("global.store");
                 self.attachments.insert(key, DomainRef::Sva(*mm));
             }
         }
@@ -481,10 +485,12 @@ impl World {
         self.device_mut(device);
         let key = (*device, pasid);
         if self.attachments.contains_key(&key) {
+            self.log.line("global.busy");
             self.log
                 .explain(|| format!("{device} already has a domain at PASID {pasid}"));
             return Err(Errno::EBUSY);
         }
+        self.log.line("global.store");
         self.attachments.insert(key, DomainRef::Domain(*domain));
         self.log
             .explain(|| format!("{device}'s PASID {pasid} now goes to domain {domain}"));

@@ -5,6 +5,7 @@
 use ioasid_core::lesson::Lesson;
 use ioasid_core::lessons::{self, BuiltIn};
 use ioasid_core::profile::Profile;
+use ioasid_core::pseudo::ALL_FUNCS;
 use ioasid_core::run_under;
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -123,6 +124,74 @@ fn every_lesson_runs_clean_under_every_declared_profile() {
         "{} expect failure(s):\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// Every line id the model reports exists in a listing (a typo would mark nothing).
+#[test]
+fn every_reported_line_is_in_a_listing() {
+    let known: BTreeSet<&str> = ALL_FUNCS
+        .iter()
+        .flat_map(|f| f.listing())
+        .filter_map(|l| l.id)
+        .collect();
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for &p in &lesson.profiles {
+            let trace = run_under(&lesson, p).unwrap_or_else(|e| panic!("{} [{p}]: {e}", l.id));
+            for s in &trace.steps {
+                for id in &s.lines {
+                    assert!(
+                        known.contains(id),
+                        "{} [{p}] step {}: line {id} is in no listing",
+                        l.id,
+                        s.index + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The code pane marks straight-line code too: a free runs its lock, its load and its
+/// unlock, though only the entry and the erase are reported; it skips the unknown-ID
+/// branch it did not take.
+#[test]
+fn straight_line_code_runs_with_the_lines_around_it() {
+    let l = lessons::ALL
+        .iter()
+        .find(|l| l.id == "01-first-fit")
+        .expect("lesson 01");
+    let lesson = parse(l);
+    let trace = run_under(&lesson, lesson.profiles[0]).expect("runs");
+    let free = trace
+        .steps
+        .iter()
+        .find(|s| s.op == "free" && matches!(s.result, ioasid_core::trace::Outcome::Ok(_)))
+        .expect("a successful free");
+    let ran: Vec<&str> = free
+        .func
+        .listing()
+        .iter()
+        .filter(|line| line.ran(&free.lines))
+        .map(|line| line.text.trim())
+        .collect();
+    for text in [
+        "spin_lock(",
+        "data = xa_load(",
+        "xa_erase(",
+        "kfree_rcu(",
+        "out:",
+        "spin_unlock(",
+    ] {
+        assert!(
+            ran.iter().any(|r| r.starts_with(text)),
+            "{text} not marked; marked: {ran:?}"
+        );
+    }
+    assert!(
+        !ran.iter().any(|r| r.contains("pr_err")),
+        "the unknown-ID branch is marked: {ran:?}"
     );
 }
 

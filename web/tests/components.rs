@@ -280,6 +280,14 @@ async fn the_code_pane_marks_the_lines_run() {
         .unwrap()
         .length();
     assert!(ran >= 3, "{ran} lines marked as run");
+    // The straight-line code after the store ran too, up to the return.
+    let returned = m.root.query_selector_all(".code .code-line.ran").unwrap();
+    assert!(
+        (0..returned.length())
+            .filter_map(|i| returned.item(i))
+            .any(|n| n.text_content().unwrap_or_default().contains("return id;")),
+        "return id; is not marked"
+    );
     assert!(m.text(".code-pane h2").contains("ioasid_alloc()"));
     m.destroy();
 }

@@ -53,14 +53,14 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             } else if current.is_none() {
                 <p class="muted">{ "No line of this listing ran at this step." }</p>
             } else {
-                <p class="muted code-legend">{ "✓ marks the lines this step ran, numbered in the order they ran; ▶ is the last. A condition is marked only when its branch was taken." }</p>
+                <p class="muted code-legend">{ "✓ marks the lines this step ran. Numbers give the order of the lines the model reports (entry, branches taken, stores); ▶ is the last. A condition is marked only when its branch was taken." }</p>
             }
             <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())}>
                 { for listing.iter().map(|line| {
                     let order: Vec<usize> = line.id.map(|id| {
                         ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| k + 1).collect()
                     }).unwrap_or_default();
-                    let is_run = !order.is_empty();
+                    let is_run = line.ran(&ran);
                     let is_current = is_run && line.id == current;
                     let branch = is_run && line.text.contains("if (");
                     let class = classes!(

@@ -1,7 +1,7 @@
 //! One ID up close: its owner, set, private data, references, state, guest PASID, when it
 //! was born, and who is looking at it.
 use crate::view::{num, set_style, WorldRef};
-use ioasid_core::id::data_label;
+use ioasid_core::id::{data_label, PASID_RESERVED};
 use ioasid_core::space::{Entry, IdState};
 use yew::prelude::*;
 
@@ -84,6 +84,9 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                 None => html! {
                     <p>
                         { format!("Free in the {} storage: an alloc whose range includes {} may return it.", props.store, num(id)) }
+                        if id == PASID_RESERVED {
+                            { " PASID 0 is reserved all the same: on VT-d it tags DMA without a PASID (RID_PASID), so callers that follow the rules allocate from 1." }
+                        }
                         if let Some(a) = &orphan {
                             <strong>{ format!(" Orphaned: allocator {a} gave it out and was unregistered; its owner still uses it, but the active storage does not know it.") }</strong>
                         }

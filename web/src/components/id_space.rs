@@ -7,7 +7,7 @@ use super::id_overview::{IdOverview, BLOCK, COLS, ROWS};
 use super::search_path::SearchPath;
 use crate::state::Theme;
 use crate::view::{num, set_style, set_tag, StepRef, TraceRef, WorldRef};
-use ioasid_core::id::{data_label, PASID_MAX};
+use ioasid_core::id::{data_label, PASID_MAX, PASID_RESERVED};
 use ioasid_core::space::{Entry, IdState, World};
 use ioasid_core::trace::Event as TraceEvent;
 use ioasid_core::xarray::{XArray, XaVisit};
@@ -382,9 +382,12 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                 }
                 None => {
                     let orphan = w.orphans.iter().any(|(o, _)| *o == id);
+                    let reserved = id == PASID_RESERVED && !orphan;
                     let label = format!(
                         "ID {id}: free{}{}",
-                        if orphan { " here, but orphaned: its old owner still uses it" } else { "" },
+                        if orphan { " here, but orphaned: its old owner still uses it" }
+                        else if reserved { ", but reserved: PASID 0 means DMA without a PASID, so callers allocate from 1" }
+                        else { "" },
                         if is_changed { ", changed at this step" } else { "" }
                     );
                     html! {
@@ -393,7 +396,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                                 class={classes!("id-cell", "free", orphan.then_some("orphan"), is_changed.then_some("changed"), sel.then_some("selected"))}
                                 {onclick}>
                                 <span class="id-num">{ id }</span>
-                                <span class="id-tag">{ if orphan { "orphan" } else { "free" } }</span>
+                                <span class="id-tag">{ if orphan { "orphan" } else if reserved { "rsvd" } else { "free" } }</span>
                                 if is_changed { <span class="delta" aria-hidden="true">{ "Δ" }</span> }
                             </button>
                         </li>

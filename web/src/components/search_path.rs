@@ -51,9 +51,10 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
             num(props.max)
         ),
     };
+    // An earlier step's search is history: folded, so it is not read as this step's.
     html! {
-        <div class="search-path">
-            <h3>{ heading }</h3>
+        <details class="search-path" open={props.from_step.is_none()}>
+            <summary><h3>{ heading }</h3></summary>
             <p class="muted">{ format!("In the {} storage, looking for the lowest free ID from {} to {}.", props.store, num(props.min), num(props.max)) }</p>
             if props.path.is_empty() {
                 <p class="muted">{ "No node was visited: the tree held nothing there yet (it was empty, or the range lies beyond the IDs it covers), so the lowest ID of the range is free at once and the tree grows to hold it." }</p>
@@ -107,6 +108,6 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                 </p>
             }
             <p class="path-outcome"><strong>{ outcome }</strong></p>
-        </div>
+        </details>
     }
 }
