@@ -15,6 +15,18 @@ pub struct PageRequest {
     pub perm: Perm,
     pub group: u32,
     pub last: bool,
+    /// When the PASID was in use as the request was reported: the step its entry was
+    /// born at and the mm its data named. A request served after the PASID was freed
+    /// and handed out again is stale: it lands in the next owner's address space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Issued>,
+}
+
+/// Who a PASID belonged to when a page request for it was reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issued {
+    pub born: u32,
+    pub mm: Option<Name>,
 }
 
 /// A formed group: every request of one group id, the last one last.
@@ -31,8 +43,15 @@ type Refusal = (FaultStage, String);
 impl World {
     /// A device reports a page request. A request that is not the last of its group is
     /// held; the last forms the group, which is queued for the workqueue. Never fails.
-    pub fn fault(&mut self, device: &Name, req: PageRequest) -> Result<Val, Errno> {
+    pub fn fault(&mut self, device: &Name, mut req: PageRequest) -> Result<Val, Errno> {
         self.log.line("iopf.report");
+        req.issued = req.pasid.and_then(|p| self.entry(p)).map(|e| Issued {
+            born: e.born,
+            mm: match e.data {
+                Some(Data::Mm(mm)) => Some(mm),
+                _ => None,
+            },
+        });
         let group = req.group;
         let dev = self.devices.entry(*device).or_default();
         if !req.last {
@@ -155,13 +174,17 @@ impl World {
             }
             match self.handle_request(&g.device, req) {
                 Ok(mm) => {
-                    self.fault_step(
-                        &g,
-                        req,
-                        FaultStage::Done,
-                        true,
-                        format!("the page is made present in mm {mm}"),
-                    );
+                    let detail = match self.stale(req) {
+                        None => format!("the page is made present in mm {mm}"),
+                        Some(was) => {
+                            let pasid = req.pasid.unwrap_or_default();
+                            self.log.explain(|| format!(
+                                "stale request: it was sent for {was}, but PASID {pasid} was freed and handed out again since, so it was served in mm {mm}"
+                            ));
+                            format!("the page is made present in mm {mm}, but the request was sent for {was}: PASID {pasid} was freed and handed out again since, so the device's access lands in another process's memory")
+                        }
+                    };
+                    self.fault_step(&g, req, FaultStage::Done, true, detail);
                     served = Some(mm);
                 }
                 Err((stage, reason)) => {
@@ -197,6 +220,20 @@ impl World {
         response
     }
 
+    /// Who a stale request was sent for ("mm A", or "the PASID's earlier owner"), if
+    /// its PASID has been freed and handed out again since it was reported.
+    fn stale(&self, req: &PageRequest) -> Option<String> {
+        let issued = req.issued?;
+        let now = req.pasid.and_then(|p| self.entry(p))?;
+        (now.born != issued.born).then(|| {
+            issued
+                .mm
+                .map_or("the PASID's earlier owner".to_string(), |mm| {
+                    format!("mm {mm}")
+                })
+        })
+    }
+
     fn fault_step(
         &mut self,
         g: &FaultGroup,
@@ -205,6 +242,7 @@ impl World {
         ok: bool,
         detail: String,
     ) {
+        let stale = stage == FaultStage::Done && self.stale(req).is_some();
         self.log.event(|| Event::FaultStep {
             device: g.device,
             group: g.group,
@@ -214,6 +252,7 @@ impl World {
             stage,
             ok,
             detail,
+            stale,
         });
     }
 
@@ -228,20 +267,23 @@ impl World {
             self.log.line("iopf.domain");
             match self.attachments.get(&(*device, pasid)) {
                 None => {
+                    self.log.line("iopf.no_domain");
                     return Err((
                         FaultStage::Domain,
                         format!("no domain attached at PASID {pasid}"),
-                    ))
+                    ));
                 }
                 Some(DomainRef::Domain(d)) => {
+                    self.log.line("iopf.no_handler");
                     return Err((
-                        FaultStage::Domain,
+                        FaultStage::Handler,
                         format!("domain {d} has no page-fault handler"),
-                    ))
+                    ));
                 }
                 Some(DomainRef::Sva(mm)) => {
                     let mm = *mm;
                     if !self.mms.get(&mm).is_some_and(|m| m.alive) {
+                        self.log.line("iopf.mm_exiting");
                         return Err((FaultStage::Getter, format!("mm {mm} is exiting")));
                     }
                     mm

@@ -129,7 +129,7 @@ const ALLOC: &str = "\
 [alloc.enter] ioasid_t ioasid_alloc(set, min, max, private)
 {
 [alloc.bad_range] \tif (min > max || max == INVALID_IOASID) return INVALID_IOASID;
-[alloc.quota] \tif (set->quota && set->nr_ioasids >= set->quota) return INVALID_IOASID;
+[alloc.quota] \tif (set->quota && set->nr_ioasids >= set->quota) return INVALID_IOASID;   /* extensions */
 [+alloc.custom|alloc.default] \tdata = kzalloc(sizeof(*data)); data->set = set; data->private = private;
 [+alloc.custom|alloc.default] \tspin_lock(&ioasid_allocator_lock);
 [alloc.custom] \tif (active_allocator is custom) {
@@ -159,7 +159,7 @@ const FREE: &str = "\
 [+free.enter] \tdata = xa_load(&active->xa, ioasid);
 [free.unknown] \tif (!data) { pr_err(\"Trying to free unknown IOASID %u\", ioasid); goto out; }
 [free.owner] \tif (set && data->set != set) goto out;           /* extensions only */
-[free.pending] \tif (refcount_dec_and_test(&data->refs) == false) { data->state = FREE_PENDING; notify(FREE); goto out; }
+[free.pending] \tif (refcount_dec_and_test(&data->refs) == false) { data->state = FREE_PENDING; notify(FREE); goto out; }   /* refs: v5.11+; state, notify: extensions */
 [free.backend] \tif (active is custom) active->ops->free(ioasid, pdata);  /* backend first */
 [vcmd.free] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip host free; else send FREE */
 [free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved */
@@ -350,9 +350,12 @@ const HANDLER: &str = "\
 [iopf.group] \tlist_for_each_entry(iopf, &group->faults, list) {
 [iopf.sticky] \t\tif (status != IOMMU_PAGE_RESP_SUCCESS) continue;   /* errors are sticky */
 [iopf.no_pasid] \t\tif (!(iopf->flags & PASID_VALID)) { status = INVALID; continue; }
-[iopf.find] \t\tmm = iommu_sva_find(iopf->pasid);    /* ioasid_find(&sva_set, pasid, mmget) */
+[iopf.find] \t\tmm = iommu_sva_find(iopf->pasid);    /* to v6.1: ioasid_find(&sva_set, pasid, mmget) */
 [iopf.no_mm] \t\tif (IS_ERR_OR_NULL(mm)) { status = INVALID; continue; }
-[iopf.domain] \t\t/* v6.6: domain = iommu_get_domain_for_dev_pasid(dev, pasid) */
+[iopf.domain] \t\tdomain = iommu_get_domain_for_dev_pasid(dev, iopf->pasid);   /* v6.2+, instead */
+[iopf.no_domain] \t\tif (!domain) { status = INVALID; continue; }
+[iopf.no_handler] \t\tif (!domain->iopf_handler) { status = INVALID; continue; }   /* not an SVA domain */
+[iopf.mm_exiting] \t\tif (!mmget_not_zero(domain->mm)) { status = INVALID; continue; }
 [iopf.vma] \t\tvma = find_extend_vma(mm, iopf->addr);
 [iopf.no_vma] \t\tif (!vma) { status = INVALID; continue; }
 [iopf.perm] \t\tif (access not allowed by vma) { status = INVALID; continue; }

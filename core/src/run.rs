@@ -385,6 +385,7 @@ fn run_step(
         op: step.op.name(),
         thread: step.thread.clone(),
         say: step.say.clone(),
+        call: summary,
         explain,
         result,
         warnings: log.warnings,
@@ -564,6 +565,7 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
                         perm: *perm,
                         group: *group,
                         last: *last,
+                        issued: None,
                     },
                 )
             });

@@ -123,6 +123,8 @@ pub enum FaultStage {
     Getter,
     /// The (device, PASID) -> domain attachment (v6.6).
     Domain,
+    /// The attached domain's fault handler: only an SVA domain has one (v6.6).
+    Handler,
     /// The address lookup in the mm.
     Mapping,
     /// The mapping's permissions.
@@ -221,6 +223,10 @@ pub enum Event {
         stage: FaultStage,
         ok: bool,
         detail: String,
+        /// Served, but stale: the PASID was freed and handed out again after the
+        /// request was sent, so it was served in another owner's address space.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        stale: bool,
     },
     /// A response was sent.
     Responded(Response),
@@ -249,6 +255,9 @@ pub struct StepTrace {
     pub thread: Option<String>,
     /// The lesson's narration, if it gave one.
     pub say: Option<String>,
+    /// The call in words, with its arguments' values before it ran, e.g.
+    /// "alloc(set sva, [10, 5], no data)" (empty in a run that does not record).
+    pub call: String,
     /// A narration generated from what happened: the result in words, and why.
     pub explain: String,
     pub result: Outcome,

@@ -7,6 +7,7 @@ use ioasid_core::lessons::{self, BuiltIn};
 use ioasid_core::profile::Profile;
 use ioasid_core::pseudo::ALL_FUNCS;
 use ioasid_core::run_under;
+use ioasid_core::trace::{Event, FaultStage};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -193,6 +194,63 @@ fn straight_line_code_runs_with_the_lines_around_it() {
         !ran.iter().any(|r| r.contains("pr_err")),
         "the unknown-ID branch is marked: {ran:?}"
     );
+}
+
+fn built_in(id: &str) -> Lesson {
+    parse(
+        lessons::ALL
+            .iter()
+            .find(|l| l.id == id)
+            .unwrap_or_else(|| panic!("no lesson {id}")),
+    )
+}
+
+/// Stale requests served in the next owner's address space, per step.
+fn stale_steps(lesson: &Lesson, p: Profile) -> Vec<usize> {
+    let trace = run_under(lesson, p).expect("runs");
+    trace
+        .steps
+        .iter()
+        .filter(|s| {
+            s.events
+                .iter()
+                .any(|e| matches!(e, Event::FaultStep { stale: true, .. }))
+        })
+        .map(|s| s.index + 1)
+        .collect()
+}
+
+/// Lesson 09's hazard is flagged where the kernel profile serves the old owner's request
+/// in the new owner's mm, and nowhere under improved, which quarantines the PASID.
+#[test]
+fn a_stale_request_is_flagged_only_where_it_is_served() {
+    let lesson = built_in("09-stale-fault");
+    let kernel = stale_steps(&lesson, Profile::V5_11);
+    assert!(!kernel.is_empty(), "v5.11 serves no stale request");
+    assert!(stale_steps(&lesson, Profile::Improved).is_empty());
+    // A lesson whose PASIDs are never reused while requests wait has none.
+    let lesson = built_in("08-page-requests");
+    assert!(stale_steps(&lesson, Profile::V5_11).is_empty());
+}
+
+/// v6.6: a PASID attached to a plain domain is found, then refused by the missing
+/// fault handler, a stage of its own (not a failed lookup).
+#[test]
+fn a_domain_without_a_handler_fails_at_the_handler() {
+    let lesson = built_in("11-what-came-after");
+    let trace = run_under(&lesson, lesson.profile).expect("runs");
+    let stages: Vec<FaultStage> = trace
+        .steps
+        .iter()
+        .flat_map(|s| &s.events)
+        .filter_map(|e| match e {
+            Event::FaultStep {
+                stage, ok: false, ..
+            } => Some(*stage),
+            _ => None,
+        })
+        .collect();
+    assert!(stages.contains(&FaultStage::Handler), "{stages:?}");
 }
 
 #[test]

@@ -127,7 +127,7 @@ pub fn marker_info(m: Marker) -> (&'static str, &'static str) {
 }
 
 /// Which marker to draw when several meet on one spot: the most telling one.
-fn marker_rank(m: Marker) -> u8 {
+pub fn marker_rank(m: Marker) -> u8 {
     match m {
         Marker::ExpectFailed => 5,
         Marker::Question => 4,

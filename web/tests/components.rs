@@ -189,6 +189,75 @@ async fn the_timeline_seeks_and_shows_marks() {
     m.destroy();
 }
 
+/// The page rect of `el`: (left, right).
+fn span_of(el: &Element) -> (f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.left(), r.right())
+}
+
+#[wasm_bindgen_test]
+async fn timeline_marks_never_overlap_and_show_every_kind() {
+    // Eight steps (one mark each at most, at any window width): step 4 fails a lookup, step
+    // 5, a question, fails one too, and so does the last step.
+    let ok = r#"{"op": "find", "set": "sva", "id": "$a"}"#;
+    let bad = r#"{"op": "find", "set": "other", "id": "$a"}"#;
+    let asked = r#"{"op": "find", "set": "other", "id": "$a", "ask": {"prompt": "Found?",
+        "choices": ["yes", "no"], "answer": 1, "explain": "Wrong set."}}"#;
+    let alloc = r#"{"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "a"}"#;
+    let steps = [alloc, ok, ok, bad, asked, ok, ok, bad].join(",");
+    let json =
+        format!(r#"{{"format": 1, "title": "Crowded", "profile": "v5.5", "steps": [{steps}]}}"#);
+    // The app's stylesheet, so that the marks are laid out as on the page.
+    let style = gloo::utils::document().create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../../styles/app.css")));
+    gloo::utils::head().append_child(&style).unwrap();
+    let m = Mounted::new(&json, 0).await;
+    // A track 120 px wide: a step is 15 px, closer than a mark is wide. The timeline
+    // measures its track again when the window is resized.
+    m.get(".timeline")
+        .set_attribute("style", "width: 120px")
+        .unwrap();
+    gloo::utils::window()
+        .dispatch_event(&web_sys::Event::new("resize").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+
+    let list = m.root.query_selector_all(".marks .mark").unwrap();
+    let marks: Vec<Element> = (0..list.length())
+        .filter_map(|i| list.item(i).and_then(|n| n.dyn_into().ok()))
+        .collect();
+    let titles: Vec<String> = marks
+        .iter()
+        .map(|e| e.get_attribute("title").unwrap_or_default())
+        .collect();
+    // Steps 4 and 5 are one mark, which names both steps and both kinds.
+    assert_eq!(marks.len(), 2, "{titles:?}");
+    assert_eq!(titles[0], "Steps 4 and 5: a question, an error");
+    assert_eq!(marks[0].text_content().unwrap_or_default(), "?✕");
+    assert_eq!(titles[1], "Step 8: an error");
+    // No two marks overlap, and each lies inside the track.
+    let (lo, hi) = span_of(&m.get(".marks"));
+    let spans: Vec<(f64, f64)> = marks.iter().map(span_of).collect();
+    assert!(spans[0].1 <= spans[1].0, "{spans:?}");
+    for (l, r) in &spans {
+        assert!(*l >= lo && *r <= hi, "{spans:?} outside {lo}..{hi}");
+    }
+    // "Next marked step" still visits each marked step, and says what it is.
+    let next = m.button_with_text("Next marked step ›");
+    assert_eq!(next.title(), "Step 4: an error");
+    next.click();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 4 of 8");
+    let next = m.button_with_text("Next marked step ›");
+    assert_eq!(next.title(), "Step 5: a question, an error");
+    next.click();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 5 of 8");
+    assert!(marks[0].class_list().contains("mark-current"));
+    m.destroy();
+    style.remove();
+}
+
 #[wasm_bindgen_test]
 async fn keys_move_the_player_but_not_while_typing() {
     let m = Mounted::new(LESSON, 0).await;

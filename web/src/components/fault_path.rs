@@ -20,7 +20,8 @@ fn stop_index(stage: FaultStage) -> usize {
         // Queued with its group, then not looked at: an earlier request failed.
         FaultStage::Skipped => 2,
         FaultStage::NoPasid | FaultStage::Lookup | FaultStage::Domain => 2,
-        FaultStage::Getter => 3,
+        // v6.6: the domain was found but cannot resolve faults (not an SVA domain).
+        FaultStage::Getter | FaultStage::Handler => 3,
         FaultStage::Mapping => 4,
         FaultStage::Permission => 5,
         FaultStage::Done => STAGES.len(),
@@ -45,6 +46,12 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
     } else {
         "Lookup: PASID in the SVA set"
     };
+    // v6.6: the attached domain's handler is what turns the PASID into an mm.
+    let process = if w.knobs.global_pasid {
+        "Handler: the SVA domain's mm"
+    } else {
+        "Process (mm)"
+    };
     let held: usize = w.devices.values().map(|d| d.partial.len()).sum();
     html! {
         <section class="fault-path panel" aria-labelledby="fault-title">
@@ -59,7 +66,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 Event::Discarded { device, count } => html! {
                     <p class="callout callout-warn">{ format!("{device}'s queue overflowed: {count} held request(s) discarded; their group never forms.") }</p>
                 },
-                Event::FaultStep { device, group, pasid, addr, access, stage, ok, detail } => {
+                Event::FaultStep { device, group, pasid, addr, access, stage, ok, detail, stale } => {
                     let stop = stop_index(*stage);
                     let skipped = *stage == FaultStage::Skipped;
                     let title = format!("{device} · group {group} · {} · {access} access at {addr:#x}",
@@ -69,7 +76,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                             <p class="fault-title">{ title }</p>
                             <ol class="pipeline" aria-label="Stages of the fault path">
                                 { for STAGES.iter().enumerate().map(|(k, name)| {
-                                    let name = if k == 2 { lookup } else { name };
+                                    let name = match k { 2 => lookup, 3 => process, _ => name };
                                     let (class, mark, word) = if k < stop {
                                         ("pstage pstage-ok", "✓", "passed")
                                     } else if skipped {
@@ -87,12 +94,18 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                                     }
                                 }) }
                             </ol>
-                            <p class={if *ok { "fault-detail ok-text" } else if skipped { "fault-detail muted" } else { "fault-detail err-text" }}>{ detail }</p>
+                            <p class={if *stale { "fault-detail warn-text" } else if *ok { "fault-detail ok-text" } else if skipped { "fault-detail muted" } else { "fault-detail err-text" }}>
+                                if *stale { <strong>{ "Stale: " }</strong> }
+                                { detail }
+                            </p>
                         </div>
                     }
                 }
                 Event::Responded(r) => {
+                    let stale = events.iter().any(|e| matches!(e,
+                        Event::FaultStep { device, group, stale: true, .. } if *device == r.device && *group == r.group));
                     let (class, mark) = match r.code {
+                        Code::SUCCESS if stale => ("response response-warn", "!"),
                         Code::SUCCESS => ("response response-ok", "✓"),
                         _ => ("response response-bad", "✕"),
                     };

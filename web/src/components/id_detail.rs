@@ -2,6 +2,7 @@
 //! was born, and who is looking at it.
 use crate::view::{num, set_style, WorldRef};
 use ioasid_core::id::{data_label, PASID_RESERVED};
+use ioasid_core::profile::RefModel;
 use ioasid_core::space::{Entry, IdState};
 use yew::prelude::*;
 
@@ -73,7 +74,11 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                         </dd>
                         <dt>{ "Private data" }</dt><dd>{ data_label(e.data.as_ref()) }</dd>
                         <dt>{ "References" }</dt><dd>{ e.refs }</dd>
-                        <dt>{ "State" }</dt><dd>{ e.state.name() }{ state_words(e.state) }</dd>
+                        // Lifecycle states came with the extension series; before it an
+                        // ID is simply allocated (its data says whether it is bound).
+                        if w.knobs.refs == RefModel::FreePending || !matches!(e.state, IdState::Idle | IdState::Active) {
+                            <dt>{ "State" }</dt><dd>{ e.state.name() }{ state_words(e.state) }</dd>
+                        }
                         if let Some(spid) = e.spid { <dt>{ "Guest PASID" }</dt><dd>{ spid }</dd> }
                         <dt>{ "Allocated at" }</dt><dd>{ format!("step {}", num(u64::from(e.born) + 1)) }</dd>
                         if let Some(h) = &host_owner { <dt>{ "Host" }</dt><dd>{ h }</dd> }

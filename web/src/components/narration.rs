@@ -5,25 +5,49 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::trace::{Code, Outcome, Val};
+use ioasid_core::trace::{Code, Event, Outcome, Val};
 use yew::prelude::*;
 
 /// The result as a chip: red for an error; amber for a call that returned but went
-/// wrong in a way the learner must notice (a kernel warning, or a page request answered
-/// INVALID); green otherwise.
-fn result_chip(result: &Outcome, warned: bool) -> Html {
+/// wrong in a way the learner must notice (a kernel warning, a page request answered
+/// INVALID or served stale, requests discarded) or has not finished (a writer waiting
+/// for a grace period); green otherwise.
+fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
     let refused = matches!(result, Outcome::Ok(Val::Responses(r)) if r.iter().any(|r| r.code != Code::SUCCESS));
+    let stale = events
+        .iter()
+        .any(|e| matches!(e, Event::FaultStep { stale: true, .. }));
+    let discarded: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Discarded { count, .. } => *count,
+            _ => 0,
+        })
+        .sum();
+    let waits = events
+        .iter()
+        .any(|e| matches!(e, Event::GraceStarted { .. }));
+    let alarm = refused || warned || stale || discarded > 0 || waits;
     let (class, mark, text) = match result {
         Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
-        Outcome::Ok(_) if refused || warned => ("chip chip-warn", "!", result.describe()),
+        Outcome::Ok(_) if alarm => ("chip chip-warn", "!", result.describe()),
         Outcome::Ok(_) => ("chip chip-ok", "✓", result.describe()),
     };
     let text = text
         .strip_prefix("returned ")
         .map_or(text.clone(), |t| format!("Returned {t}"));
     let text = match text.as_str() {
-        "succeeded" if warned => "Succeeded, with a warning logged".to_string(),
+        "succeeded" if discarded > 0 => {
+            format!("Discarded {discarded} held request(s): their group never forms")
+        }
+        "succeeded" if waits => {
+            "Published; the writer still waits in synchronize_rcu() for the readers".to_string()
+        }
+        // A void call that only logged (e.g. freeing an unknown ID) did not succeed at
+        // anything: it returned.
+        "succeeded" if warned => "Returned, with a warning logged".to_string(),
         "succeeded" => "Succeeded".to_string(),
+        _ if stale => format!("{text}; one request was served stale, in the wrong address space"),
         _ => text,
     };
     // A chip reads as a sentence: capital first ("Sent INVALID...").
@@ -81,6 +105,15 @@ pub fn Narration() -> Html {
         })
     };
     let sandbox = i >= lesson.steps.len();
+    // A question's answer is the lesson's, for its own profile: when this run went
+    // otherwise (another profile expects another result, or an expectation failed under
+    // the knobs chosen), the question says so.
+    let differs = lesson.steps.get(i).is_some_and(|s| {
+        state.profile != lesson.profile
+            && s.expect_for(state.profile) != s.expect_for(lesson.profile)
+    });
+    let written_for =
+        (differs || st.expect_ok == Some(false)).then(|| AttrValue::from(lesson.profile.name()));
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
             <h2 id="narration-title">
@@ -93,10 +126,12 @@ pub fn Narration() -> Html {
                 // The lesson's narration often tells the outcome, so it waits with the
                 // result until the learner has answered.
                 if waiting {
+                    // The call, not its outcome: what the question is about.
+                    <p class="call">{ "The call: " }<code>{ &st.call }</code></p>
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
                     if let Some(say) = &st.say { <p class="say">{ say }</p> }
-                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty()) }</p>
+                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty(), &st.events) }</p>
                     <p class="explain">{ &st.explain }</p>
                     if !st.warnings.is_empty() {
                         <div class="kernel-log">
@@ -123,7 +158,8 @@ pub fn Narration() -> Html {
                 }
             </div>
             if let Some(q) = ask {
-                <Question step={i} question={q} answer={answer} on_answer={on_answer} />
+                <Question step={i} question={q} answer={answer} on_answer={on_answer}
+                    written_for={written_for} />
             }
             if state.pos == len && !waiting {
                 if let Some(outro) = &lesson.outro {

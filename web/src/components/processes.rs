@@ -2,8 +2,10 @@
 //! range and bonds, and (v6.6) the (device, PASID) -> domain attachments.
 use crate::view::{num, WorldRef};
 use ioasid_core::id::Name;
+use ioasid_core::space::IdState;
 use ioasid_core::sva::DomainRef;
 use ioasid_core::World;
+use std::collections::BTreeMap;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,6 +27,14 @@ fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
     if theirs {
         return None;
     }
+    if w.active_store()
+        .get(pasid)
+        .is_some_and(|e| e.state == IdState::Quarantined)
+    {
+        return Some(format!(
+            "{pasid} quarantined: freed, held back until its page requests are handled"
+        ));
+    }
     Some(match w.active_store().get(pasid).and_then(|e| e.data) {
         Some(d) => format!("stale: {pasid} now holds {}", d.label()),
         None if w.active_store().contains(pasid) => {
@@ -34,9 +44,22 @@ fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
     })
 }
 
+/// Above this many IDs in storage, the "private data of" list is not computed: it would
+/// read every entry at every step.
+const DATA_SCAN_LIMIT: usize = 65_536;
+
 #[component]
 pub fn Processes(props: &ProcessesProps) -> Html {
     let w = &props.world;
+    // IDs whose private data names each mm (set_data or alloc with data, not a bind).
+    let mut data_of: BTreeMap<Name, Vec<u32>> = BTreeMap::new();
+    if !w.knobs.global_pasid && w.active_store().len() <= DATA_SCAN_LIMIT {
+        for (id, e) in w.active_store().iter() {
+            if let Some(mm) = e.data.as_ref().and_then(|d| d.mm()) {
+                data_of.entry(*mm).or_default().push(id);
+            }
+        }
+    }
     if w.mms.is_empty() && w.devices.is_empty() && w.attachments.is_empty() {
         return html! {
             <section class="processes panel" aria-labelledby="proc-title">
@@ -58,6 +81,11 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                                 <strong>{ format!("mm {name}") }</strong>
                                 if m.alive { <span class="badge">{ "running" }</span> } else { <span class="badge badge-warn">{ "exited" }</span> }
                                 { format!(" · PASID {}", m.pasid.map_or("none".to_string(), num)) }
+                                // An ID can carry the mm as private data without being
+                                // the mm's own PASID (mm->pasid is set by a bind only).
+                                if let Some(ids) = data_of.get(name).filter(|ids| m.pasid.is_none() || ids.iter().any(|i| Some(*i) != m.pasid)) {
+                                    { format!(" · private data of ID {}", ids.iter().map(|i| num(*i)).collect::<Vec<_>>().join(", ")) }
+                                }
                                 if let Some(note) = m.pasid.and_then(|p| stale_note(w, *name, p)) {
                                     <span class="badge badge-warn">{ note }</span>
                                 }
@@ -71,12 +99,25 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                 <ul class="plain">
                     { for w.devices.iter().map(|(name, d)| {
                         let changed = props.before.devices.get(name) != Some(d);
-                        let bonds: Vec<String> = d.bonds.iter().map(|(mm, n)| if *n > 1 { format!("{mm} ×{n}") } else { mm.to_string() }).collect();
+                        let exited = |mm: &Name| w.mms.get(mm).is_some_and(|m| !m.alive);
+                        let bonds: Vec<String> = d.bonds.iter().map(|(mm, n)| {
+                            let times = if *n > 1 { format!(" ×{n}") } else { String::new() };
+                            let gone = if exited(mm) { " (exited)" } else { "" };
+                            format!("{mm}{times}{gone}")
+                        }).collect();
+                        let attached: Vec<String> = w.attachments.iter()
+                            .filter(|((dev, _), _)| dev == name)
+                            .map(|((_, p), dom)| format!("PASID {p} → {}", match dom {
+                                DomainRef::Sva(mm) => format!("mm {mm}'s SVA domain"),
+                                DomainRef::Domain(x) => format!("domain {x}"),
+                            }))
+                            .collect();
                         html! {
                             <li class={classes!(changed.then_some("changed"))}>
                                 <strong>{ format!("device {name}") }</strong>
-                                { format!(" · PASIDs {}–{} · bound to {}", num(d.min), num(d.max),
-                                    if bonds.is_empty() { "nothing".to_string() } else { bonds.join(", ") }) }
+                                { format!(" · PASIDs {}–{} · SVA-bound to {}", num(d.min), num(d.max),
+                                    if bonds.is_empty() { "no process".to_string() } else { bonds.join(", ") }) }
+                                if !attached.is_empty() { { format!(" · attached: {}", attached.join("; ")) } }
                             </li>
                         }
                     }) }

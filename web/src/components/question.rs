@@ -11,6 +11,10 @@ pub struct QuestionProps {
     /// `None`: not answered yet; `Some(None)`: skipped; `Some(Some(i))`: choice i.
     pub answer: Option<Option<usize>>,
     pub on_answer: Callback<Option<usize>>,
+    /// `None` when the step went as the lesson expects; else the profile the lesson was
+    /// written for (under other knobs its answer may not hold).
+    #[prop_or_default]
+    pub written_for: Option<AttrValue>,
 }
 
 #[component]
@@ -39,6 +43,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                         (picked && !right).then_some("choice-wrong"),
                     );
                     let mark = match (answered, right, picked) {
+                        (true, true, _) if props.written_for.is_some() => "◇ ",
                         (true, true, _) => "✓ ",
                         (true, false, true) => "✗ ",
                         _ => "",
@@ -49,7 +54,9 @@ pub fn Question(props: &QuestionProps) -> Html {
                             aria-pressed={if answered { Some(picked.to_string()) } else { None }}
                             onclick={choose(Some(i))}>
                             <span aria-hidden="true">{ mark }</span>{ c }
-                            if answered && right { <span class="sr-only">{ " (the right answer)" }</span> }
+                            if answered && right {
+                                <span class="sr-only">{ if props.written_for.is_some() { " (the lesson's answer)" } else { " (the right answer)" } }</span>
+                            }
                         </button>
                     }
                 }) }
@@ -64,8 +71,14 @@ pub fn Question(props: &QuestionProps) -> Html {
             }
             if let Some(a) = props.answer {
                 <div class="question-feedback" role="status">
+                    if let Some(p) = &props.written_for {
+                        <p class="callout callout-warn">{ format!(
+                            "This question was written for {p}. Under the knobs chosen here the step went differently (see the result above), so the lesson's answer (◇) describes {p}, not this run."
+                        ) }</p>
+                    }
                     <p>
                         <strong>{ match a {
+                            _ if props.written_for.is_some() => format!("The lesson's answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
                             Some(i) if i == q.answer => "Right. ".to_string(),
                             Some(_) => format!("Not quite: the answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
                             None => format!("The answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),

@@ -1,6 +1,6 @@
 //! The lowest-free search of an alloc, drawn as its path down the radix tree: one row per
-//! node visited, its 64 slots with their "free below" marks, the slot taken, and the
-//! nodes the search had to back out of.
+//! node visited, its 64 slots with their "free below" marks, the slot the path followed,
+//! and the nodes the search had to back out of.
 use crate::view::num;
 use ioasid_core::id::PASID_MAX;
 use ioasid_core::xarray::XaVisit;
@@ -69,7 +69,7 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                         } else if v.shift == 0 {
                             format!("slot {} is ID {}", v.slot, num(lo))
                         } else {
-                            format!("took slot {} (IDs {})", v.slot, range_text(lo, hi))
+                            format!("followed slot {} (IDs {})", v.slot, range_text(lo, hi))
                         };
                         let label = format!(
                             "Level {}: node {} ({} per slot). {}",
@@ -87,8 +87,14 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                                         let taken = s == u32::from(v.slot);
                                         // Slots wholly above the 20-bit space hold no PASID.
                                         let beyond = slot_range(v, s).0 > u64::from(PASID_MAX);
+                                        let state = if beyond { "beyond the 20-bit PASID space" } else if free { "a free ID below" } else { "full below" };
+                                        let title = match (taken, v.backtracked) {
+                                            (true, true) => format!("slot {s}: {state}; backed out"),
+                                            (true, false) => format!("slot {s}: {state}; path followed"),
+                                            (false, _) => format!("slot {s}: {state}"),
+                                        };
                                         html! { <span class={classes!("slot", if free { "slot-free" } else { "slot-full" }, taken.then_some("slot-taken"), beyond.then_some("slot-beyond"))}
-                                            title={format!("slot {s}: {}", if beyond { "beyond the 20-bit PASID space" } else if free { "a free ID below" } else { "full below" })}>
+                                            {title}>
                                             { if taken { if v.backtracked { "×" } else { "↓" } } else { "" } }
                                         </span> }
                                     }) }
@@ -103,7 +109,8 @@ pub fn SearchPath(props: &SearchPathProps) -> Html {
                 <p class="slots-legend" aria-hidden="true">
                     <span class="slot slot-free"></span>{ " a free ID below · " }
                     <span class="slot slot-full"></span>{ " full below · " }
-                    <span class="slot slot-taken slot-free">{ "↓" }</span>{ " slot taken · " }
+                    <span class="slot slot-taken slot-free">{ "↓" }</span>{ " path followed · " }
+                    <span class="slot slot-taken slot-full">{ "×" }</span>{ " backed out · " }
                     <span class="slot slot-free slot-beyond"></span>{ " beyond the PASID space" }
                 </p>
             }

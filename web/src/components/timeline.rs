@@ -1,6 +1,14 @@
 //! The scrubbable timeline: a slider over the steps, with marks on the steps that matter
 //! (an error, an allocator switch, a page response, a question, a broken expectation).
-use crate::view::{marker_info, num, TimelineMark};
+//!
+//! The marks come as many as fit the window (20 px apart, see `lib.rs`), but the track is
+//! narrower than the window and two marks of neighbouring buckets can be a step apart, so
+//! the timeline measures its track and draws marks closer than a mark's width as one mark:
+//! it stands where the first of them is, shows the kinds of them all (up to two glyphs) and
+//! its title names every step and kind. "Previous/Next marked step" still visit each step.
+use crate::state::AppContext;
+use crate::view::{marker_info, marker_rank, num, TimelineMark};
+use gloo::events::EventListener;
 use ioasid_core::trace::Marker;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -17,6 +25,17 @@ pub struct TimelineProps {
     pub on_seek: Callback<usize>,
 }
 
+/// Half the slider thumb's width, px: the thumb's centre runs from this far inside the
+/// track's left edge to this far inside its right edge (`.mark`'s `left` says the same).
+const THUMB_HALF_PX: f64 = 9.0;
+/// A mark's width with one glyph and with two (`.mark`, `.mark-multi` in app.css), in rem.
+const MARK_REM: f64 = 1.15;
+const MARK_MULTI_REM: f64 = 1.8;
+/// The ring around the current step's mark (`.mark-current`), px.
+const RING_PX: f64 = 2.0;
+/// Room left between two marks, in rem.
+const GAP_REM: f64 = 0.15;
+
 fn marker_class(m: Marker) -> &'static str {
     match m {
         Marker::Error => "mark mark-error",
@@ -27,8 +46,156 @@ fn marker_class(m: Marker) -> &'static str {
     }
 }
 
+/// The colour of a second glyph inside a mark.
+fn glyph_class(m: Marker) -> &'static str {
+    match m {
+        Marker::Error => "glyph-error",
+        Marker::AllocatorSwitch => "glyph-switch",
+        Marker::FaultResponse => "glyph-response",
+        Marker::ExpectFailed => "glyph-expect",
+        Marker::Question => "glyph-question",
+    }
+}
+
+/// Adds `more` to `kinds`, keeping them distinct and the most telling first.
+fn add_kinds(kinds: &mut Vec<Marker>, more: &[Marker]) {
+    for &k in more {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    kinds.sort_by_key(|k| std::cmp::Reverse(marker_rank(*k)));
+}
+
+/// The track's width and the root font size, px; `None` while it is not laid out.
+fn measure(track: &NodeRef) -> Option<(f64, f64)> {
+    let el = track.cast::<web_sys::Element>()?;
+    let width = f64::from(el.client_width());
+    if width <= 0.0 {
+        return None;
+    }
+    let window = gloo::utils::window();
+    let rem = gloo::utils::document()
+        .document_element()
+        .and_then(|root| window.get_computed_style(&root).ok().flatten())
+        .and_then(|s| s.get_property_value("font-size").ok())
+        .and_then(|v| v.trim().trim_end_matches("px").parse::<f64>().ok())
+        .filter(|v| *v > 0.0)
+        .unwrap_or(16.0);
+    Some((width, rem))
+}
+
+/// One drawn mark: the marked steps it stands for and all their kinds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarkGroup {
+    /// The steps (1-based), in order; the mark stands at the first.
+    pub steps: Vec<usize>,
+    /// Distinct kinds, the most telling first.
+    pub kinds: Vec<Marker>,
+    /// Marked steps near them that were already folded into one of `steps` upstream.
+    pub hidden: usize,
+}
+
+impl MarkGroup {
+    fn width_rem(&self) -> f64 {
+        if self.kinds.len() > 1 {
+            MARK_MULTI_REM
+        } else {
+            MARK_REM
+        }
+    }
+
+    /// What the mark says: "Steps 12 and 13: a question, an error".
+    pub fn title(&self) -> String {
+        let steps: Vec<String> = self.steps.iter().map(|s| num(*s as u64)).collect();
+        let steps = match steps.as_slice() {
+            [one] => format!("Step {one}"),
+            [init @ .., last] => format!("Steps {} and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let kinds: Vec<&str> = self.kinds.iter().map(|k| marker_info(*k).0).collect();
+        let mut title = format!("{steps}: {}", kinds.join(", "));
+        if self.hidden > 0 {
+            title.push_str(&format!(
+                " (and {} more marked step{} near {})",
+                self.hidden,
+                if self.hidden == 1 { "" } else { "s" },
+                if self.steps.len() == 1 { "it" } else { "them" }
+            ));
+        }
+        title
+    }
+}
+
+/// Where the centre of a mark on `step` stands, px from the track's left edge, for a track
+/// `width` px wide: under the slider thumb at that step, but never so near an end that the
+/// widest mark (and its ring) would stick out of the track.
+fn mark_x(step: usize, len: usize, width: f64, rem: f64) -> f64 {
+    let x = THUMB_HALF_PX + (width - 2.0 * THUMB_HALF_PX) * step as f64 / len.max(1) as f64;
+    let half = MARK_MULTI_REM * rem / 2.0 + RING_PX;
+    x.clamp(half, (width - half).max(half))
+}
+
+/// The marks as drawn on a track `width` px wide (root font `rem` px): walking from the
+/// left, a mark joins the one before when their centres are closer than half their widths
+/// (the later one counted at its widest, as it may still gain a second glyph) plus a gap,
+/// so no two drawn marks overlap. `kinds_of` gives a step's kinds.
+pub fn group_marks(
+    marks: &[TimelineMark],
+    len: usize,
+    width: f64,
+    rem: f64,
+    kinds_of: impl Fn(&TimelineMark) -> Vec<Marker>,
+) -> Vec<MarkGroup> {
+    let mut out: Vec<(f64, MarkGroup)> = Vec::new();
+    for m in marks {
+        let x = mark_x(m.step, len, width, rem);
+        let kinds = kinds_of(m);
+        if let Some((gx, g)) = out.last_mut() {
+            let room = (g.width_rem() + MARK_MULTI_REM) * rem / 2.0 + GAP_REM * rem + RING_PX;
+            if x - *gx < room {
+                g.steps.push(m.step);
+                add_kinds(&mut g.kinds, &kinds);
+                g.hidden += m.count.saturating_sub(1);
+                continue;
+            }
+        }
+        let mut g = MarkGroup {
+            steps: vec![m.step],
+            kinds: Vec::new(),
+            hidden: m.count.saturating_sub(1),
+        };
+        add_kinds(&mut g.kinds, &kinds);
+        out.push((x, g));
+    }
+    out.into_iter().map(|(_, g)| g).collect()
+}
+
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
+    let state = use_context::<AppContext>();
+    let track = use_node_ref();
+    // The track's width and the rem, px: measured after each render and on resizing.
+    let size = use_state_eq(|| None::<(f64, f64)>);
+    {
+        let (track, size) = (track.clone(), size.clone());
+        use_effect(move || {
+            if let Some(m) = measure(&track) {
+                size.set(Some(m));
+            }
+        });
+    }
+    {
+        let (track, size) = (track.clone(), size.clone());
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::window(), "resize", move |_| {
+                if let Some(m) = measure(&track) {
+                    size.set(Some(m));
+                }
+            });
+            move || drop(listener)
+        });
+    }
     let on_input = {
         let cb = props.on_seek.clone();
         Callback::from(move |e: InputEvent| {
@@ -43,17 +210,42 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         })
     };
     let len = props.len.max(1);
-    let next_mark = props
-        .marks
-        .iter()
-        .find(|m| m.step > props.pos)
-        .map(|m| m.step);
-    let prev_mark = props
-        .marks
-        .iter()
-        .rev()
-        .find(|m| m.step < props.pos)
-        .map(|m| m.step);
+    // Every kind of a marked step (a question that also fails is both), from the trace.
+    let kinds_of = |m: &TimelineMark| -> Vec<Marker> {
+        let mut kinds = vec![m.marker];
+        if let Some(st) = state.as_ref().and_then(|s| {
+            m.step
+                .checked_sub(1)
+                .and_then(|i| s.trace.steps.get(i))
+                .filter(|st| st.index + 1 == m.step && st.markers.contains(&m.marker))
+        }) {
+            add_kinds(&mut kinds, &st.markers);
+        }
+        kinds
+    };
+    let (width, rem) = (*size).unwrap_or_else(|| {
+        let w = gloo::utils::window()
+            .inner_width()
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(800.0);
+        ((w - 32.0).max(100.0), 16.0)
+    });
+    let groups = group_marks(&props.marks, len, width, rem, kinds_of);
+    let next_mark = props.marks.iter().find(|m| m.step > props.pos);
+    let prev_mark = props.marks.iter().rev().find(|m| m.step < props.pos);
+    let describe = |m: Option<&TimelineMark>| {
+        m.map(|m| {
+            MarkGroup {
+                steps: vec![m.step],
+                kinds: kinds_of(m),
+                hidden: 0,
+            }
+            .title()
+        })
+    };
+    let (next_title, prev_title) = (describe(next_mark), describe(prev_mark));
+    let (next_mark, prev_mark) = (next_mark.map(|m| m.step), prev_mark.map(|m| m.step));
     let jump = |to: Option<usize>| {
         let cb = props.on_seek.clone();
         Callback::from(move |_: MouseEvent| {
@@ -70,26 +262,31 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         Marker::ExpectFailed,
     ]
     .into_iter()
-    .filter(|k| props.marks.iter().any(|m| m.marker == *k))
+    .filter(|k| groups.iter().any(|g| g.kinds.contains(k)))
     .collect();
     html! {
         <div class="timeline">
-            <div class="marks">
-                { for props.marks.iter().map(|m| {
-                    let (what, glyph) = marker_info(m.marker);
-                    let title = if m.count > 1 {
-                        format!("Step {}: {what} (and {} more marked steps near it)", num(m.step as u64), m.count - 1)
-                    } else {
-                        format!("Step {}: {what}", num(m.step as u64))
-                    };
-                    let left = format!("left: calc(100% * {} / {len})", m.step);
+            <div class="marks" ref={track}>
+                { for groups.iter().map(|g| {
+                    let first = g.steps[0];
+                    let half = if g.kinds.len() > 1 { MARK_MULTI_REM } else { MARK_REM } / 2.0;
+                    // As `mark_x`, in CSS so that it follows the track between measurements.
+                    let left = format!(
+                        "left: clamp(calc({half}rem + {RING_PX}px), calc({THUMB_HALF_PX}px + (100% - {}px) * {first} / {len}), calc(100% - {half}rem - {RING_PX}px))",
+                        2.0 * THUMB_HALF_PX
+                    );
                     let cb = props.on_seek.clone();
-                    let step = m.step;
+                    let current = g.steps.contains(&props.pos);
                     html! {
                         <span aria-hidden="true"
-                            class={classes!(marker_class(m.marker), (m.step == props.pos).then_some("mark-current"))}
-                            style={left} title={title}
-                            onclick={Callback::from(move |_: MouseEvent| cb.emit(step))}>{ glyph }</span>
+                            class={classes!(marker_class(g.kinds[0]), (g.kinds.len() > 1).then_some("mark-multi"), current.then_some("mark-current"))}
+                            style={left} title={g.title()}
+                            onclick={Callback::from(move |_: MouseEvent| cb.emit(first))}>
+                            { for g.kinds.iter().take(2).enumerate().map(|(i, k)| {
+                                let glyph = marker_info(*k).1;
+                                if i == 0 { html! { { glyph } } } else { html! { <span class={glyph_class(*k)}>{ glyph }</span> } }
+                            }) }
+                        </span>
                     }
                 }) }
             </div>
@@ -101,7 +298,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             if !present.is_empty() {
                 <div class="timeline-foot">
                     <button type="button" class="link-button" disabled={prev_mark.is_none() || props.disabled}
-                        onclick={jump(prev_mark)}>{ "‹ Previous marked step" }</button>
+                        title={prev_title} onclick={jump(prev_mark)}>{ "‹ Previous marked step" }</button>
                     <ul class="legend" aria-label="Marks on the timeline">
                         { for present.iter().map(|k| {
                             let (what, glyph) = marker_info(*k);
@@ -109,7 +306,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         }) }
                     </ul>
                     <button type="button" class="link-button" disabled={next_mark.is_none() || props.disabled}
-                        onclick={jump(next_mark)}>{ "Next marked step ›" }</button>
+                        title={next_title} onclick={jump(next_mark)}>{ "Next marked step ›" }</button>
                 </div>
             }
         </div>
