@@ -33,6 +33,8 @@ const MARK_REM: f64 = 1.15;
 const MARK_MULTI_REM: f64 = 1.8;
 /// The ring around the current step's mark (`.mark-current`), px.
 const RING_PX: f64 = 2.0;
+/// The track's height (`.marks` in app.css), in rem.
+const TRACK_REM: f64 = 1.25;
 /// Room left between two marks, in rem.
 const GAP_REM: f64 = 0.15;
 
@@ -59,12 +61,17 @@ fn glyph_class(m: Marker) -> &'static str {
 
 /// Adds `more` to `kinds`, keeping them distinct and the most telling first.
 fn add_kinds(kinds: &mut Vec<Marker>, more: &[Marker]) {
+    // An insertion by rank: there are at most five kinds, and a library sort would add
+    // kilobytes of WebAssembly for them.
     for &k in more {
         if !kinds.contains(&k) {
-            kinds.push(k);
+            let at = kinds
+                .iter()
+                .position(|o| marker_rank(*o) < marker_rank(k))
+                .unwrap_or(kinds.len());
+            kinds.insert(at, k);
         }
     }
-    kinds.sort_by_key(|k| std::cmp::Reverse(marker_rank(*k)));
 }
 
 /// The track's width and the root font size, px; `None` while it is not laid out.
@@ -74,19 +81,17 @@ fn measure(track: &NodeRef) -> Option<(f64, f64)> {
     if width <= 0.0 {
         return None;
     }
-    let window = gloo::utils::window();
-    let rem = gloo::utils::document()
-        .document_element()
-        .and_then(|root| window.get_computed_style(&root).ok().flatten())
-        .and_then(|s| s.get_property_value("font-size").ok())
-        .and_then(|v| v.trim().trim_end_matches("px").parse::<f64>().ok())
-        .filter(|v| *v > 0.0)
-        .unwrap_or(16.0);
+    // The track is 1.25rem tall (`.marks` in app.css): its height gives the rem without
+    // reading and parsing a computed style.
+    let rem = match el.client_height() {
+        h if h > 0 => f64::from(h) / TRACK_REM,
+        _ => 16.0,
+    };
     Some((width, rem))
 }
 
 /// One drawn mark: the marked steps it stands for and all their kinds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct MarkGroup {
     /// The steps (1-based), in order; the mark stands at the first.
     pub steps: Vec<usize>,
@@ -133,7 +138,9 @@ impl MarkGroup {
 fn mark_x(step: usize, len: usize, width: f64, rem: f64) -> f64 {
     let x = THUMB_HALF_PX + (width - 2.0 * THUMB_HALF_PX) * step as f64 / len.max(1) as f64;
     let half = MARK_MULTI_REM * rem / 2.0 + RING_PX;
-    x.clamp(half, (width - half).max(half))
+    // Not `f64::clamp`: its "min > max" panic message would bring float printing
+    // (kilobytes of WebAssembly) into the build.
+    x.min(width - half).max(half)
 }
 
 /// The marks as drawn on a track `width` px wide (root font `rem` px): walking from the
@@ -269,11 +276,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <div class="marks" ref={track}>
                 { for groups.iter().map(|g| {
                     let first = g.steps[0];
-                    let half = if g.kinds.len() > 1 { MARK_MULTI_REM } else { MARK_REM } / 2.0;
-                    // As `mark_x`, in CSS so that it follows the track between measurements.
+                    // Half of MARK_MULTI_REM or MARK_REM, written out: formatting an f64
+                    // would pull float printing (kilobytes of WebAssembly) into the build.
+                    let half = if g.kinds.len() > 1 { "0.9rem" } else { "0.575rem" };
+                    // As `mark_x` (thumb 9 px, ring 2 px), in CSS so that it follows the
+                    // track between measurements.
                     let left = format!(
-                        "left: clamp(calc({half}rem + {RING_PX}px), calc({THUMB_HALF_PX}px + (100% - {}px) * {first} / {len}), calc(100% - {half}rem - {RING_PX}px))",
-                        2.0 * THUMB_HALF_PX
+                        "left: clamp(calc({half} + 2px), calc(9px + (100% - 18px) * {first} / {len}), calc(100% - {half} - 2px))"
                     );
                     let cb = props.on_seek.clone();
                     let current = g.steps.contains(&props.pos);
