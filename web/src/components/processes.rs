@@ -46,7 +46,7 @@ fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
 
 /// Above this many IDs in storage, the "private data of" list is not computed: it would
 /// read every entry at every step.
-const DATA_SCAN_LIMIT: usize = 65_536;
+const DATA_SCAN_LIMIT: usize = 4_096;
 
 #[component]
 pub fn Processes(props: &ProcessesProps) -> Html {

@@ -182,11 +182,12 @@ pub fn group_marks(
 pub fn Timeline(props: &TimelineProps) -> Html {
     let state = use_context::<AppContext>();
     let track = use_node_ref();
-    // The track's width and the rem, px: measured after each render and on resizing.
+    // The track's width and the rem, px: measured when the run changes and on resizing,
+    // not after every step (reading a width forces a layout of the whole page).
     let size = use_state_eq(|| None::<(f64, f64)>);
     {
         let (track, size) = (track.clone(), size.clone());
-        use_effect(move || {
+        use_effect_with(props.len, move |_| {
             if let Some(m) = measure(&track) {
                 size.set(Some(m));
             }
