@@ -23,6 +23,8 @@ pub enum Func {
     SvaUnbind,
     PageRequest,
     FaultHandler,
+    /// v6.2+: faults routed by the (device, PASID) attachment to a domain's handler.
+    DomainFaultHandler,
     GlobalPasid,
 }
 
@@ -72,6 +74,7 @@ impl Func {
             Func::SvaUnbind => "iommu_sva_unbind_device()",
             Func::PageRequest => "iommu_report_device_fault()",
             Func::FaultHandler => "iopf_handle_group()",
+            Func::DomainFaultHandler => "v6.6: iopf_handle_group() and the SVA domain's handler",
             Func::GlobalPasid => "v6.6: global PASIDs and iommu_attach_device_pasid()",
         }
     }
@@ -121,6 +124,7 @@ fn source(f: Func) -> &'static str {
         Func::SvaUnbind => UNBIND,
         Func::PageRequest => REPORT,
         Func::FaultHandler => HANDLER,
+        Func::DomainFaultHandler => DOMAIN_HANDLER,
         Func::GlobalPasid => GLOBAL,
     }
 }
@@ -159,7 +163,10 @@ const FREE: &str = "\
 [+free.enter] \tdata = xa_load(&active->xa, ioasid);
 [free.unknown] \tif (!data) { pr_err(\"Trying to free unknown IOASID %u\", ioasid); goto out; }
 [free.owner] \tif (set && data->set != set) goto out;           /* extensions only */
-[free.pending] \tif (refcount_dec_and_test(&data->refs) == false) { data->state = FREE_PENDING; notify(FREE); goto out; }   /* refs: v5.11+; state, notify: extensions */
+[free.dec] \tif (!refcount_dec_and_test(&data->refs)) {   /* v5.11+: still referenced */
+[free.pending] \t\tdata->state = FREE_PENDING; notify(FREE);   /* extensions */
+[+free.dec] \t\tgoto out;
+\t}
 [free.backend] \tif (active is custom) active->ops->free(ioasid, pdata);  /* backend first */
 [vcmd.free] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip host free; else send FREE */
 [free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved */
@@ -195,7 +202,7 @@ const SET_DATA: &str = "\
 [set_data.publish] \trcu_assign_pointer(ioasid_data->private, data);
 [+set_data.publish] \tspin_unlock(&ioasid_allocator_lock);
 [set_data.sync] \tsynchronize_rcu();   /* wait for readers that may see the old value */
-[+set_data.sync] \treturn 0;
+[set_data.return] \treturn 0;          /* at once, or when the last reader is out */
 [+set_data.enoent|set_data.busy] out:
 [+set_data.enoent|set_data.busy] \tspin_unlock(&ioasid_allocator_lock);
 [+set_data.enoent|set_data.busy] \treturn ret;
@@ -343,26 +350,51 @@ const REPORT: &str = "\
 }
 [iopf.overflow] iopf_queue_discard_partial(dev): drop held partial requests";
 
-const HANDLER: &str = "\
-[iopf.flush] iopf_queue_flush_dev(dev): run dev's queued groups now, then:
-[iopf.work] static void iopf_handle_group(work)
-{
-[iopf.group] \tlist_for_each_entry(iopf, &group->faults, list) {
-[iopf.sticky] \t\tif (status != IOMMU_PAGE_RESP_SUCCESS) continue;   /* errors are sticky */
-[iopf.no_pasid] \t\tif (!(iopf->flags & PASID_VALID)) { status = INVALID; continue; }
-[iopf.find] \t\tmm = iommu_sva_find(iopf->pasid);    /* to v6.1: ioasid_find(&sva_set, pasid, mmget) */
-[iopf.no_mm] \t\tif (IS_ERR_OR_NULL(mm)) { status = INVALID; continue; }
-[iopf.domain] \t\tdomain = iommu_get_domain_for_dev_pasid(dev, iopf->pasid);   /* v6.2+, instead */
-[iopf.no_domain] \t\tif (!domain) { status = INVALID; continue; }
-[iopf.no_handler] \t\tif (!domain->iopf_handler) { status = INVALID; continue; }   /* not an SVA domain */
-[iopf.mm_exiting] \t\tif (!mmget_not_zero(domain->mm)) { status = INVALID; continue; }
-[iopf.vma] \t\tvma = find_extend_vma(mm, iopf->addr);
-[iopf.no_vma] \t\tif (!vma) { status = INVALID; continue; }
-[iopf.perm] \t\tif (access not allowed by vma) { status = INVALID; continue; }
-[iopf.fixup] \t\thandle_mm_fault(vma, iopf->addr, flags);   /* page made present */
-\t}
-[iopf.respond] \tiopf_complete_group(dev, &group->last_fault, status);  /* one response */
-}";
+/// The handler's loop up to the PASID check, with `$work` the header line's comment.
+macro_rules! handler_head {
+    ($work:literal) => {
+        concat!(
+            "[iopf.flush] iopf_queue_flush_dev(dev): run dev's queued groups now, then:\n",
+            "[iopf.work] static void iopf_handle_group(work)", $work, "\n",
+            "{\n",
+            "[iopf.group] \tlist_for_each_entry(iopf, &group->faults, list) {\n",
+            "[iopf.sticky] \t\tif (status != IOMMU_PAGE_RESP_SUCCESS) continue;   /* errors are sticky */\n",
+            "[iopf.no_pasid] \t\tif (!(iopf->flags & PASID_VALID)) { status = INVALID; continue; }\n",
+        )
+    };
+}
+
+/// The handler from the mm's address lookup to the response: the same in both eras.
+macro_rules! handler_tail {
+    () => {
+        concat!(
+            "[iopf.vma] \t\tvma = find_extend_vma(mm, iopf->addr);\n",
+            "[iopf.no_vma] \t\tif (!vma) { status = INVALID; continue; }\n",
+            "[iopf.perm] \t\tif (access not allowed by vma) { status = INVALID; continue; }\n",
+            "[iopf.fixup] \t\thandle_mm_fault(vma, iopf->addr, flags);   /* page made present */\n",
+            "\t}\n",
+            "[iopf.respond] \tiopf_complete_group(dev, &group->last_fault, status);  /* one response */\n",
+            "}",
+        )
+    };
+}
+
+const HANDLER: &str = concat!(
+    handler_head!(""),
+    "[iopf.find] \t\tmm = iommu_sva_find(iopf->pasid);    /* ioasid_find(&sva_set, pasid, mmget) */\n",
+    "[iopf.no_mm] \t\tif (IS_ERR_OR_NULL(mm)) { status = INVALID; continue; }\n",
+    handler_tail!(),
+);
+
+const DOMAIN_HANDLER: &str = concat!(
+    handler_head!("   /* v6.2+: no PASID -> mm lookup */"),
+    "[iopf.domain] \t\tdomain = iommu_get_domain_for_dev_pasid(dev, iopf->pasid);\n",
+    "[iopf.no_domain] \t\tif (!domain) { status = INVALID; continue; }\n",
+    "[iopf.no_handler] \t\tif (!domain->iopf_handler) { status = INVALID; continue; }   /* not an SVA domain */\n",
+    "[+iopf.mm_exiting|iopf.vma] \t\tmm = domain->mm;                        /* the SVA domain's handler */\n",
+    "[iopf.mm_exiting] \t\tif (!mmget_not_zero(mm)) { status = INVALID; continue; }\n",
+    handler_tail!(),
+);
 
 const GLOBAL: &str = "\
 [global.alloc] ioasid_t iommu_alloc_global_pasid(dev)   /* lowest free in [1, max_pasids - 1] */
@@ -376,7 +408,7 @@ const GLOBAL: &str = "\
 [global.detach] void iommu_detach_device_pasid(domain, dev, pasid): xa_erase(&group->pasid_array, pasid)";
 
 /// Every function with a listing.
-pub const ALL_FUNCS: [Func; 17] = [
+pub const ALL_FUNCS: [Func; 18] = [
     Func::IoasidAlloc,
     Func::IoasidFree,
     Func::IoasidFind,
@@ -393,6 +425,7 @@ pub const ALL_FUNCS: [Func; 17] = [
     Func::SvaUnbind,
     Func::PageRequest,
     Func::FaultHandler,
+    Func::DomainFaultHandler,
     Func::GlobalPasid,
 ];
 

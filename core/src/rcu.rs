@@ -105,6 +105,7 @@ impl World {
     /// flight now. Called by `set_data`.
     pub(crate) fn start_grace_period(&mut self, id: Ioasid) {
         if self.readers.is_empty() {
+            self.log.line("set_data.return");
             self.log
                 .explain(|| "no reader is in flight: the grace period ends at once".into());
             return;

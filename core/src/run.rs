@@ -320,7 +320,7 @@ fn run_step(
     let mut explain = String::new();
     let mut markers = Vec::new();
     if record {
-        explain = format!("{summary} {}.", result.describe());
+        explain = format!("{summary} {}.", outcome_words(&result, &log));
         let first_fit = |id: Ioasid| {
             log.events
                 .iter()
@@ -571,8 +571,8 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
             });
             (r, Func::PageRequest)
         }
-        Op::RunFaults {} => (w.run_faults(), Func::FaultHandler),
-        Op::Flush { device } => (w.flush(device), Func::FaultHandler),
+        Op::RunFaults {} => (w.run_faults(), handler(w)),
+        Op::Flush { device } => (w.flush(device), handler(w)),
         Op::Overflow { device } => (w.overflow(device), Func::PageRequest),
         Op::AttachPasid {
             device,
@@ -605,9 +605,49 @@ fn arg(w: &World, a: &IdArg) -> String {
     }
 }
 
+/// The result in words for the narration: `Outcome::describe`, except for a call that
+/// returned nothing and did not simply succeed (it only logged a warning, discarded
+/// requests, or has not returned yet because it waits for a grace period).
+fn outcome_words(result: &Outcome, log: &StepLog) -> String {
+    if !matches!(result, Outcome::Ok(Val::Null)) {
+        return result.describe();
+    }
+    let discarded: usize = log
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::Discarded { count, .. } => *count,
+            _ => 0,
+        })
+        .sum();
+    if discarded > 0 {
+        format!("{discarded} held request(s) discarded")
+    } else if log
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::GraceStarted { .. }))
+    {
+        "published; the call has not returned yet: it waits in synchronize_rcu()".into()
+    } else if !log.warnings.is_empty() {
+        "returned, with a warning logged".into()
+    } else {
+        result.describe()
+    }
+}
+
 fn set_arg(s: &Option<Name>) -> String {
     s.as_ref()
         .map_or_else(|| "no set".into(), |s| format!("set {s}"))
+}
+
+/// The fault handler's listing for the world's era: PASID -> mm through the SVA set, or
+/// (v6.6) the attached domain's handler.
+fn handler(w: &World) -> Func {
+    if w.knobs.global_pasid {
+        Func::DomainFaultHandler
+    } else {
+        Func::FaultHandler
+    }
 }
 
 /// The op in words, e.g. "alloc(set sva, [1, 1048575], mm A)".

@@ -379,7 +379,13 @@ impl World {
             return Err(Errno::EACCES);
         }
         match self.knobs.refs {
-            RefModel::GetPut => self.put(set, id).map(|_| Val::Null),
+            RefModel::GetPut => {
+                let freed = self.put(set, id)?;
+                if freed == Val::Bool(false) {
+                    self.log.line("free.dec");
+                }
+                Ok(Val::Null)
+            }
             RefModel::FreePending => {
                 if entry.state == IdState::FreePending {
                     self.log.line("free.pending");
@@ -390,6 +396,7 @@ impl World {
                 if entry.refs <= 1 {
                     self.reclaim(id);
                 } else {
+                    self.log.line("free.dec");
                     self.log.line("free.pending");
                     let refs = entry.refs - 1;
                     if let Some(e) = self.active_store_mut().get_mut(id) {
@@ -453,6 +460,8 @@ impl World {
             if let Some(e) = self.active_store_mut().get_mut(id) {
                 e.state = IdState::Quarantined;
                 e.data = None;
+                // Freed: no reference is left; only the pending requests hold it back.
+                e.refs = 0;
             }
             self.quarantined.push(id);
             self.log.event(|| Event::State {

@@ -7,7 +7,7 @@ use ioasid_core::lessons::{self, BuiltIn};
 use ioasid_core::profile::Profile;
 use ioasid_core::pseudo::ALL_FUNCS;
 use ioasid_core::run_under;
-use ioasid_core::trace::{Event, FaultStage};
+use ioasid_core::trace::{Event, FaultStage, Outcome};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -251,6 +251,54 @@ fn a_domain_without_a_handler_fails_at_the_handler() {
         })
         .collect();
     assert!(stages.contains(&FaultStage::Handler), "{stages:?}");
+}
+
+/// The code pane's story holds in every lesson run: a set_data that waits for readers has
+/// not returned yet (and its sentence says so); one with none returns at once; a free of
+/// an ID still referenced shows the branch that stops it.
+#[test]
+fn calls_return_only_when_they_do() {
+    let mut checked = (0, 0, 0);
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for &p in &lesson.profiles {
+            let trace = run_under(&lesson, p).expect("runs");
+            for s in &trace.steps {
+                let waits = s
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::GraceStarted { .. }));
+                let returned = s.lines.contains(&"set_data.return");
+                if s.op == "set_data" && matches!(s.result, Outcome::Ok(_)) {
+                    let at = format!("{} [{p}] step {}", l.id, s.index + 1);
+                    assert_eq!(returned, !waits, "{at}: {:?}", s.lines);
+                    if waits {
+                        assert!(
+                            s.explain.contains("has not returned yet"),
+                            "{at}: {}",
+                            s.explain
+                        );
+                        checked.0 += 1;
+                    } else {
+                        checked.1 += 1;
+                    }
+                }
+                if s.op == "free" && s.explain.contains("still has") {
+                    assert!(
+                        s.lines.contains(&"free.dec"),
+                        "{} [{p}]: {:?}",
+                        l.id,
+                        s.lines
+                    );
+                    checked.2 += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked.0 > 0 && checked.1 > 0 && checked.2 > 0,
+        "the lessons no longer cover these cases: {checked:?}"
+    );
 }
 
 #[test]

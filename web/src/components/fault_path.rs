@@ -48,7 +48,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
     };
     // v6.6: the attached domain's handler is what turns the PASID into an mm.
     let process = if w.knobs.global_pasid {
-        "Handler: the SVA domain's mm"
+        "Handler: the domain's fault handler"
     } else {
         "Process (mm)"
     };
@@ -77,7 +77,10 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                             <ol class="pipeline" aria-label="Stages of the fault path">
                                 { for STAGES.iter().enumerate().map(|(k, name)| {
                                     let name = match k { 2 => lookup, 3 => process, _ => name };
-                                    let (class, mark, word) = if k < stop {
+                                    let (class, mark, word) = if *stale && k == 2 {
+                                        // Found, but the PASID names its next owner now.
+                                        ("pstage pstage-warn", "!", "passed, but found the PASID's next owner")
+                                    } else if k < stop {
                                         ("pstage pstage-ok", "✓", "passed")
                                     } else if skipped {
                                         ("pstage pstage-skip", "–", "skipped: an earlier request of its group failed")
@@ -94,7 +97,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                                     }
                                 }) }
                             </ol>
-                            <p class={if *stale { "fault-detail warn-text" } else if *ok { "fault-detail ok-text" } else if skipped { "fault-detail muted" } else { "fault-detail err-text" }}>
+                            <p class={if *stale { "fault-detail stale-text" } else if *ok { "fault-detail ok-text" } else if skipped { "fault-detail muted" } else { "fault-detail err-text" }}>
                                 if *stale { <strong>{ "Stale: " }</strong> }
                                 { detail }
                             </p>

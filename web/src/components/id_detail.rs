@@ -72,7 +72,8 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                             <span class={classes!("swatch", format!("set-{}", set_style(e.set.as_deref())))} aria-hidden="true"></span>
                             { e.set.as_ref().map_or("none (only wildcard lookups find it)".to_string(), |s| s.to_string()) }
                         </dd>
-                        <dt>{ "Private data" }</dt><dd>{ data_label(e.data.as_ref()) }</dd>
+                        <dt>{ "Private data" }</dt>
+                        <dd>{ if e.state == IdState::Quarantined { "cleared at free (quarantined)".to_string() } else { data_label(e.data.as_ref()) } }</dd>
                         <dt>{ "References" }</dt><dd>{ e.refs }</dd>
                         // Lifecycle states came with the extension series; before it an
                         // ID is simply allocated (its data says whether it is bound).

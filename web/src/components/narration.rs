@@ -105,15 +105,23 @@ pub fn Narration() -> Html {
         })
     };
     let sandbox = i >= lesson.steps.len();
-    // A question's answer is the lesson's, for its own profile: when this run went
-    // otherwise (another profile expects another result, or an expectation failed under
-    // the knobs chosen), the question says so.
+    // A question that names the lesson's profile ("Under v5.11, ...") is about that
+    // profile: when this run went otherwise (another profile expects another result, or
+    // an expectation failed under the knobs chosen), it says so instead of grading. A
+    // question comparing eras holds under any profile and is graded as usual.
+    let about = lesson.profile.name();
     let differs = lesson.steps.get(i).is_some_and(|s| {
         state.profile != lesson.profile
             && s.expect_for(state.profile) != s.expect_for(lesson.profile)
     });
-    let written_for =
-        (differs || st.expect_ok == Some(false)).then(|| AttrValue::from(lesson.profile.name()));
+    let written_for = (ask.as_ref().is_some_and(|q| q.prompt.contains(about))
+        && (differs || st.expect_ok == Some(false)))
+    .then(|| {
+        AttrValue::from(format!(
+            "This question is about {about}. This run ({}) went otherwise at this step (see the result above), so the lesson's answer (◇) is {about}'s, not this run's.",
+            state.profile.name()
+        ))
+    });
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
             <h2 id="narration-title">
@@ -127,7 +135,7 @@ pub fn Narration() -> Html {
                 // result until the learner has answered.
                 if waiting {
                     // The call, not its outcome: what the question is about.
-                    <p class="call">{ "The call: " }<code>{ &st.call }</code></p>
+                    <p class="call">{ "The call: " }<code>{ st.call.trim_end_matches(':') }</code></p>
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
                     if let Some(say) = &st.say { <p class="say">{ say }</p> }

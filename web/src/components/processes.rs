@@ -80,12 +80,14 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                             <li class={classes!(changed.then_some("changed"))}>
                                 <strong>{ format!("mm {name}") }</strong>
                                 if m.alive { <span class="badge">{ "running" }</span> } else { <span class="badge badge-warn">{ "exited" }</span> }
-                                { format!(" · PASID {}", m.pasid.map_or("none".to_string(), num)) }
                                 // An ID can carry the mm as private data without being
                                 // the mm's own PASID (mm->pasid is set by a bind only).
-                                if let Some(ids) = data_of.get(name).filter(|ids| m.pasid.is_none() || ids.iter().any(|i| Some(*i) != m.pasid)) {
-                                    { format!(" · private data of ID {}", ids.iter().map(|i| num(*i)).collect::<Vec<_>>().join(", ")) }
-                                }
+                                { match (m.pasid, data_of.get(name)) {
+                                    (Some(p), _) => format!(" · PASID {}", num(p)),
+                                    (None, Some(ids)) => format!(" · no PASID of its own; private data of ID {}",
+                                        ids.iter().map(|i| num(*i)).collect::<Vec<_>>().join(", ")),
+                                    (None, None) => " · PASID none".to_string(),
+                                } }
                                 if let Some(note) = m.pasid.and_then(|p| stale_note(w, *name, p)) {
                                     <span class="badge badge-warn">{ note }</span>
                                 }

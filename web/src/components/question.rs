@@ -11,8 +11,8 @@ pub struct QuestionProps {
     /// `None`: not answered yet; `Some(None)`: skipped; `Some(Some(i))`: choice i.
     pub answer: Option<Option<usize>>,
     pub on_answer: Callback<Option<usize>>,
-    /// `None` when the step went as the lesson expects; else the profile the lesson was
-    /// written for (under other knobs its answer may not hold).
+    /// Set when the question is about another profile than this run's and the run went
+    /// otherwise: a note saying so, shown instead of grading the answer.
     #[prop_or_default]
     pub written_for: Option<AttrValue>,
 }
@@ -71,10 +71,8 @@ pub fn Question(props: &QuestionProps) -> Html {
             }
             if let Some(a) = props.answer {
                 <div class="question-feedback" role="status">
-                    if let Some(p) = &props.written_for {
-                        <p class="callout callout-warn">{ format!(
-                            "This question was written for {p}. Under the knobs chosen here the step went differently (see the result above), so the lesson's answer (◇) describes {p}, not this run."
-                        ) }</p>
+                    if let Some(note) = &props.written_for {
+                        <p class="callout">{ note }</p>
                     }
                     <p>
                         <strong>{ match a {

@@ -2,6 +2,7 @@
 //! RCU read-side section with what they saw, and the grace periods writers wait in.
 use crate::view::{num, StepRef, WorldRef};
 use ioasid_core::id::data_label;
+use ioasid_core::space::{Entry, IdState};
 use ioasid_core::trace::Event;
 use yew::prelude::*;
 
@@ -59,19 +60,17 @@ pub fn Readers(props: &ReadersProps) -> Html {
                         { for ids.iter().map(|id| {
                             let e = store.get(*id);
                             let now = e.map(|e| e.data);
-                            let was = props.before.active_store().get(*id).map(|e| e.data);
+                            let before = props.before.active_store().get(*id);
+                            let was = before.map(|e| e.data);
                             let is_changed = changed.contains(id) && now != was;
-                            let text = match &now {
-                                Some(d) => data_label(d.as_ref()),
-                                None => "free".to_string(),
-                            };
+                            let text = data_text(e);
                             html! {
                                 <tr class={classes!(is_changed.then_some("changed"))}>
                                     <th scope="row" class="mono">{ num(*id) }</th>
                                     <td class={classes!(matches!(now, Some(None)).then_some("unbound"))}>
                                         { text }
                                         if is_changed {
-                                            <span class="was">{ format!(" (was {})", match &was { Some(d) => data_label(d.as_ref()), None => "free".into() }) }</span>
+                                            <span class="was">{ format!(" (was {})", data_text(before)) }</span>
                                         }
                                     </td>
                                 </tr>
@@ -119,5 +118,14 @@ pub fn Readers(props: &ReadersProps) -> Html {
                 </ul>
             }
         </section>
+    }
+}
+
+/// An ID's private data in words: a quarantined ID's data was cleared by its free.
+fn data_text(e: Option<&Entry>) -> String {
+    match e {
+        Some(e) if e.state == IdState::Quarantined => "cleared at free (quarantined)".into(),
+        Some(e) => data_label(e.data.as_ref()),
+        None => "free".into(),
     }
 }
