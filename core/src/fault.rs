@@ -53,6 +53,9 @@ impl World {
             },
         });
         let group = req.group;
+        if let Some(p) = req.pasid {
+            *self.pending.entry(p).or_default() += 1;
+        }
         let dev = self.devices.entry(*device).or_default();
         if !req.last {
             self.log.line("iopf.hold");
@@ -123,7 +126,8 @@ impl World {
         self.log.line("iopf.overflow");
         let dev = self.devices.entry(*device).or_default();
         let count = dev.partial.len();
-        dev.partial.clear();
+        let discarded = std::mem::take(&mut dev.partial);
+        self.unpend(&discarded);
         self.log.event(|| Event::Discarded {
             device: *device,
             count,
@@ -134,19 +138,36 @@ impl World {
     }
 
     /// Every page request queued or held (partial) on any device.
-    fn pending_requests(&self) -> impl Iterator<Item = &PageRequest> {
+    ///
+    /// Cost: O(requests); the invariant check compares it with `pending`.
+    pub(crate) fn pending_requests(&self) -> impl Iterator<Item = &PageRequest> {
         self.queue
             .iter()
             .flat_map(|g| &g.requests)
             .chain(self.devices.values().flat_map(|d| &d.partial))
     }
 
-    /// True if a page request for `id` is held or queued.
+    /// True if a page request for `id` is held or queued. Cost: O(log PASIDs pending).
     pub fn pasid_pending(&self, id: Ioasid) -> bool {
-        self.pending_requests().any(|r| r.pasid == Some(id))
+        self.pending.contains_key(&id)
+    }
+
+    /// `requests` leave the queues (handled or discarded): they are no longer pending.
+    fn unpend(&mut self, requests: &[PageRequest]) {
+        for p in requests.iter().filter_map(|r| r.pasid) {
+            if let Some(n) = self.pending.get_mut(&p) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.pending.remove(&p);
+                }
+            }
+        }
     }
 
     fn handle_groups(&mut self, groups: Vec<FaultGroup>) -> Vec<Response> {
+        for g in &groups {
+            self.unpend(&g.requests);
+        }
         let responses: Vec<Response> = groups.into_iter().map(|g| self.handle_group(g)).collect();
         self.release_quarantined();
         responses
@@ -373,16 +394,14 @@ impl World {
 
     /// IDs quarantined while page requests were pending are released once none are.
     ///
-    /// Cost: one pass over the pending requests, whatever the number of IDs held.
+    /// Cost: one lookup in `pending` per ID held.
     pub(crate) fn release_quarantined(&mut self) {
         if self.quarantined.is_empty() {
             return;
         }
-        let pending: std::collections::HashSet<Ioasid> =
-            self.pending_requests().filter_map(|r| r.pasid).collect();
         let held = std::mem::take(&mut self.quarantined);
         for id in held {
-            if pending.contains(&id) {
+            if self.pending.contains_key(&id) {
                 self.quarantined.push(id);
                 continue;
             }

@@ -112,6 +112,9 @@ pub struct World {
     pub orphans: Vec<(Ioasid, Name)>,
     /// IDs held back because page requests for them are pending (improved).
     pub quarantined: Vec<Ioasid>,
+    /// How many held or queued page requests carry each PASID: `free` asks it once per
+    /// call, so it is kept up to date rather than recounted from the queues.
+    pub pending: BTreeMap<Ioasid, u32>,
     /// Saved results (`"as": "name"` in a lesson).
     pub vars: BTreeMap<String, u64>,
     /// The index of the step being run.
@@ -146,6 +149,7 @@ impl World {
             + self.grace.len()
             + self.orphans.len()
             + self.quarantined.len()
+            + self.pending.len()
             + self.vars.len()
     }
 
@@ -170,6 +174,7 @@ impl World {
             grace: Vec::new(),
             orphans: Vec::new(),
             quarantined: Vec::new(),
+            pending: BTreeMap::new(),
             vars: BTreeMap::new(),
             step: 0,
             log: StepLog::default(),
@@ -877,6 +882,7 @@ impl World {
     /// - quotas given out plus the capacity left equal the capacity;
     /// - each set-private ID maps to an entry of that set that records it, and back;
     /// - the quarantine list and the QUARANTINED entries are the same IDs, each once;
+    /// - `pending` counts exactly the page requests held and queued, per PASID;
     /// - a live entry in a counted era holds at least one reference;
     /// - readers a grace period waits for exist.
     pub fn check_invariants(&self) -> Result<(), String> {
@@ -917,6 +923,16 @@ impl World {
             return Err(format!(
                 "quotas {quotas} + left {} != capacity",
                 self.capacity_left
+            ));
+        }
+        let mut counted: BTreeMap<Ioasid, u32> = BTreeMap::new();
+        for p in self.pending_requests().filter_map(|r| r.pasid) {
+            *counted.entry(p).or_default() += 1;
+        }
+        if counted != self.pending {
+            return Err(format!(
+                "pending counts {:?} != the requests held and queued {counted:?}",
+                self.pending
             ));
         }
         let mut q: Vec<Ioasid> = self.quarantined.clone();
