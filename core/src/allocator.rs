@@ -155,6 +155,11 @@ impl World {
                 group.members.remove(pos);
             }
             if was_primary {
+                self.log.line(if self.knobs.flaw_stale_primary_pdata {
+                    "unregister.stale_pdata"
+                } else {
+                    "unregister.promote"
+                });
                 if self.knobs.flaw_stale_primary_pdata {
                     self.log.warn(format!(
                         "ioasid_unregister_allocator: {allocator}'s pdata is still used by its group"
@@ -235,6 +240,7 @@ impl World {
         if &*fns == VCMD_FNS {
             self.log.line("vcmd.alloc");
             if min < PASID_MIN || max > PASID_MAX {
+                self.log.line("vcmd.no_pasid");
                 self.log
                     .explain(|| format!("vcmd alloc refuses the requested range [{min}, {max}]"));
                 self.log.event(|| Event::CustomCall {
@@ -292,8 +298,8 @@ impl World {
             id: Some(id),
         });
         let Some(host) = host else { return };
-        self.log.line("vcmd.free");
         if &*fns == VCMD_FNS && data_attached && self.knobs.flaw_vcmd_free_skip {
+            self.log.line("vcmd.skip");
             self.log.warn(format!(
                 "vcmd free: PASID {id} still has private data: host free skipped"
             ));
@@ -307,6 +313,7 @@ impl World {
             ));
             return;
         }
+        self.log.line("vcmd.free");
         let freed = self.hosts.get_mut(&host).is_some_and(|h| h.free(id));
         if freed {
             self.log.event(|| Event::HostFree {

@@ -134,26 +134,28 @@ const ALLOC: &str = "\
 {
 [alloc.bad_range] \tif (min > max || max == INVALID_IOASID) return INVALID_IOASID;
 [alloc.quota] \tif (set->quota && set->nr_ioasids >= set->quota) return INVALID_IOASID;   /* extensions */
+[alloc.set_dying] \tif (set->state == FREE_PENDING) return INVALID_IOASID;   /* extensions: the set is going */
 [+alloc.custom|alloc.default] \tdata = kzalloc(sizeof(*data)); data->set = set; data->private = private;
 [+alloc.custom|alloc.default] \tspin_lock(&ioasid_allocator_lock);
 [alloc.custom] \tif (active_allocator is custom) {
 [vcmd.alloc] \t\tid = active->ops->alloc(min, max, active->ops->pdata);
-[vcmd.no_pasid] \t\tif (id == INVALID_IOASID) goto error;   /* host: no PASID */
+[vcmd.no_pasid] \t\tif (id == INVALID_IOASID) goto error;   /* range refused, or the host has no PASID */
 [alloc.range_check] \t\t/* improved: if (id < min || id > max) { ops->free(id); goto error; } */
 [alloc.store_exact] \t\tmin = max = id;        /* storage only: record exactly id */
 \t}
 [alloc.default] \tret = xa_alloc(&active->xa, &id, data, XA_LIMIT(min, max));
 [alloc.full] \tif (ret) {             /* -EBUSY: the range is full, or id is taken */
 [alloc.rollback] \t\tif (custom) active->ops->free(id, pdata);  /* frees it at the backend! */
+[alloc.refuse_dup] \t\t/* improved: no backend free: the first owner keeps its PASID */
 [+alloc.full] \t\tgoto error;
 \t}
 [alloc.store] \tdata->id = id;
 [+alloc.store] \tspin_unlock(&ioasid_allocator_lock);
 [+alloc.store] \treturn id;
-[+alloc.full|vcmd.no_pasid|alloc.range_check] error:
-[+alloc.full|vcmd.no_pasid|alloc.range_check] \tspin_unlock(&ioasid_allocator_lock);
-[+alloc.full|vcmd.no_pasid|alloc.range_check] \tkfree(data);
-[+alloc.full|vcmd.no_pasid|alloc.range_check] \treturn INVALID_IOASID;
+[+alloc.full|vcmd.no_pasid|alloc.range_check|alloc.refuse_dup] error:
+[+alloc.full|vcmd.no_pasid|alloc.range_check|alloc.refuse_dup] \tspin_unlock(&ioasid_allocator_lock);
+[+alloc.full|vcmd.no_pasid|alloc.range_check|alloc.refuse_dup] \tkfree(data);
+[+alloc.full|vcmd.no_pasid|alloc.range_check|alloc.refuse_dup] \treturn INVALID_IOASID;
 }";
 
 const FREE: &str = "\
@@ -168,7 +170,8 @@ const FREE: &str = "\
 [+free.dec] \t\tgoto out;
 \t}
 [free.backend] \tif (active is custom) active->ops->free(ioasid, pdata);  /* backend first */
-[vcmd.free] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip host free; else send FREE */
+[vcmd.skip] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip the host free; (data attached: it leaks) */
+[vcmd.free] \t\t/* vcmd: else send VCMD_FREE to the host */
 [free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved */
 [free.erase] \txa_erase(&active->xa, ioasid);  /* then erase: the ID is free at once */
 [+free.erase] \tkfree_rcu(data, rcu);
@@ -251,7 +254,11 @@ const UNREGISTER: &str = "\
 {
 [+unregister.enter] \tspin_lock(&ioasid_allocator_lock);
 [unregister.none] \tif (ops is not registered) { pr_warn(\"%s is not registered\"); goto out; }
-[unregister.member] \tif (ops's group has other members) { list_del(ops); goto out; } /* primary's pdata kept! */
+[unregister.member] \tif (ops's group has other members) {
+[unregister.stale_pdata] \t\t/* ops was the primary: the group keeps calling with its pdata! */
+[unregister.promote] \t\tif (ops was the primary) group->pdata = next->pdata;   /* improved */
+[+unregister.member] \t\tlist_del(ops); goto out;
+\t}
 [unregister.last] \t/* ops is the last member of its group: the group goes */
 [unregister.busy] \tif (!xa_empty(&group->xa)) { ret = -EBUSY; goto out; }   /* improved */
 [unregister.orphan] \tif (!xa_empty(&group->xa)) pr_warn(\"Free ioasid allocator with IDs outstanding\");  /* orphaned */
@@ -269,11 +276,11 @@ const HOST: &str = "\
 [host.free] VCMD_FREE: release id; an unknown id is only logged";
 
 const SETS: &str = "\
-[set.create] struct ioasid_set *ioasid_set_alloc(token, quota, type)
+[set.create] struct ioasid_set *ioasid_set_alloc(token, quota, type)   /* before the extensions: a token */
 {
 [set.token] \tif (type == MM && a set for token exists) return ERR_PTR(-EEXIST);
-[set.quota] \tif (quota > capacity_left) return ERR_PTR(-ENOSPC);
-[+set.done] \tcapacity_left -= quota;
+[set.quota] \tif (quota > capacity_left) return ERR_PTR(-ENOSPC);   /* extensions */
+[set.capacity] \tcapacity_left -= quota;                               /* extensions */
 [set.done] \treturn set;
 }
 

@@ -755,7 +755,8 @@ pub fn describe_op(w: &World, op: &Op) -> String {
             priority,
             set,
         } => format!(
-            "register notifier {name} ({priority:?}) on {}",
+            "register notifier {name} ({} priority) on {}",
+            priority.label(),
             set.as_ref()
                 .map_or_else(|| "the global chain".into(), |s| format!("set {s}"))
         ),

@@ -105,6 +105,7 @@ impl World {
                         .explain(|| format!("quota {q} is more than the {left} IDs left"));
                     return Err(Errno::ENOSPC);
                 }
+                self.log.line("set.capacity");
                 self.capacity_left -= q;
                 new.quota = Some(q);
             }

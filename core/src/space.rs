@@ -250,6 +250,7 @@ impl World {
         })?;
         if let Some(s) = set.and_then(|s| self.sets.get(s)) {
             if s.free_pending {
+                self.log.line("alloc.set_dying");
                 self.log
                     .explain(|| "the set is being freed: no new IDs".into());
                 return Err(k.alloc_err(Errno::EINVAL));
@@ -320,8 +321,12 @@ impl World {
             self.log.line("alloc.default");
             if let Err(_rejected) = self.active_store_mut().insert(id, entry) {
                 self.log.line("alloc.full");
-                self.log.line("alloc.rollback");
                 let backend = k.flaw_rollback_frees_owner;
+                self.log.line(if backend {
+                    "alloc.rollback"
+                } else {
+                    "alloc.refuse_dup"
+                });
                 self.log.warn(format!(
                     "ioasid_alloc: custom allocator returned {id}, already in use"
                 ));
@@ -352,6 +357,15 @@ impl World {
         if let Some(s) = set.and_then(|s| self.sets.get_mut(s)) {
             s.used += 1;
         }
+        if let Some((_, was)) = self.orphans.iter().find(|(o, _)| *o == id) {
+            let was = *was;
+            self.log.event(|| Event::Hazard {
+                id,
+                what: format!(
+                    "{id} is still used by the owner that got it from {was}: two owners now"
+                ),
+            });
+        }
         self.log.changed(id);
         self.notify("ALLOC", id);
         Ok(id)
@@ -372,6 +386,13 @@ impl World {
         let Some(entry) = self.entry(id).cloned() else {
             return self.unknown_id("ioasid_free", id);
         };
+        if self.knobs.flaw_free_any_owner && set.is_some() && set != entry.set.as_ref() {
+            let (have, by) = (set_label(entry.set.as_ref()), set_label(set));
+            self.log.event(|| Event::Hazard {
+                id,
+                what: format!("{id} belonged to {have}, and {by} freed it: no owner check"),
+            });
+        }
         if !self.knobs.flaw_free_any_owner && set != entry.set.as_ref() {
             self.log.line("free.owner");
             self.log.explain(|| {
@@ -481,8 +502,15 @@ impl World {
             self.active_store_mut().remove(id);
             let store = self.active_name();
             self.log.event(|| Event::Erased { id, store });
-            self.log
-                .explain(|| format!("{id} is free again: the next alloc may return it"));
+            if self.groups.is_empty() {
+                self.log
+                    .explain(|| format!("{id} is free again: the next alloc may return it"));
+            } else {
+                // First fit is not ours to promise: the custom allocator picks the next ID.
+                self.log.explain(|| {
+                    format!("{id} is erased from the storage; which ID comes next is the custom allocator's choice")
+                });
+            }
             if pending {
                 // Not a kernel log line: ioasid_free has no view of the fault queue.
                 self.log.explain(|| {
@@ -753,8 +781,11 @@ impl World {
             self.log.explain(|| format!("{id} belongs to {have}"));
             return Err(Errno::EACCES);
         }
-        self.log.line("put.dec");
         let refs = entry.refs.saturating_sub(1);
+        if refs > 0 {
+            // The "still referenced" branch: put returns false.
+            self.log.line("put.dec");
+        }
         if refs == 0 {
             self.log.line("put.free");
             self.log

@@ -200,6 +200,9 @@ pub enum Event {
     },
     /// The grace period ended: the writer returns.
     GraceEnded { id: Ioasid },
+    /// The call returned normally, but left a hazard the kernel does not see (an ID
+    /// with two owners, another owner's ID freed): the narration flags it.
+    Hazard { id: Ioasid, what: String },
     /// A reference count changed.
     Refs { id: Ioasid, refs: u32 },
     /// An ID's lifecycle state changed.

@@ -301,6 +301,51 @@ fn calls_return_only_when_they_do() {
     );
 }
 
+/// Steps with a hazard the kernel does not see (two owners of one PASID; another owner's
+/// ID freed), per profile.
+fn hazards(lesson: &Lesson, p: Profile) -> usize {
+    let trace = run_under(lesson, p).expect("runs");
+    trace
+        .steps
+        .iter()
+        .filter(|s| s.events.iter().any(|e| matches!(e, Event::Hazard { .. })))
+        .count()
+}
+
+/// Lesson 02's cross-owner free and lesson 06's orphan handed out again are flagged in
+/// the kernel profile and cannot happen under improved.
+#[test]
+fn silent_hazards_are_flagged_where_they_happen() {
+    for id in ["02-sets", "06-unregistering"] {
+        let lesson = built_in(id);
+        assert!(hazards(&lesson, lesson.profile) > 0, "{id}: none flagged");
+        assert_eq!(
+            hazards(&lesson, Profile::Improved),
+            0,
+            "{id} under improved"
+        );
+    }
+}
+
+/// Branch lines are reported only when taken: a put that frees did not take "still
+/// referenced"; a vcmd free either sends VCMD_FREE or skips it.
+#[test]
+fn branch_lines_exclude_each_other() {
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        for &p in &lesson.profiles {
+            let trace = run_under(&lesson, p).expect("runs");
+            for s in &trace.steps {
+                let has = |id: &str| s.lines.contains(&id);
+                let at = format!("{} [{p}] step {}: {:?}", l.id, s.index + 1, s.lines);
+                assert!(!(has("put.free") && has("put.dec")), "{at}");
+                assert!(!(has("vcmd.skip") && has("vcmd.free")), "{at}");
+                assert!(!(has("alloc.rollback") && has("alloc.refuse_dup")), "{at}");
+            }
+        }
+    }
+}
+
 #[test]
 fn invariants_hold_after_every_step() {
     for l in lessons::ALL {

@@ -82,7 +82,7 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                             <p>
                                 { "Members: " }
                                 { for g.members.iter().enumerate().map(|(k, m)| html! {
-                                    <span class="member">{ m.to_string() }{ if k == 0 { " (primary)" } else { "" } }</span>
+                                    <span class="member">{ m.to_string() }{ if k == 0 && !stale { " (primary)" } else { "" } }</span>
                                 }) }
                             </p>
                             <p class={classes!(stale.then_some("warn-text"))}>

@@ -16,6 +16,9 @@ pub struct IdDetailProps {
     pub store: AttrValue,
     /// The ID changed at this step.
     pub changed: bool,
+    /// The storage is a custom allocator's record: its allocator, not first fit, picks.
+    #[prop_or_default]
+    pub custom: bool,
 }
 
 #[component]
@@ -89,7 +92,11 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                 },
                 None => html! {
                     <p>
-                        { format!("Free in the {} storage: an alloc whose range includes {} may return it.", props.store, num(id)) }
+                        if props.custom {
+                            { format!("Not in the {} storage: whether {} is handed out again is the custom allocator's choice (a vcmd host may still hold it).", props.store, num(id)) }
+                        } else {
+                            { format!("Free in the {} storage: an alloc whose range includes {} may return it.", props.store, num(id)) }
+                        }
                         if id == PASID_RESERVED {
                             { " PASID 0 is reserved all the same: on VT-d it tags DMA without a PASID (RID_PASID), so callers that follow the rules allocate from 1." }
                         }

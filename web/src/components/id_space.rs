@@ -238,16 +238,24 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let lowest_free = store.find_free(1, PASID_MAX, None);
     let highest = highest_in_use(store);
     let blocks_used = counts.iter().filter(|&&n| n > 0).count();
+    // A custom allocator's storage only records what its allocator answered: the next
+    // ID is that allocator's choice (its host's, for vcmd), not this storage's first fit.
+    let custom = w.groups.get(pick);
+    let next = match custom {
+        _ if props.hold_hints => "(answer the question first)".to_string(),
+        Some(g) => match &g.host {
+            Some(h) => format!("host {h} picks it (this storage is the guest's record)"),
+            None => "the custom allocator picks it".to_string(),
+        },
+        None => lowest_free.map_or("none (full)".to_string(), num),
+    };
     let summary = format!(
-        "{} of {} PASIDs in use{}. Lowest free PASID from 1: {}. Highest PASID in use: {}. The PASIDs in use lie in {} of {} blocks of 4,096.",
+        "{} of {} PASIDs in use{}. {}: {}. Highest PASID in use: {}. The PASIDs in use lie in {} of {} blocks of 4,096.",
         num(in_use as u64),
         num(u64::from(PASID_MAX) + 1),
         percent(in_use as u64, u64::from(PASID_MAX) + 1),
-        if props.hold_hints {
-            "(answer the question first)".to_string()
-        } else {
-            lowest_free.map_or("none (full)".to_string(), num)
-        },
+        if custom.is_some() { "Next ID" } else { "Lowest free PASID from 1" },
+        next,
         highest.map_or("none".to_string(), num),
         blocks_used,
         COLS * ROWS,
@@ -533,7 +541,8 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             }
             if let Some(id) = detail_id {
                 <IdDetail world={props.world.clone()} id={id} entry={store.get(id).cloned()}
-                    store={AttrValue::from(store_name.clone())} changed={changed.contains(&id)} />
+                    store={AttrValue::from(store_name.clone())} changed={changed.contains(&id)}
+                    custom={custom.is_some()} />
             }
             if let Some((s, from)) = search {
                 <SearchPath path={s.path} min={s.min} max={s.max} found={s.found}

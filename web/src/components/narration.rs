@@ -27,7 +27,11 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
     let waits = events
         .iter()
         .any(|e| matches!(e, Event::GraceStarted { .. }));
-    let alarm = refused || warned || stale || discarded > 0 || waits;
+    let hazard = events.iter().find_map(|e| match e {
+        Event::Hazard { what, .. } => Some(what.as_str()),
+        _ => None,
+    });
+    let alarm = refused || warned || stale || discarded > 0 || waits || hazard.is_some();
     let (class, mark, text) = match result {
         Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
         Outcome::Ok(_) if alarm => ("chip chip-warn", "!", result.describe()),
@@ -46,6 +50,7 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
         // A void call that only logged (e.g. freeing an unknown ID) did not succeed at
         // anything: it returned.
         "succeeded" if warned => "Returned, with a warning logged".to_string(),
+        _ if hazard.is_some() => format!("{text}, but {}", hazard.unwrap_or_default()),
         "succeeded" => "Succeeded".to_string(),
         _ if stale => format!("{text}; one request was served stale, in the wrong address space"),
         _ => text,

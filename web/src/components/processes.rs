@@ -117,8 +117,8 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                         html! {
                             <li class={classes!(changed.then_some("changed"))}>
                                 <strong>{ format!("device {name}") }</strong>
-                                { format!(" · PASIDs {}–{} · SVA-bound to {}", num(d.min), num(d.max),
-                                    if bonds.is_empty() { "no process".to_string() } else { bonds.join(", ") }) }
+                                { format!(" · PASIDs {}–{} · {}", num(d.min), num(d.max),
+                                    if bonds.is_empty() { "no SVA bind".to_string() } else { format!("SVA-bound to {}", bonds.join(", ")) }) }
                                 if !attached.is_empty() { { format!(" · attached: {}", attached.join("; ")) } }
                             </li>
                         }

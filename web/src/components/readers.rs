@@ -63,7 +63,10 @@ pub fn Readers(props: &ReadersProps) -> Html {
                             let before = props.before.active_store().get(*id);
                             let was = before.map(|e| e.data);
                             let is_changed = changed.contains(id) && now != was;
-                            let text = data_text(e);
+                            // Unregistering its allocator dropped it from storage; its
+                            // owner still uses it.
+                            let orphan = e.is_none() && w.orphans.iter().any(|(o, _)| o == id);
+                            let text = if orphan { "orphaned: its owner still uses it".to_string() } else { data_text(e) };
                             html! {
                                 <tr class={classes!(is_changed.then_some("changed"))}>
                                     <th scope="row" class="mono">{ num(*id) }</th>
