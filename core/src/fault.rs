@@ -59,7 +59,7 @@ impl World {
         let dev = self.devices.entry(*device).or_default();
         if !req.last {
             self.log.line("iopf.hold");
-            dev.partial.push(req);
+            dev.partial.entry(group).or_default().push(req);
             self.log.event(|| Event::FaultHeld {
                 device: *device,
                 group,
@@ -70,10 +70,7 @@ impl World {
             return Ok(Val::Null);
         }
         self.log.line("iopf.form");
-        let (mut requests, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut dev.partial)
-            .into_iter()
-            .partition(|r| r.group == group);
-        dev.partial = rest;
+        let mut requests = dev.partial.remove(&group).unwrap_or_default();
         requests.push(req);
         let n = requests.len();
         self.queue.push_back(FaultGroup {
@@ -125,8 +122,11 @@ impl World {
     pub fn overflow(&mut self, device: &Name) -> Result<Val, Errno> {
         self.log.line("iopf.overflow");
         let dev = self.devices.entry(*device).or_default();
-        let count = dev.partial.len();
-        let discarded = std::mem::take(&mut dev.partial);
+        let discarded: Vec<PageRequest> = std::mem::take(&mut dev.partial)
+            .into_values()
+            .flatten()
+            .collect();
+        let count = discarded.len();
         self.unpend(&discarded);
         self.log.event(|| Event::Discarded {
             device: *device,
@@ -144,7 +144,7 @@ impl World {
         self.queue
             .iter()
             .flat_map(|g| &g.requests)
-            .chain(self.devices.values().flat_map(|d| &d.partial))
+            .chain(self.devices.values().flat_map(|d| d.held_requests()))
     }
 
     /// True if a page request for `id` is held or queued. Cost: O(log PASIDs pending).

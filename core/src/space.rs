@@ -137,7 +137,7 @@ impl World {
             + self
                 .devices
                 .values()
-                .map(|d| 1 + d.partial.len() + d.bonds.len())
+                .map(|d| 1 + d.held() + d.bonds.len())
                 .sum::<usize>()
             + self.attachments.len()
             + self

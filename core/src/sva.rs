@@ -126,8 +126,21 @@ pub struct Device {
     pub max: Ioasid,
     /// mm -> number of binds.
     pub bonds: BTreeMap<Name, u32>,
-    /// Page requests held until the last of their group arrives.
-    pub partial: Vec<crate::fault::PageRequest>,
+    /// Page requests held until the last of their group arrives, by group id, each
+    /// group's in arrival order (so forming a group takes only its own requests).
+    pub partial: BTreeMap<u32, Vec<crate::fault::PageRequest>>,
+}
+
+impl Device {
+    /// The number of page requests held.
+    pub fn held(&self) -> usize {
+        self.partial.values().map(Vec::len).sum()
+    }
+
+    /// Every held page request.
+    pub fn held_requests(&self) -> impl Iterator<Item = &crate::fault::PageRequest> {
+        self.partial.values().flatten()
+    }
 }
 
 impl Default for Device {
@@ -136,7 +149,7 @@ impl Default for Device {
             min: PASID_MIN,
             max: PASID_MAX,
             bonds: BTreeMap::new(),
-            partial: Vec::new(),
+            partial: BTreeMap::new(),
         }
     }
 }

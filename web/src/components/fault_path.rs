@@ -52,7 +52,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
     } else {
         "Process (mm)"
     };
-    let held: usize = w.devices.values().map(|d| d.partial.len()).sum();
+    let held: usize = w.devices.values().map(|d| d.held()).sum();
     html! {
         <section class="fault-path panel" aria-labelledby="fault-title">
             <h2 id="fault-title">{ "Fault path" }</h2>
@@ -128,7 +128,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                             g.requests.last().and_then(|r| r.pasid).map_or("none".to_string(), num)) }</li>
                     }) }
                     { for w.devices.iter().filter(|(_, d)| !d.partial.is_empty()).map(|(n, d)| html! {
-                        <li>{ format!("Held at {n}: {} request(s) waiting for the last of their group", d.partial.len()) }</li>
+                        <li>{ format!("Held at {n}: {} request(s) waiting for the last of their group", d.held()) }</li>
                     }) }
                 </ul>
             }
