@@ -101,7 +101,7 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                             { " PASID 0 is reserved all the same: on VT-d it tags DMA without a PASID (RID_PASID), so callers that follow the rules allocate from 1." }
                         }
                         if let Some(a) = &orphan {
-                            <strong>{ format!(" Orphaned: allocator {a} gave it out and was unregistered; its owner still uses it, but the active storage does not know it.") }</strong>
+                            <strong>{ format!(" Orphaned: the custom allocator group that gave it out went when its last member, {a}, was unregistered; its owner still uses it, but the active storage does not know it.") }</strong>
                         }
                         if pending { { " Page requests for it are still pending." } }
                     </p>
