@@ -132,7 +132,6 @@ impl World {
             device: *device,
             count,
         });
-        self.log.explain(|| format!("the page request queue overflowed: {count} held request(s) of {device} are discarded"));
         self.release_quarantined();
         Ok(Val::Null)
     }

@@ -6,7 +6,7 @@ use crate::lesson::{IdArg, Lesson, LessonError, Op, Step};
 use crate::profile::{Knobs, Profile};
 use crate::pseudo::Func;
 use crate::space::{DataUpdate, World};
-use crate::trace::{Event, Marker, Outcome, StepLog, StepTrace, Val};
+use crate::trace::{outcome_words, Event, Marker, Outcome, StepLog, StepTrace, Val};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -320,7 +320,10 @@ fn run_step(
     let mut explain = String::new();
     let mut markers = Vec::new();
     if record {
-        explain = format!("{summary} {}.", outcome_words(&result, &log));
+        explain = format!(
+            "{summary} {}.",
+            outcome_words(&result, &log.events, !log.warnings.is_empty())
+        );
         let first_fit = |id: Ioasid| {
             log.events
                 .iter()
@@ -602,36 +605,6 @@ fn arg(w: &World, a: &IdArg) -> String {
             Some(n) => n.to_string(),
             None => format!("${v}"),
         },
-    }
-}
-
-/// The result in words for the narration: `Outcome::describe`, except for a call that
-/// returned nothing and did not simply succeed (it only logged a warning, discarded
-/// requests, or has not returned yet because it waits for a grace period).
-fn outcome_words(result: &Outcome, log: &StepLog) -> String {
-    if !matches!(result, Outcome::Ok(Val::Null)) {
-        return result.describe();
-    }
-    let discarded: usize = log
-        .events
-        .iter()
-        .map(|e| match e {
-            Event::Discarded { count, .. } => *count,
-            _ => 0,
-        })
-        .sum();
-    if discarded > 0 {
-        format!("{discarded} held request(s) discarded")
-    } else if log
-        .events
-        .iter()
-        .any(|e| matches!(e, Event::GraceStarted { .. }))
-    {
-        "published; the call has not returned yet: it waits in synchronize_rcu()".into()
-    } else if !log.warnings.is_empty() {
-        "returned, with a warning logged".into()
-    } else {
-        result.describe()
     }
 }
 

@@ -250,6 +250,35 @@ pub enum Marker {
     Question,
 }
 
+/// The result in words: [`Outcome::describe`], except for a call that returned nothing
+/// and did not simply succeed: it discarded requests, has not returned yet (a writer
+/// waiting for a grace period), or only logged a warning (`warned`). The narration's
+/// sentence and its result chip both read it.
+pub fn outcome_words(result: &Outcome, events: &[Event], warned: bool) -> String {
+    if !matches!(result, Outcome::Ok(Val::Null)) {
+        return result.describe();
+    }
+    let discarded: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Discarded { count, .. } => *count,
+            _ => 0,
+        })
+        .sum();
+    if discarded > 0 {
+        format!("{discarded} held request(s) discarded (their group never forms)")
+    } else if events
+        .iter()
+        .any(|e| matches!(e, Event::GraceStarted { .. }))
+    {
+        "published; the call has not returned yet: it waits in synchronize_rcu()".into()
+    } else if warned {
+        "returned, with a warning logged".into()
+    } else {
+        result.describe()
+    }
+}
+
 /// Everything one step produced.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepTrace {

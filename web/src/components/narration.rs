@@ -5,7 +5,7 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::trace::{Code, Event, Outcome, Val};
+use ioasid_core::trace::{outcome_words, Code, Event, Outcome, Val};
 use yew::prelude::*;
 
 /// The result as a chip: red for an error; amber for a call that returned but went
@@ -17,43 +17,29 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
     let stale = events
         .iter()
         .any(|e| matches!(e, Event::FaultStep { stale: true, .. }));
-    let discarded: usize = events
-        .iter()
-        .map(|e| match e {
-            Event::Discarded { count, .. } => *count,
-            _ => 0,
-        })
-        .sum();
-    let waits = events
-        .iter()
-        .any(|e| matches!(e, Event::GraceStarted { .. }));
     let hazard = events.iter().find_map(|e| match e {
         Event::Hazard { what, .. } => Some(what.as_str()),
         _ => None,
     });
-    let alarm = refused || warned || stale || discarded > 0 || waits || hazard.is_some();
-    let (class, mark, text) = match result {
-        Outcome::Err(e) => ("chip chip-err", "✕", format!("Error {}", e.name())),
-        Outcome::Ok(_) if alarm => ("chip chip-warn", "!", result.describe()),
-        Outcome::Ok(_) => ("chip chip-ok", "✓", result.describe()),
+    // The same words as the narration's sentence; other than the plain result's when the
+    // call discarded requests or still waits.
+    let words = outcome_words(result, events, warned);
+    let alarm = refused || warned || stale || hazard.is_some() || words != result.describe();
+    let (class, mark) = match result {
+        Outcome::Err(_) => ("chip chip-err", "✕"),
+        Outcome::Ok(_) if alarm => ("chip chip-warn", "!"),
+        Outcome::Ok(_) => ("chip chip-ok", "✓"),
     };
-    let text = text
-        .strip_prefix("returned ")
-        .map_or(text.clone(), |t| format!("Returned {t}"));
-    let text = match text.as_str() {
-        "succeeded" if discarded > 0 => {
-            format!("Discarded {discarded} held request(s): their group never forms")
+    let text = match result {
+        Outcome::Err(e) => format!("Error {}", e.name()),
+        Outcome::Ok(_) => words,
+    };
+    let text = match hazard {
+        Some(h) => format!("{text}, but {h}"),
+        None if stale => {
+            format!("{text}; one request was served stale, in the wrong address space")
         }
-        "succeeded" if waits => {
-            "Published; the writer still waits in synchronize_rcu() for the readers".to_string()
-        }
-        // A void call that only logged (e.g. freeing an unknown ID) did not succeed at
-        // anything: it returned.
-        "succeeded" if warned => "Returned, with a warning logged".to_string(),
-        _ if hazard.is_some() => format!("{text}, but {}", hazard.unwrap_or_default()),
-        "succeeded" => "Succeeded".to_string(),
-        _ if stale => format!("{text}; one request was served stale, in the wrong address space"),
-        _ => text,
+        None => text,
     };
     // A chip reads as a sentence: capital first ("Sent INVALID...").
     let mut chars = text.chars();
