@@ -1,7 +1,8 @@
 //! Small pure helpers shared by the components: shared handles compared by identity,
 //! number and error formatting, set colours, timeline markers. No allocator logic.
+use ioasid_core::id::data_label;
 use ioasid_core::lesson::LessonError;
-use ioasid_core::space::World;
+use ioasid_core::space::{Entry, IdState, World};
 use ioasid_core::trace::{Marker, StepTrace};
 use ioasid_core::Trace;
 use std::ops::Deref;
@@ -176,6 +177,15 @@ pub fn timeline_marks(trace: &Trace, buckets: usize) -> Vec<TimelineMark> {
         });
     }
     out
+}
+
+/// An ID's private data in words: a quarantined ID's data was cleared by its free.
+pub fn data_text(e: Option<&Entry>) -> String {
+    match e {
+        Some(e) if e.state == IdState::Quarantined => "cleared at free (quarantined)".into(),
+        Some(e) => data_label(e.data.as_ref()),
+        None => "free".into(),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! One ID up close: its owner, set, private data, references, state, guest PASID, when it
 //! was born, and who is looking at it.
-use crate::view::{num, set_style, WorldRef};
+use crate::view::{data_text, num, set_style, WorldRef};
 use ioasid_core::id::{data_label, PASID_RESERVED};
 use ioasid_core::profile::RefModel;
 use ioasid_core::space::{Entry, IdState};
@@ -76,7 +76,7 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                             { e.set.as_ref().map_or("none (only wildcard lookups find it)".to_string(), |s| s.to_string()) }
                         </dd>
                         <dt>{ "Private data" }</dt>
-                        <dd>{ if e.state == IdState::Quarantined { "cleared at free (quarantined)".to_string() } else { data_label(e.data.as_ref()) } }</dd>
+                        <dd>{ data_text(Some(e)) }</dd>
                         <dt>{ "References" }</dt><dd>{ e.refs }</dd>
                         // Lifecycle states came with the extension series; before it an
                         // ID is simply allocated (its data says whether it is bound).

@@ -1,8 +1,7 @@
 //! Private data and readers: each ID's data (or "not yet bound"), the readers inside an
 //! RCU read-side section with what they saw, and the grace periods writers wait in.
-use crate::view::{num, StepRef, WorldRef};
+use crate::view::{data_text, num, StepRef, WorldRef};
 use ioasid_core::id::data_label;
-use ioasid_core::space::{Entry, IdState};
 use ioasid_core::trace::Event;
 use yew::prelude::*;
 
@@ -121,14 +120,5 @@ pub fn Readers(props: &ReadersProps) -> Html {
                 </ul>
             }
         </section>
-    }
-}
-
-/// An ID's private data in words: a quarantined ID's data was cleared by its free.
-fn data_text(e: Option<&Entry>) -> String {
-    match e {
-        Some(e) if e.state == IdState::Quarantined => "cleared at free (quarantined)".into(),
-        Some(e) => data_label(e.data.as_ref()),
-        None => "free".into(),
     }
 }
