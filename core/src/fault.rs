@@ -108,6 +108,11 @@ impl World {
 
     /// Handles the queued groups of `device` (only those for `pasid`, if given).
     pub(crate) fn flush_pasid(&mut self, device: &Name, pasid: Option<Ioasid>) -> Vec<Response> {
+        // Nothing held or queued for the PASID: no need to look through the queue (an
+        // unbind drains this way every time).
+        if pasid.is_some_and(|p| !self.pasid_pending(p)) {
+            return Vec::new();
+        }
         let (mine, rest): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.queue).into_iter().partition(|g| {
                 g.device == *device
