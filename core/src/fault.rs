@@ -194,12 +194,15 @@ impl World {
                     FaultStage::Skipped,
                     false,
                     "an earlier request of the group failed: skipped".into(),
+                    false,
                 );
                 continue;
             }
             match self.handle_request(&g.device, req) {
                 Ok(mm) => {
-                    let detail = match self.stale(req) {
+                    let was = self.stale(req);
+                    let stale = was.is_some();
+                    let detail = match was {
                         None => format!("the page is made present in mm {mm}"),
                         Some(was) => {
                             let pasid = req.pasid.unwrap_or_default();
@@ -209,11 +212,11 @@ impl World {
                             format!("the page is made present in mm {mm}, but the request was sent for {was}: PASID {pasid} was freed and handed out again since, so the device's access lands in another process's memory")
                         }
                     };
-                    self.fault_step(&g, req, FaultStage::Done, true, detail);
+                    self.fault_step(&g, req, FaultStage::Done, true, detail, stale);
                     served = Some(mm);
                 }
                 Err((stage, reason)) => {
-                    self.fault_step(&g, req, stage, false, reason.clone());
+                    self.fault_step(&g, req, stage, false, reason.clone(), false);
                     why = Some(reason);
                     failed = true;
                 }
@@ -266,8 +269,8 @@ impl World {
         stage: FaultStage,
         ok: bool,
         detail: String,
+        stale: bool,
     ) {
-        let stale = stage == FaultStage::Done && self.stale(req).is_some();
         self.log.event(|| Event::FaultStep {
             device: g.device,
             group: g.group,

@@ -386,23 +386,22 @@ impl World {
         let Some(entry) = self.entry(id).cloned() else {
             return self.unknown_id("ioasid_free", id);
         };
-        if self.knobs.flaw_free_any_owner && set.is_some() && set != entry.set.as_ref() {
+        if set != entry.set.as_ref() {
             let (have, by) = (set_label(entry.set.as_ref()), set_label(set));
-            self.log.event(|| Event::Hazard {
-                id,
-                what: format!("{id} belonged to {have}, and {by} freed it: no owner check"),
-            });
-        }
-        if !self.knobs.flaw_free_any_owner && set != entry.set.as_ref() {
-            self.log.line("free.owner");
-            self.log.explain(|| {
-                format!(
-                    "{id} belongs to {}, not to {}: only its owner may free it",
-                    set_label(entry.set.as_ref()),
-                    set_label(set)
-                )
-            });
-            return Err(Errno::EACCES);
+            if !self.knobs.flaw_free_any_owner {
+                self.log.line("free.owner");
+                self.log.explain(|| {
+                    format!("{id} belongs to {have}, not to {by}: only its owner may free it")
+                });
+                return Err(Errno::EACCES);
+            }
+            // No owner check (flaw 8): a free naming another set goes through.
+            if set.is_some() {
+                self.log.event(|| Event::Hazard {
+                    id,
+                    what: format!("{id} belonged to {have}, and {by} freed it: no owner check"),
+                });
+            }
         }
         match self.knobs.refs {
             RefModel::GetPut => {

@@ -20,26 +20,17 @@ fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
     if w.knobs.global_pasid {
         return None;
     }
-    let theirs = w
-        .active_store()
-        .get(pasid)
-        .is_some_and(|e| e.data.as_ref().and_then(|d| d.mm()) == Some(&mm));
-    if theirs {
-        return None;
-    }
-    if w.active_store()
-        .get(pasid)
-        .is_some_and(|e| e.state == IdState::Quarantined)
-    {
-        return Some(format!(
-            "{pasid} quarantined: freed, held back until its page requests are handled"
-        ));
-    }
-    Some(match w.active_store().get(pasid).and_then(|e| e.data) {
-        Some(d) => format!("stale: {pasid} now holds {}", d.label()),
-        None if w.active_store().contains(pasid) => {
-            format!("stale: {pasid} was freed and given out again")
+    // One lookup: the entry now at the process's PASID, if any.
+    let now = w.active_store().get(pasid);
+    Some(match now {
+        Some(e) if e.data.as_ref().and_then(|d| d.mm()) == Some(&mm) => return None,
+        Some(e) if e.state == IdState::Quarantined => {
+            format!("{pasid} quarantined: freed, held back until its page requests are handled")
         }
+        Some(e) => match e.data {
+            Some(d) => format!("stale: {pasid} now holds {}", d.label()),
+            None => format!("stale: {pasid} was freed and given out again"),
+        },
         None => format!("stale: {pasid} was freed"),
     })
 }
