@@ -6,6 +6,7 @@ use crate::space::{name, Getter, IdState, World};
 use crate::sva::{DomainRef, Perm};
 use crate::trace::{Code, Event, FaultStage, Response, Val};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One page request from a device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,99 @@ pub struct FaultGroup {
     pub device: Name,
     pub group: u32,
     pub requests: Vec<PageRequest>,
+}
+
+/// Formed groups waiting for the workqueue, in the order they formed, indexed by
+/// device so that a flush takes its own device's groups without walking every other
+/// device's (a flush costs O(its device's groups * log n), not O(queue)).
+#[derive(Clone, Debug, Default)]
+pub struct FaultQueue {
+    /// The sequence number the next group gets.
+    next: u64,
+    groups: BTreeMap<u64, FaultGroup>,
+    by_device: BTreeMap<Name, BTreeSet<u64>>,
+}
+
+impl FaultQueue {
+    /// Queues `group` behind every group already queued.
+    pub fn push(&mut self, group: FaultGroup) {
+        let seq = self.next;
+        self.next += 1;
+        self.by_device.entry(group.device).or_default().insert(seq);
+        self.groups.insert(seq, group);
+    }
+
+    /// The queued groups, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &FaultGroup> {
+        self.groups.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Empties the queue: every group, oldest first.
+    pub fn take_all(&mut self) -> Vec<FaultGroup> {
+        self.by_device.clear();
+        std::mem::take(&mut self.groups).into_values().collect()
+    }
+
+    /// Takes `device`'s groups (only those with a request for `pasid`, if given),
+    /// oldest first; the others keep their places.
+    pub fn take_device(&mut self, device: &Name, pasid: Option<Ioasid>) -> Vec<FaultGroup> {
+        let Some(seqs) = self.by_device.get_mut(device) else {
+            return Vec::new();
+        };
+        let groups = &self.groups;
+        let taken: Vec<u64> = seqs
+            .iter()
+            .copied()
+            .filter(|seq| {
+                pasid.is_none()
+                    || groups
+                        .get(seq)
+                        .is_some_and(|g| g.requests.iter().any(|r| r.pasid == pasid))
+            })
+            .collect();
+        for seq in &taken {
+            seqs.remove(seq);
+        }
+        if seqs.is_empty() {
+            self.by_device.remove(device);
+        }
+        taken
+            .iter()
+            .filter_map(|seq| self.groups.remove(seq))
+            .collect()
+    }
+
+    /// Checks that the device index lists exactly the queued groups, each under its
+    /// own device, and no device with none.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let mut indexed = 0;
+        for (device, seqs) in &self.by_device {
+            if seqs.is_empty() {
+                return Err(format!("queue index: {device} listed with no group"));
+            }
+            for seq in seqs {
+                match self.groups.get(seq) {
+                    Some(g) if g.device == *device => indexed += 1,
+                    _ => return Err(format!("queue index: {device} lists group #{seq} wrongly")),
+                }
+            }
+        }
+        if indexed != self.groups.len() {
+            return Err(format!(
+                "queue index lists {indexed} groups, the queue holds {}",
+                self.groups.len()
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Why a request failed: where, and in words.
@@ -73,7 +167,7 @@ impl World {
         let mut requests = dev.partial.remove(&group).unwrap_or_default();
         requests.push(req);
         let n = requests.len();
-        self.queue.push_back(FaultGroup {
+        self.queue.push(FaultGroup {
             device: *device,
             group,
             requests,
@@ -95,7 +189,7 @@ impl World {
     /// The workqueue runs: every queued group is handled, in queue order, and answered.
     pub fn run_faults(&mut self) -> Result<Val, Errno> {
         self.log.line("iopf.work");
-        let groups: Vec<FaultGroup> = self.queue.drain(..).collect();
+        let groups = self.queue.take_all();
         let responses = self.handle_groups(groups);
         Ok(Val::Responses(responses))
     }
@@ -113,12 +207,7 @@ impl World {
         if pasid.is_some_and(|p| !self.pasid_pending(p)) {
             return Vec::new();
         }
-        let (mine, rest): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.queue).into_iter().partition(|g| {
-                g.device == *device
-                    && (pasid.is_none() || g.requests.iter().any(|r| r.pasid == pasid))
-            });
-        self.queue = rest.into();
+        let mine = self.queue.take_device(device, pasid);
         self.handle_groups(mine)
     }
 

@@ -7,7 +7,7 @@
 //! waits for an RCU grace period after publishing. `find` is lock-free under
 //! `rcu_read_lock()`.
 use crate::allocator::Group;
-use crate::fault::FaultGroup;
+use crate::fault::FaultQueue;
 use crate::host::Host;
 use crate::id::{data_label, Data, Errno, Ioasid, Name, INVALID_IOASID};
 use crate::profile::{Knobs, Profile, RefModel};
@@ -17,7 +17,7 @@ use crate::sva::{Device, DomainRef, Mm};
 use crate::trace::{Event, StepLog, Val};
 use crate::xarray::{XArray, XaVisit};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// The total number of IDs the extension series shares out as set quotas.
 pub const DEFAULT_CAPACITY: u32 = 0x10_0000;
@@ -105,7 +105,7 @@ pub struct World {
     /// (device, PASID) -> attached domain (v6.6).
     pub attachments: BTreeMap<(Name, Ioasid), DomainRef>,
     /// Fault groups formed and waiting for the workqueue.
-    pub queue: VecDeque<FaultGroup>,
+    pub queue: FaultQueue,
     pub readers: BTreeMap<Name, Reader>,
     pub grace: Vec<GracePeriod>,
     /// IDs lost when their allocator was unregistered (kept for display).
@@ -169,7 +169,7 @@ impl World {
             mms: BTreeMap::new(),
             devices: BTreeMap::new(),
             attachments: BTreeMap::new(),
-            queue: VecDeque::new(),
+            queue: FaultQueue::default(),
             readers: BTreeMap::new(),
             grace: Vec::new(),
             orphans: Vec::new(),
@@ -912,7 +912,8 @@ impl World {
     /// - quotas given out plus the capacity left equal the capacity;
     /// - each set-private ID maps to an entry of that set that records it, and back;
     /// - the quarantine list and the QUARANTINED entries are the same IDs, each once;
-    /// - `pending` counts exactly the page requests held and queued, per PASID;
+    /// - `pending` counts exactly the page requests held and queued, per PASID, and
+    ///   the queue's device index lists exactly its groups;
     /// - a live entry in a counted era holds at least one reference;
     /// - readers a grace period waits for exist.
     pub fn check_invariants(&self) -> Result<(), String> {
@@ -955,6 +956,7 @@ impl World {
                 self.capacity_left
             ));
         }
+        self.queue.check()?;
         let mut counted: BTreeMap<Ioasid, u32> = BTreeMap::new();
         for p in self.pending_requests().filter_map(|r| r.pasid) {
             *counted.entry(p).or_default() += 1;

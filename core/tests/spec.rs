@@ -682,6 +682,29 @@ fn overflow_discards_partials() {
 }
 
 #[test]
+fn a_flush_answers_only_its_devices_groups_and_the_rest_keep_their_order() {
+    let mut s = faults_setup();
+    s.push(json!({"op": "bind", "device": "dev1", "mm": "A"}));
+    for (device, group) in [
+        ("dev0", 1),
+        ("dev1", 2),
+        ("dev0", 3),
+        ("dev1", 4),
+        ("dev0", 5),
+    ] {
+        s.push(json!({"op": "fault", "device": device, "pasid": "$p", "addr": 4096, "perm": "r", "group": group}));
+    }
+    let answer = |device: &str, group: u32| json!({"device": device, "pasid": 1, "group": group, "code": "SUCCESS", "mm": "A"});
+    s.extend([
+        json!({"op": "flush", "device": "dev0", "expect": {"ok": [answer("dev0", 1), answer("dev0", 3), answer("dev0", 5)]}}),
+        json!({"op": "flush", "device": "dev0", "expect": {"ok": []}}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 6}),
+        json!({"op": "run_faults", "expect": {"ok": [answer("dev1", 2), answer("dev1", 4), answer("dev0", 6)]}}),
+    ]);
+    run("v5.11", json!(s));
+}
+
+#[test]
 fn wildcard_lookup_returns_another_modules_data() {
     let steps = json!([
         {"op": "set_create", "set": "aux"},
