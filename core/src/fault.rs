@@ -507,6 +507,8 @@ impl World {
                 .filter(|e| e.state == IdState::Quarantined)
                 .map(|e| e.set);
             if let Some(set) = set {
+                // The backend free that `reclaim` held back (the data went at the free).
+                self.custom_free(id, false);
                 self.active_store_mut().remove(id);
                 self.release_from_set(set.as_ref(), id);
                 self.log.changed(id);

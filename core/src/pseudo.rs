@@ -169,10 +169,10 @@ const FREE: &str = "\
 [free.pending] \t\tdata->state = FREE_PENDING; notify(FREE);   /* extensions */
 [+free.dec] \t\tgoto out;
 \t}
+[free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved: the backend free waits too */
 [free.backend] \tif (active is custom) active->ops->free(ioasid, pdata);  /* backend first */
 [vcmd.skip] \t\t/* vcmd: if (ioasid_find(NULL, ioasid, NULL)) skip the host free; (data attached: it leaks) */
 [vcmd.free] \t\t/* vcmd: else send VCMD_FREE to the host */
-[free.quarantine] \tif (pending_faults(ioasid)) { data->state = QUARANTINED; goto out; } /* improved */
 [free.erase] \txa_erase(&active->xa, ioasid);  /* then erase: the ID is free at once */
 [+free.erase] \tkfree_rcu(data, rcu);
 [+free.enter] out:

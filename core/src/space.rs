@@ -470,17 +470,20 @@ impl World {
     }
 
     /// Releases `id` for good: backend free first (a custom allocator's callback), then
-    /// the entry is erased (or quarantined while page requests for it are pending).
+    /// the entry is erased. While page requests for it are pending (improved), it is
+    /// quarantined instead, backend free included: a vcmd host must not hand the PASID
+    /// to another guest either, so the host free waits for the release too.
     pub(crate) fn reclaim(&mut self, id: Ioasid) {
         let Some(entry) = self.entry(id).cloned() else {
             return;
         };
-        if !self.groups.is_empty() {
+        let pending = self.pasid_pending(id);
+        let quarantine = pending && !self.knobs.flaw_reuse_with_pending_faults;
+        if !self.groups.is_empty() && !quarantine {
             self.log.line("free.backend");
             self.custom_free(id, entry.data.is_some());
         }
-        let pending = self.pasid_pending(id);
-        if pending && !self.knobs.flaw_reuse_with_pending_faults {
+        if quarantine {
             self.log.line("free.quarantine");
             if let Some(e) = self.active_store_mut().get_mut(id) {
                 e.state = IdState::Quarantined;
@@ -493,8 +496,10 @@ impl World {
                 id,
                 state: "QUARANTINED".into(),
             });
+            let custom = !self.groups.is_empty();
             self.log.explain(|| format!(
-                "page requests for {id} are still pending: it is quarantined, not reused, until they are handled"
+                "page requests for {id} are still pending: it is quarantined, not reused, until they are handled{}",
+                if custom { " (the custom allocator's free waits until then too)" } else { "" }
             ));
         } else {
             self.log.line("free.erase");

@@ -55,7 +55,9 @@ impl Outcome {
             Outcome::Ok(Val::Bool(b)) => format!("returned {b}"),
             Outcome::Ok(Val::Id(v)) => format!("returned {v}"),
             Outcome::Ok(Val::Data(d)) => format!("returned {}", d.label()),
-            Outcome::Ok(Val::Responses(r)) if r.is_empty() => "sent no response".to_string(),
+            Outcome::Ok(Val::Responses(r)) if r.is_empty() => {
+                "sent no response: no formed group was waiting".to_string()
+            }
             Outcome::Ok(Val::Responses(r)) => {
                 let parts: Vec<String> = r.iter().map(Response::describe).collect();
                 format!("sent {}", parts.join("; "))

@@ -773,6 +773,44 @@ fn flaw7_stale_fault_hits_next_owner() {
     );
 }
 
+/// Guest PASIDs are host PASIDs (section 7): a quarantined PASID must stay out of the
+/// host's hands too, or another guest gets it while requests for it are pending.
+#[test]
+fn a_quarantined_vcmd_pasid_stays_allocated_at_the_host_until_released() {
+    let mut s = vcmd_guest();
+    s.extend([
+        json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "rw"}]}),
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 9, "data": {"mm": "A"}, "expect": {"ok": 1}}),
+        json!({"op": "fault", "device": "dev0", "pasid": 1, "addr": 4096, "perm": "w", "group": 1}),
+        json!({"op": "free", "id": 1, "set": "sva"}),
+        // The other guest on the same host.
+        json!({"op": "host_alloc", "host": "H", "guest": "vm2", "expect": {"ok": 2}}),
+        // This guest's next alloc: the host answers a free PASID, not the quarantined one.
+        json!({"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 3}}),
+        json!({"op": "run_faults"}),
+        json!({"op": "host_alloc", "host": "H", "guest": "vm2", "expect": {"ok": 1}}),
+    ]);
+    let t = run("improved", json!(s));
+    let host = &t.world_after(5).hosts[&name("H")];
+    assert!(host.ids.contains(1), "held at the host while quarantined");
+    assert_eq!(
+        t.world_after(8).entry(1).map(|e| e.state),
+        Some(ioasid_core::space::IdState::Quarantined),
+        "still quarantined in the guest until the queue drains"
+    );
+    assert!(
+        t.steps[9].events.iter().any(|e| matches!(
+            e,
+            Event::HostFree {
+                id: 1,
+                skipped: false,
+                ..
+            }
+        )),
+        "the host free is sent when the quarantine ends"
+    );
+}
+
 #[test]
 fn unbind_drains_pending_faults_first() {
     let mut s = faults_setup();
