@@ -220,6 +220,9 @@ impl FromStr for Profile {
 pub struct KnobInfo {
     pub name: &'static str,
     pub describe: &'static str,
+    /// True when the knob shapes the IOASID allocator only, so it changes nothing once
+    /// `global_pasid` is on (v6.6 has no IOASID allocator; a test checks the claim).
+    pub ioasid_only: bool,
 }
 
 /// Every boolean knob, in display order (the `refs` era is chosen separately).
@@ -227,71 +230,88 @@ pub const BOOL_KNOBS: [KnobInfo; 17] = [
     KnobInfo {
         name: "ext_sets",
         describe: "extension-series sets: quotas, mm-token sets, owners, guest PASIDs, notifiers",
+        ioasid_only: false,
     },
     KnobInfo {
         name: "real_errno",
         describe: "report the real reason of a failed alloc instead of INVALID_IOASID",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "sva_enomem",
         describe: "the SVA helper reports a failed PASID alloc as ENOMEM",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "attach_busy",
         describe: "set_data refuses (EBUSY) when data is already attached",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "global_pasid",
         describe: "no IOASID allocator: a global PASID allocator and per-device domains (v6.6)",
+        ioasid_only: false,
     },
     KnobInfo {
         name: "flaw_getter_without_data",
         describe: "flaw 1: find calls the getter even with no data",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_unchecked_answer",
         describe: "flaw 2a: a custom allocator's out-of-range answer is stored as is",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_rollback_frees_owner",
         describe:
             "flaw 2b: a duplicate answer's rollback frees the first owner's ID at the backend",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_stale_primary_pdata",
         describe: "flaw 3: unregistering a group's primary leaves its pdata in use",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_secondary_reregister",
         describe: "flaw 4: re-registering a secondary member is not caught",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_orphan_on_unregister",
         describe: "flaw 5: unregistering the last member orphans its IDs",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_vcmd_free_skip",
         describe: "flaw 6: vcmd free skips the host free while data is attached",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_reuse_with_pending_faults",
         describe: "flaw 7: an ID freed with faults pending is reused at once",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_free_any_owner",
         describe: "flaw 8: anyone may free anyone's ID",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_bind_off_by_one",
         describe: "flaw 9a: bind refuses a PASID equal to the device's max (v5.18)",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "flaw_unsigned_error_pasid",
         describe: "flaw 9b: an error code becomes a huge PASID (v6.4)",
+        ioasid_only: false,
     },
     KnobInfo {
         name: "wildcard_fault_lookup",
         describe: "the fault handler searches every set, not only the SVA set",
+        ioasid_only: true,
     },
 ];
 

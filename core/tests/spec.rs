@@ -3,7 +3,7 @@ mod common;
 use common::*;
 use ioasid_core::space::name;
 use ioasid_core::trace::{Event, FaultStage};
-use ioasid_core::Outcome;
+use ioasid_core::{Lesson, Outcome, Runner};
 use serde_json::json;
 
 fn a(min: u64, max: u64) -> serde_json::Value {
@@ -1187,4 +1187,72 @@ fn a_groups_response_carries_its_last_requests_pasid() {
         json!({"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": 2, "group": 1, "code": "SUCCESS", "mm": "B"}]}}),
     ]);
     run("v5.11", json!(s));
+}
+
+/// Knobs marked `ioasid_only` change nothing once `global_pasid` is on (the UI disables
+/// them there): every built-in lesson, and a scenario using each v6.6 op, run the same
+/// under v6.6 with the knob on and off.
+#[test]
+fn ioasid_only_knobs_change_nothing_without_the_ioasid_allocator() {
+    let v66 = json!({"format": 1, "title": "v6.6 ops", "profile": "v6.6", "steps": [
+        {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
+        {"op": "mm_create", "mm": "B", "maps": []},
+        {"op": "bind", "device": "d0", "mm": "A", "as": "p"},
+        {"op": "bind", "device": "d1", "mm": "A", "max": 1},
+        {"op": "bind", "device": "d0", "mm": "B", "max": 1},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+        {"op": "attach_pasid", "device": "d0", "pasid": 2, "domain": "D"},
+        {"op": "attach_pasid", "device": "d0", "pasid": 2, "domain": "E"},
+        {"op": "fault", "device": "d0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1, "last": false},
+        {"op": "fault", "device": "d0", "pasid": 2, "addr": 4096, "perm": "w", "group": 2},
+        {"op": "fault", "device": "d1", "pasid": 9, "addr": 4096, "perm": "r", "group": 3},
+        {"op": "overflow", "device": "d0"},
+        {"op": "run_faults"},
+        {"op": "find", "set": "sva", "id": 1, "getter": "mm_alive"},
+        {"op": "set_data", "id": 2, "data": {"mm": "B"}},
+        {"op": "free", "id": 2, "set": "sva"},
+        {"op": "free", "id": 7},
+        {"op": "register", "allocator": "g", "fns": "vcmd"},
+        {"op": "unregister", "allocator": "g"},
+        {"op": "unbind", "device": "d0", "mm": "A"},
+        {"op": "mm_exit", "mm": "A"},
+        {"op": "alloc", "set": null, "min": 1, "max": 1},
+    ]});
+    let mut lessons: Vec<Lesson> = ioasid_core::lessons::ALL
+        .iter()
+        .map(|b| Lesson::parse(b.json).expect(b.id))
+        .collect();
+    lessons.push(Lesson::from_value(v66).expect("scenario"));
+    let seen = |l: &Lesson, knobs: &ioasid_core::Knobs| -> Vec<String> {
+        Runner::new(l, ioasid_core::Profile::V6_6, knobs.clone(), true)
+            .finish()
+            .steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:?} {:?} {:?} {}",
+                    s.result, s.warnings, s.events, s.explain
+                )
+            })
+            .collect()
+    };
+    let base = ioasid_core::Profile::V6_6.knobs();
+    for info in ioasid_core::profile::BOOL_KNOBS
+        .iter()
+        .filter(|k| k.ioasid_only)
+    {
+        for value in [true, false] {
+            let flipped = serde_json::Map::from_iter([(info.name.to_string(), json!(value))]);
+            let knobs = base.with_overrides(&flipped).expect(info.name);
+            for l in &lessons {
+                assert_eq!(
+                    seen(l, &base),
+                    seen(l, &knobs),
+                    "{} = {value} changed lesson '{}' under v6.6",
+                    info.name,
+                    l.title
+                );
+            }
+        }
+    }
 }

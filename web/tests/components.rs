@@ -506,6 +506,51 @@ async fn a_profile_change_recomputes_and_keeps_the_step() {
     m.destroy();
 }
 
+/// The checkbox of knob `name` in the profile bar.
+fn knob_box(m: &Mounted, name: &str) -> web_sys::HtmlInputElement {
+    let items = m.root.query_selector_all("li.knob").expect("knobs");
+    for i in 0..items.length() {
+        let Some(li) = items.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let code = li.query_selector("code").ok().flatten();
+        if code.and_then(|c| c.text_content()).as_deref() == Some(name) {
+            let input = li
+                .query_selector("input")
+                .ok()
+                .flatten()
+                .expect("a checkbox");
+            return input.dyn_into().expect("an input");
+        }
+    }
+    panic!("no knob {name}")
+}
+
+#[wasm_bindgen_test]
+async fn knobs_of_the_ioasid_allocator_are_greyed_out_without_it() {
+    let m = Mounted::new(LESSON, 1).await;
+    assert!(!knob_box(&m, "flaw_getter_without_data").disabled());
+    let select: web_sys::HtmlSelectElement =
+        m.get("select[aria-label='Profile']").dyn_into().unwrap();
+    select.set_value("v6.6");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert!(knob_box(&m, "flaw_getter_without_data").disabled());
+    assert!(knob_box(&m, "wildcard_fault_lookup").disabled());
+    // Knobs that still act stay usable: turning global_pasid off brings the rest back.
+    assert!(!knob_box(&m, "flaw_unsigned_error_pasid").disabled());
+    let global = knob_box(&m, "global_pasid");
+    assert!(!global.disabled());
+    global.click();
+    yew::scheduler::flush().await;
+    assert!(!knob_box(&m, "flaw_getter_without_data").disabled());
+    m.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn a_long_run_says_it_is_computing_then_offers_step_1() {
     // Past the size computed at once: the run is filed as chunks under a progress bar.

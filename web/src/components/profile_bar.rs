@@ -49,6 +49,7 @@ pub fn ProfileBar() -> Html {
         .and_then(|v| v.as_object().cloned())
         .unwrap_or_default();
     let changed = state.overrides.len();
+    let global = state.knobs.global_pasid;
     let busy = state.request.is_some();
     let on_era = {
         let d = d.clone();
@@ -98,8 +99,12 @@ pub fn ProfileBar() -> Html {
                         </select>
                         if era_changed { <span class="badge badge-change">{ "changed" }</span> }
                     </label>
+                    if global {
+                        <p class="muted">{ "global_pasid is on: there is no IOASID allocator, so the knobs that shape it have no effect and are greyed out." }</p>
+                    }
                     <ul class="knob-list">
                         { for BOOL_KNOBS.iter().map(|k| {
+                            let dead = global && k.ioasid_only;
                             let on = now.get(k.name).and_then(Value::as_bool).unwrap_or(false);
                             let differs = now.get(k.name) != base.get(k.name);
                             let name = k.name;
@@ -110,10 +115,12 @@ pub fn ProfileBar() -> Html {
                                 }
                             });
                             html! {
-                                <li class={classes!("knob", differs.then_some("knob-changed"))}>
+                                <li class={classes!("knob", differs.then_some("knob-changed"), dead.then_some("knob-dead"))}>
                                     <label>
-                                        <input type="checkbox" checked={on} {onchange} disabled={busy} />
-                                        <span class="knob-text"><code>{ k.name }</code>{ ": " }{ k.describe }</span>
+                                        <input type="checkbox" checked={on} {onchange} disabled={busy || dead} />
+                                        <span class="knob-text"><code>{ k.name }</code>{ ": " }{ k.describe }
+                                            if dead { { " (no effect here)" } }
+                                        </span>
                                         if differs { <span class="badge badge-change">{ "changed" }</span> }
                                     </label>
                                 </li>
