@@ -6,7 +6,7 @@ use crate::space::{name, Getter, IdState, World};
 use crate::sva::{DomainRef, Perm};
 use crate::trace::{Code, Event, FaultStage, Response, Val};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::VecDeque;
 
 /// One page request from a device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,96 +38,65 @@ pub struct FaultGroup {
     pub requests: Vec<PageRequest>,
 }
 
-/// Formed groups waiting for the workqueue, in the order they formed, indexed by
-/// device so that a flush takes its own device's groups without walking every other
-/// device's (a flush costs O(its device's groups * log n), not O(queue)).
+/// Formed groups waiting for the workqueue, in the order they formed. Each has a
+/// sequence number; a device lists the numbers of its own queued groups
+/// (`Device::queued`), so a flush takes them out by number instead of walking every
+/// other device's groups, and leaves an empty slot that the front trims away.
 #[derive(Clone, Debug, Default)]
 pub struct FaultQueue {
-    /// The sequence number the next group gets.
-    next: u64,
-    groups: BTreeMap<u64, FaultGroup>,
-    by_device: BTreeMap<Name, BTreeSet<u64>>,
+    /// The sequence number of `slots[0]`.
+    head: u64,
+    /// The groups in the order they formed; `None` where a flush took one out.
+    slots: VecDeque<Option<FaultGroup>>,
+    /// The number of `Some` slots.
+    live: usize,
 }
 
 impl FaultQueue {
-    /// Queues `group` behind every group already queued.
-    pub fn push(&mut self, group: FaultGroup) {
-        let seq = self.next;
-        self.next += 1;
-        self.by_device.entry(group.device).or_default().insert(seq);
-        self.groups.insert(seq, group);
+    /// Queues `group` behind every group already queued; returns its sequence number.
+    fn push(&mut self, group: FaultGroup) -> u64 {
+        self.slots.push_back(Some(group));
+        self.live += 1;
+        self.head + self.slots.len() as u64 - 1
     }
 
     /// The queued groups, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &FaultGroup> {
-        self.groups.values()
+        self.slots.iter().flatten()
     }
 
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.live == 0
+    }
+
+    /// True if `seq` was handed out before the last `take_all` (its group is gone).
+    fn before(&self, seq: u64) -> bool {
+        seq < self.head
+    }
+
+    /// The group numbered `seq`, while it is queued.
+    fn slot_mut(&mut self, seq: u64) -> Option<&mut Option<FaultGroup>> {
+        let i = usize::try_from(seq.checked_sub(self.head)?).ok()?;
+        self.slots.get_mut(i)
     }
 
     /// Empties the queue: every group, oldest first.
-    pub fn take_all(&mut self) -> Vec<FaultGroup> {
-        self.by_device.clear();
-        std::mem::take(&mut self.groups).into_values().collect()
+    fn take_all(&mut self) -> Vec<FaultGroup> {
+        self.head += self.slots.len() as u64;
+        self.live = 0;
+        self.slots.drain(..).flatten().collect()
     }
 
-    /// Takes `device`'s groups (only those with a request for `pasid`, if given),
-    /// oldest first; the others keep their places.
-    pub fn take_device(&mut self, device: &Name, pasid: Option<Ioasid>) -> Vec<FaultGroup> {
-        let Some(seqs) = self.by_device.get_mut(device) else {
-            return Vec::new();
-        };
-        let groups = &self.groups;
-        let taken: Vec<u64> = seqs
-            .iter()
-            .copied()
-            .filter(|seq| {
-                pasid.is_none()
-                    || groups
-                        .get(seq)
-                        .is_some_and(|g| g.requests.iter().any(|r| r.pasid == pasid))
-            })
-            .collect();
-        for seq in &taken {
-            seqs.remove(seq);
+    /// Drops the empty slots at the front.
+    fn trim_front(&mut self) {
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.head += 1;
         }
-        if seqs.is_empty() {
-            self.by_device.remove(device);
-        }
-        taken
-            .iter()
-            .filter_map(|seq| self.groups.remove(seq))
-            .collect()
-    }
-
-    /// Checks that the device index lists exactly the queued groups, each under its
-    /// own device, and no device with none.
-    pub(crate) fn check(&self) -> Result<(), String> {
-        let mut indexed = 0;
-        for (device, seqs) in &self.by_device {
-            if seqs.is_empty() {
-                return Err(format!("queue index: {device} listed with no group"));
-            }
-            for seq in seqs {
-                match self.groups.get(seq) {
-                    Some(g) if g.device == *device => indexed += 1,
-                    _ => return Err(format!("queue index: {device} lists group #{seq} wrongly")),
-                }
-            }
-        }
-        if indexed != self.groups.len() {
-            return Err(format!(
-                "queue index lists {indexed} groups, the queue holds {}",
-                self.groups.len()
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -167,11 +136,17 @@ impl World {
         let mut requests = dev.partial.remove(&group).unwrap_or_default();
         requests.push(req);
         let n = requests.len();
-        self.queue.push(FaultGroup {
+        let seq = self.queue.push(FaultGroup {
             device: *device,
             group,
             requests,
         });
+        let dev = self.devices.entry(*device).or_default();
+        // After a run of the workqueue every number the device listed is gone.
+        if dev.queued.last().is_some_and(|s| self.queue.before(*s)) {
+            dev.queued.clear();
+        }
+        dev.queued.push(seq);
         self.log.line("iopf.queue");
         self.log.event(|| Event::FaultQueued {
             device: *device,
@@ -207,7 +182,24 @@ impl World {
         if pasid.is_some_and(|p| !self.pasid_pending(p)) {
             return Vec::new();
         }
-        let mine = self.queue.take_device(device, pasid);
+        let mut mine = Vec::new();
+        if let Some(dev) = self.devices.get_mut(device) {
+            let queue = &mut self.queue;
+            dev.queued.retain(|&seq| {
+                let Some(slot) = queue.slot_mut(seq) else {
+                    return false;
+                };
+                let wanted = slot.as_ref().is_some_and(|g| {
+                    pasid.is_none() || g.requests.iter().any(|r| r.pasid == pasid)
+                });
+                if wanted {
+                    mine.extend(slot.take());
+                }
+                !wanted && slot.is_some()
+            });
+            queue.live -= mine.len();
+            queue.trim_front();
+        }
         self.handle_groups(mine)
     }
 
@@ -228,6 +220,36 @@ impl World {
         });
         self.release_quarantined();
         Ok(Val::Null)
+    }
+
+    /// Checks the queue's bookkeeping: `live` counts its groups, and the devices list
+    /// (among numbers already gone) exactly the queued groups, each its own.
+    pub(crate) fn check_queue(&self) -> Result<(), String> {
+        let q = &self.queue;
+        let groups = q.slots.iter().flatten().count();
+        if groups != q.live {
+            return Err(format!("queue: {} groups counted as {}", groups, q.live));
+        }
+        let mut listed = 0;
+        for (name, dev) in &self.devices {
+            if dev.queued.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(format!("queue: {name}'s group numbers are not ascending"));
+            }
+            for &seq in dev.queued.iter().filter(|s| !q.before(**s)) {
+                let i = usize::try_from(seq - q.head).unwrap_or(usize::MAX);
+                match q.slots.get(i) {
+                    Some(Some(g)) if g.device == *name => listed += 1,
+                    _ => return Err(format!("queue: {name} lists group #{seq} wrongly")),
+                }
+            }
+        }
+        if listed != q.live {
+            return Err(format!(
+                "queue: devices list {listed} groups, it holds {}",
+                q.live
+            ));
+        }
+        Ok(())
     }
 
     /// Every page request queued or held (partial) on any device.

@@ -918,7 +918,7 @@ impl World {
     /// - each set-private ID maps to an entry of that set that records it, and back;
     /// - the quarantine list and the QUARANTINED entries are the same IDs, each once;
     /// - `pending` counts exactly the page requests held and queued, per PASID, and
-    ///   the queue's device index lists exactly its groups;
+    ///   the devices list exactly the queued groups;
     /// - a live entry in a counted era holds at least one reference;
     /// - readers a grace period waits for exist.
     pub fn check_invariants(&self) -> Result<(), String> {
@@ -961,7 +961,7 @@ impl World {
                 self.capacity_left
             ));
         }
-        self.queue.check()?;
+        self.check_queue()?;
         let mut counted: BTreeMap<Ioasid, u32> = BTreeMap::new();
         for p in self.pending_requests().filter_map(|r| r.pasid) {
             *counted.entry(p).or_default() += 1;

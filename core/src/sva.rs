@@ -129,6 +129,10 @@ pub struct Device {
     /// Page requests held until the last of their group arrives, by group id, each
     /// group's in arrival order (so forming a group takes only its own requests).
     pub partial: BTreeMap<u32, Vec<crate::fault::PageRequest>>,
+    /// The sequence numbers of its groups in the fault queue, ascending (all of them
+    /// stale once the workqueue has run: see `fault::FaultQueue`).
+    #[serde(skip)]
+    pub queued: Vec<u64>,
 }
 
 impl Device {
@@ -150,6 +154,7 @@ impl Default for Device {
             max: PASID_MAX,
             bonds: BTreeMap::new(),
             partial: BTreeMap::new(),
+            queued: Vec::new(),
         }
     }
 }
