@@ -118,17 +118,17 @@ macro_rules! define_ops {
         enum WireStep {
             $( $variant {
                 $( $(#[$fm])* $field: $ty, )*
-                #[serde(rename = "as", default)]
+                #[serde(rename = "as", default, deserialize_with = "wire_var_name")]
                 save_as: Option<String>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "wire_present")]
                 thread: Option<String>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "wire_present")]
                 say: Option<String>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "wire_present")]
                 expect: Option<Outcome>,
                 #[serde(default)]
                 expect_in: BTreeMap<Profile, Outcome>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "wire_present")]
                 ask: Option<Question>,
             } ),*
         }
@@ -659,16 +659,46 @@ impl Header {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireLesson {
+    #[serde(default, deserialize_with = "wire_present")]
     format: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     title: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     summary: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     intro: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     outro: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     profile: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     profiles: Option<Value>,
+    #[serde(default, deserialize_with = "wire_present")]
     knobs: Option<Value>,
     #[serde(deserialize_with = "steps_from_wire")]
     steps: Vec<Step>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// An optional field as the precise path reads it: absent is `None` (by `default`), but
+/// a `null` is a value like any other (for a string field, a mistyped one), not "absent".
+/// The fast path must be no more lenient than the precise one: what it refuses goes to
+/// the precise path, which names the mistake.
+fn wire_present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+/// `"as"`: a name of letters, digits and `_`, as the precise path demands.
+fn wire_var_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    if is_var_name(&s) {
+        Ok(Some(s))
+    } else {
+        Err(de::Error::custom("not a name"))
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

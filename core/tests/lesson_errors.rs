@@ -146,3 +146,49 @@ fn export_round_trips() {
     let again = Lesson::from_value(l.to_json()).expect("export parses");
     assert_eq!(l, again);
 }
+
+/// The fast path of `parse` (native builds) and the precise path (`from_value`, the
+/// browser's only path) agree on every lesson: the built-ins, and each of them with
+/// one field of one step, or one top-level field, replaced by an odd value. A lesson
+/// the command line accepts is never refused in the browser, or the other way round.
+#[test]
+fn both_parse_paths_agree_on_mutated_lessons() {
+    let odd = [json!(null), json!("a b"), json!(7), json!({})];
+    let agree = |v: &Value, what: &str| {
+        let fast = Lesson::parse(&v.to_string());
+        let precise = Lesson::from_value(v.clone());
+        assert_eq!(fast, precise, "the two paths differ with {what}");
+    };
+    let mut checked = 0;
+    for b in ioasid_core::lessons::ALL {
+        let lesson: Value = serde_json::from_str(b.json).expect(b.id);
+        agree(&lesson, b.id);
+        for key in [
+            "title", "summary", "intro", "outro", "profile", "profiles", "knobs", "format",
+        ] {
+            for value in &odd {
+                let mut l = lesson.clone();
+                l[key] = value.clone();
+                agree(&l, &format!("{}: {key} = {value}", b.id));
+                checked += 1;
+            }
+        }
+        let steps = lesson["steps"].as_array().map_or(0, Vec::len);
+        for i in 0..steps {
+            let fields: Vec<String> = lesson["steps"][i]
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            let extra = ["as", "say", "thread", "expect", "ask"].map(String::from);
+            for key in fields.iter().chain(extra.iter()) {
+                for value in &odd {
+                    let mut l = lesson.clone();
+                    l["steps"][i][key.as_str()] = value.clone();
+                    agree(&l, &format!("{}: steps[{i}].{key} = {value}", b.id));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 2_500, "only {checked} mutations checked");
+}
