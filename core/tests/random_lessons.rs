@@ -45,7 +45,7 @@ fn step(op: u8, b: [u8; 6], vars: &[&str]) -> Value {
         }
     };
     let set = |x: u8| -> Value {
-        if x % 3 == 0 {
+        if x.is_multiple_of(3) {
             Value::Null
         } else {
             json!(pick(&SETS, x))
@@ -61,7 +61,7 @@ fn step(op: u8, b: [u8; 6], vars: &[&str]) -> Value {
     };
     let (lo, hi) = {
         let (a, c) = (id(b[1]), id(b[2]));
-        if b[0] % 3 != 0 {
+        if !b[0].is_multiple_of(3) {
             (json!(1), json!(1_048_575))
         } else {
             (a, c)
@@ -106,7 +106,7 @@ fn step(op: u8, b: [u8; 6], vars: &[&str]) -> Value {
         22 => json!({"op": "mm_create", "mm": pick(&MMS, b[0]), "maps": [
             {"start": 4096 * u64::from(b[1] % 4), "len": 4096 * (1 + u64::from(b[2] % 3)), "perm": pick(&PERMS, b[3])}]}),
         23 => json!({"op": "mm_exit", "mm": pick(&MMS, b[0])}),
-        24 if b[3] % 2 == 0 => {
+        24 if b[3].is_multiple_of(2) => {
             json!({"op": "bind", "device": pick(&DEVICES, b[0]), "mm": pick(&MMS, b[1])})
         }
         24 => {
@@ -114,24 +114,24 @@ fn step(op: u8, b: [u8; 6], vars: &[&str]) -> Value {
         }
         25 => json!({"op": "unbind", "device": pick(&DEVICES, b[0]), "mm": pick(&MMS, b[1])}),
         26 | 27 => json!({"op": "fault", "device": pick(&DEVICES, b[0]),
-            "pasid": if b[1] % 6 == 0 { Value::Null } else { id(b[1]) },
+            "pasid": if b[1].is_multiple_of(6) { Value::Null } else { id(b[1]) },
             "addr": 2048 * u64::from(b[2] % 8), "perm": pick(&["r", "w", "x"], b[3]),
-            "group": b[4] % 4, "last": b[5] % 3 != 0}),
+            "group": b[4] % 4, "last": !b[5].is_multiple_of(3)}),
         28 => json!({"op": "run_faults"}),
-        29 if b[1] % 2 == 0 => json!({"op": "flush", "device": pick(&DEVICES, b[0])}),
+        29 if b[1].is_multiple_of(2) => json!({"op": "flush", "device": pick(&DEVICES, b[0])}),
         29 => json!({"op": "overflow", "device": pick(&DEVICES, b[0])}),
-        30 if b[1] % 2 == 0 => {
+        30 if b[1].is_multiple_of(2) => {
             json!({"op": "read_begin", "reader": pick(&READERS, b[0]), "set": pick(&SETS, b[2]), "id": id(b[3])})
         }
         30 => json!({"op": "read_end", "reader": pick(&READERS, b[0])}),
-        _ if b[1] % 2 == 0 => {
+        _ if b[1].is_multiple_of(2) => {
             json!({"op": "attach_pasid", "device": pick(&DEVICES, b[0]), "pasid": id(b[2]), "domain": pick(&DOMAINS, b[3])})
         }
         _ => json!({"op": "notifier_register", "name": pick(&["n1", "n2"], b[0]),
             "priority": pick(&["cpu", "iommu", "device"], b[2]), "set": pick(&SETS, b[3])}),
     };
     if let Value::Object(o) = &mut m {
-        if b[5] % 4 == 0 {
+        if b[5].is_multiple_of(4) {
             o.insert("as".into(), json!(pick(&VARS, b[4])));
         }
     }
