@@ -133,6 +133,8 @@ impl World {
             return Ok(Val::Null);
         }
         self.log.line("iopf.form");
+        // The device will get a response for this group id after all.
+        dev.abandoned.remove(&group);
         let mut requests = dev.partial.remove(&group).unwrap_or_default();
         requests.push(req);
         let n = requests.len();
@@ -208,10 +210,13 @@ impl World {
     pub fn overflow(&mut self, device: &Name) -> Result<Val, Errno> {
         self.log.line("iopf.overflow");
         let dev = self.devices.entry(*device).or_default();
-        let discarded: Vec<PageRequest> = std::mem::take(&mut dev.partial)
-            .into_values()
-            .flatten()
-            .collect();
+        let mut discarded: Vec<PageRequest> = Vec::new();
+        for (group, requests) in std::mem::take(&mut dev.partial) {
+            let n = u32::try_from(requests.len()).unwrap_or(u32::MAX);
+            let lost = dev.abandoned.entry(group).or_default();
+            *lost = lost.saturating_add(n);
+            discarded.extend(requests);
+        }
         let count = discarded.len();
         self.unpend(&discarded);
         self.log.event(|| Event::Discarded {

@@ -137,7 +137,7 @@ impl World {
             + self
                 .devices
                 .values()
-                .map(|d| 1 + d.held() + d.bonds.len())
+                .map(|d| 1 + d.held() + d.bonds.len() + d.abandoned.len())
                 .sum::<usize>()
             + self.attachments.len()
             + self

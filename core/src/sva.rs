@@ -129,6 +129,10 @@ pub struct Device {
     /// Page requests held until the last of their group arrives, by group id, each
     /// group's in arrival order (so forming a group takes only its own requests).
     pub partial: BTreeMap<u32, Vec<crate::fault::PageRequest>>,
+    /// Groups whose held requests a queue overflow discarded (group id -> requests):
+    /// they never form, so the device never gets their response, until it sends that
+    /// group id again and a new group forms.
+    pub abandoned: BTreeMap<u32, u32>,
     /// The sequence numbers of its groups in the fault queue, ascending (all of them
     /// stale once the workqueue has run: see `fault::FaultQueue`).
     #[serde(skip)]
@@ -154,6 +158,7 @@ impl Default for Device {
             max: PASID_MAX,
             bonds: BTreeMap::new(),
             partial: BTreeMap::new(),
+            abandoned: BTreeMap::new(),
             queued: Vec::new(),
         }
     }

@@ -678,8 +678,17 @@ fn overflow_discards_partials() {
         json!({"op": "overflow", "device": "dev0"}),
         json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 2}),
         json!({"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": 1, "group": 2, "code": "SUCCESS", "mm": "A"}]}}),
+        json!({"op": "fault", "device": "dev0", "pasid": "$p", "addr": 4096, "perm": "r", "group": 1}),
     ]);
-    run("v5.11", json!(s));
+    let t = run("v5.11", json!(s));
+    let abandoned = |i: usize| t.world_after(i).devices[&name("dev0")].abandoned.clone();
+    assert_eq!(
+        abandoned(3),
+        [(1, 1)].into(),
+        "group 1 never forms: its one held request was discarded"
+    );
+    assert_eq!(abandoned(5), [(1, 1)].into(), "still unanswered");
+    assert!(abandoned(6).is_empty(), "group 1 sent again forms anew");
 }
 
 #[test]

@@ -53,6 +53,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
         "Process (mm)"
     };
     let held: usize = w.devices.values().map(|d| d.held()).sum();
+    let abandoned = w.devices.values().any(|d| !d.abandoned.is_empty());
     html! {
         <section class="fault-path panel" aria-labelledby="fault-title">
             <h2 id="fault-title">{ "Fault path" }</h2>
@@ -119,7 +120,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 _ => Html::default(),
             }) }
             <h3>{ "Waiting" }</h3>
-            if w.queue.is_empty() && held == 0 {
+            if w.queue.is_empty() && held == 0 && !abandoned {
                 <p class="muted">{ "No page request is held or queued." }</p>
             } else {
                 <ul class="plain">
@@ -129,6 +130,9 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                     }) }
                     { for w.devices.iter().filter(|(_, d)| !d.partial.is_empty()).map(|(n, d)| html! {
                         <li>{ format!("Held at {n}: {} request(s) waiting for the last of their group", d.held()) }</li>
+                    }) }
+                    { for w.devices.iter().flat_map(|(n, d)| d.abandoned.iter().map(move |(g, k)| (n, *g, *k))).take(16).map(|(n, g, k)| html! {
+                        <li class="response-warn">{ format!("Discarded at {n}: group {g} ({k} request(s)) never formed; {n} waits for a response that never comes") }</li>
                     }) }
                 </ul>
             }
