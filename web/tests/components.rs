@@ -122,6 +122,18 @@ impl Mounted {
         yew::scheduler::flush().await;
     }
 
+    /// Picks `value` in the select matching `selector`, as a user would (a change event).
+    async fn choose(&self, selector: &str, value: &str) {
+        let select: web_sys::HtmlSelectElement = self.get(selector).dyn_into().unwrap();
+        select.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        select
+            .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+    }
+
     fn step_count(&self) -> String {
         self.text(".step-count")
     }
@@ -474,15 +486,8 @@ async fn the_sandbox_appends_explains_and_undoes() {
     assert_eq!(m.step_count(), "Step 11 of 11");
 
     // Picking an op fills in its template.
-    let select: web_sys::HtmlSelectElement =
-        m.get("select[aria-label='Operation']").dyn_into().unwrap();
-    select.set_value("run_faults");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    select
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
+    m.choose("select[aria-label='Operation']", "run_faults")
+        .await;
     let area: web_sys::HtmlTextAreaElement = m.get(".sandbox textarea").dyn_into().unwrap();
     assert!(area.value().contains("\"run_faults\""), "{}", area.value());
     m.destroy();
@@ -492,15 +497,7 @@ async fn the_sandbox_appends_explains_and_undoes() {
 async fn a_profile_change_recomputes_and_keeps_the_step() {
     let m = Mounted::new(LESSON, 7).await;
     assert!(m.text(".narration").contains("EACCES") || m.text(".narration").contains("INVALID"));
-    let select: web_sys::HtmlSelectElement =
-        m.get("select[aria-label='Profile']").dyn_into().unwrap();
-    select.set_value("improved");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    select
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
+    m.choose("select[aria-label='Profile']", "improved").await;
     assert_eq!(m.step_count(), "Step 7 of 11");
     assert!(m.text(".profile-desc").contains("fixed design"));
     m.destroy();
@@ -530,15 +527,7 @@ fn knob_box(m: &Mounted, name: &str) -> web_sys::HtmlInputElement {
 async fn knobs_of_the_ioasid_allocator_are_greyed_out_without_it() {
     let m = Mounted::new(LESSON, 1).await;
     assert!(!knob_box(&m, "flaw_getter_without_data").disabled());
-    let select: web_sys::HtmlSelectElement =
-        m.get("select[aria-label='Profile']").dyn_into().unwrap();
-    select.set_value("v6.6");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    select
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
+    m.choose("select[aria-label='Profile']", "v6.6").await;
     assert!(knob_box(&m, "flaw_getter_without_data").disabled());
     assert!(knob_box(&m, "wildcard_fault_lookup").disabled());
     // Knobs that still act stay usable: turning global_pasid off brings the rest back.
