@@ -91,6 +91,11 @@ impl Serialize for Addr {
     }
 }
 
+/// A `u64` field written like an address: a number or a `"0x..."` string.
+pub(crate) fn address<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Addr::deserialize(d).map(|a| a.0)
+}
+
 fn default_true() -> bool {
     true
 }
@@ -636,6 +641,7 @@ impl Header {
         for (i, step) in steps.iter().enumerate() {
             check_question(i, step)?;
             check_vars(i, step, &names)?;
+            check_expect_in(i, step, &self.profiles)?;
             if let Some(n) = &step.save_as {
                 names.insert(n);
             }
@@ -854,6 +860,26 @@ pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
 }
 
 /// A question needs two choices or more, and its answer must be one of them.
+/// `expect_in` may name only the lesson's own profiles: an expectation for a profile
+/// the lesson is never run under would never be checked.
+fn check_expect_in(i: usize, step: &Step, profiles: &[Profile]) -> Result<(), LessonError> {
+    match step.expect_in.keys().find(|p| !profiles.contains(p)) {
+        None => Ok(()),
+        Some(p) => {
+            let declared: Vec<&str> = profiles.iter().map(|p| p.name()).collect();
+            Err(LessonError {
+                step: Some(i),
+                op: Some(step.op.name().to_string()),
+                field: Some(format!("expect_in.{p}")),
+                message: format!(
+                    "{p} is not one of this lesson's profiles ({}): add it to \"profiles\" or drop this expectation",
+                    declared.join(", ")
+                ),
+            })
+        }
+    }
+}
+
 fn check_question(i: usize, step: &Step) -> Result<(), LessonError> {
     let Some(q) = &step.ask else { return Ok(()) };
     let err = |field: &str, message: String| LessonError {

@@ -95,7 +95,10 @@ impl<'de> Deserialize<'de> for Perm {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
+    /// A number or a `"0x..."` string in a lesson, like an address.
+    #[serde(deserialize_with = "crate::lesson::address")]
     pub start: u64,
+    #[serde(deserialize_with = "crate::lesson::address")]
     pub len: u64,
     pub perm: Perm,
 }

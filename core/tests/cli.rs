@@ -78,3 +78,25 @@ fn profile_override() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown profile"));
 }
+
+/// `run` checks every profile the lesson declares, and names each failed expect.
+#[test]
+fn run_checks_every_declared_profile_and_names_the_failure() {
+    // Right under v5.5 (INVALID_IOASID), wrong under improved (EINVAL, not ENOSPC).
+    let lesson = r#"{"format":1,"title":"t","profile":"v5.5","profiles":["improved"],"steps":[
+        {"op":"alloc","set":"sva","min":1,"max":9,"expect":{"ok":1}},
+        {"op":"alloc","set":"sva","min":9,"max":1,
+         "expect_in":{"v5.5":{"err":"INVALID_IOASID"},"improved":{"err":"ENOSPC"}}}]}"#;
+    let (code, out, err) = sim(lesson, &[]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["expect_failures"], 0, "v5.5 held");
+    assert_eq!(v["other_profiles"]["improved"], 1);
+    assert!(
+        err.contains(r#"step 2 (steps[1], alloc) under improved: expected {"err":"ENOSPC"}, got {"err":"EINVAL"}"#),
+        "{err}"
+    );
+    // Asked for one profile, only that one is checked.
+    let (code, _, _) = sim(lesson, &["--profile", "v5.5"]);
+    assert_eq!(code, 0);
+}

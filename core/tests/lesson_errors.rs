@@ -147,6 +147,29 @@ fn export_round_trips() {
     assert_eq!(l, again);
 }
 
+#[test]
+fn a_mapping_is_written_like_an_address() {
+    let text = r#"{"format": 1, "title": "t", "profile": "v5.11", "steps": [
+        {"op": "mm_create", "mm": "A", "maps": [{"start": "0x10000000", "len": 4096, "perm": "rw"}]}]}"#;
+    let l = Lesson::parse(text).expect("hex start");
+    match &l.steps[0].op {
+        ioasid_core::Op::MmCreate { maps, .. } => {
+            assert_eq!((maps[0].start, maps[0].len), (0x1000_0000, 4096));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn expect_in_for_a_profile_the_lesson_does_not_declare() {
+    let e = reject_lesson(
+        json!({"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved"], "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect_in": {"v5.5": {"ok": 1}}}]}),
+    );
+    at(&e, 0, "alloc", "expect_in.v5.5");
+    assert!(e.message.contains("v5.11, improved"), "{e}");
+}
+
 /// The fast path of `parse` (native builds) and the precise path (`from_value`, the
 /// browser's only path) agree on every lesson: the built-ins, and each of them with
 /// one field of one step, or one top-level field, replaced by an odd value. A lesson

@@ -6,6 +6,10 @@
 //! ioasid-sim check-builtins          every built-in lesson under every profile it declares
 //! ioasid-sim list                    the built-in lessons
 //! ```
+//! `run` checks the lesson under every profile it declares (`profile` and `profiles`),
+//! or only under `--profile NAME`; stdout has the results under the first of them, plus
+//! `"other_profiles": {"NAME": expect failures, ...}`; every failed `expect` is named on
+//! stderr ("step 4 (steps[3], alloc) under v5.11: expected {"ok":3}, got {"ok":2}").
 //! Exit status: 0 when every `expect` held, 1 when one failed, 2 for a malformed lesson
 //! or bad usage (message on stderr).
 use ioasid_core::lesson::Lesson;
@@ -79,7 +83,14 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let profile = profile.unwrap_or(lesson.profile);
+    // The profile shown, then the others the lesson declares (checked, not printed).
+    let (profile, others) = match profile {
+        Some(p) => (p, Vec::new()),
+        None => (
+            lesson.profile,
+            lesson.profiles[1.min(lesson.profiles.len())..].to_vec(),
+        ),
+    };
     let knobs = match lesson.knobs_for(profile) {
         Ok(k) => k,
         Err(e) => {
@@ -87,14 +98,34 @@ fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut failed = Failed::default();
+    // The other profiles run first, so the steps can then be moved into the streamed run.
+    let mut other_failures = Vec::new();
+    for p in &others {
+        let Ok(k) = lesson.knobs_for(*p) else {
+            continue;
+        };
+        let n = run_streaming(lesson.steps.iter().cloned(), *p, k, |s| failed.note(s, *p));
+        other_failures.push((*p, n));
+    }
     let out = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, out.lock());
     let (written, failures) = if trace {
         let result = Runner::from_lesson(lesson, profile, knobs, true).finish();
+        for s in &result.steps {
+            failed.note(s, profile);
+        }
         let w = serde_json::to_writer(&mut out, &result).map_err(io::Error::from);
         (w, result.expect_failures)
     } else {
-        write_results(&mut out, lesson, profile, knobs)
+        write_results(
+            &mut out,
+            lesson,
+            profile,
+            knobs,
+            &other_failures,
+            &mut failed,
+        )
     };
     if let Err(e) = written
         .and_then(|_| writeln!(out))
@@ -103,24 +134,67 @@ fn run(args: &[String]) -> ExitCode {
         eprintln!("cannot write the results: {e}");
         return ExitCode::from(2);
     }
-    if failures > 0 {
-        eprintln!("{failures} expect failure(s)");
+    let total = failures + other_failures.iter().map(|(_, n)| n).sum::<usize>();
+    if total > 0 {
+        failed.print(&path);
+        eprintln!("{total} expect failure(s)");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-/// `{"steps": [{"index", "op", "result", "warnings"}...], "expect_failures": N}`,
-/// streamed one step at a time.
+/// The failed `expect`s, for stderr: the first few in full, then a count.
+#[derive(Default)]
+struct Failed {
+    lines: Vec<String>,
+    more: usize,
+}
+
+impl Failed {
+    const SHOWN: usize = 20;
+
+    fn note(&mut self, s: &ioasid_core::StepTrace, profile: Profile) {
+        if s.expect_ok != Some(false) {
+            return;
+        }
+        if self.lines.len() == Self::SHOWN {
+            self.more += 1;
+            return;
+        }
+        self.lines.push(format!(
+            "step {} (steps[{}], {}) under {profile}: expected {}, got {}",
+            s.index + 1,
+            s.index,
+            s.op,
+            serde_json::to_string(&s.expected).unwrap_or_default(),
+            serde_json::to_string(&s.result).unwrap_or_default()
+        ));
+    }
+
+    fn print(&self, path: &str) {
+        for l in &self.lines {
+            eprintln!("{path}: {l}");
+        }
+        if self.more > 0 {
+            eprintln!("{path}: ... and {} more", self.more);
+        }
+    }
+}
+
+/// `{"steps": [{"index", "op", "result", "warnings"}...], "expect_failures": N,
+/// "other_profiles": {...}}`, streamed one step at a time.
 fn write_results(
     out: &mut impl Write,
     lesson: Lesson,
     profile: Profile,
     knobs: ioasid_core::Knobs,
+    others: &[(Profile, usize)],
+    failed: &mut Failed,
 ) -> (io::Result<()>, usize) {
     let mut status = out.write_all(b"{\"steps\":[");
     let failures = run_streaming(lesson.steps, profile, knobs, |s| {
+        failed.note(s, profile);
         if status.is_err() {
             return;
         }
@@ -139,7 +213,14 @@ fn write_results(
             out.write_all(b"}")
         })();
     });
-    let status = status.and_then(|_| write!(out, "],\"expect_failures\":{failures}}}"));
+    let others: serde_json::Map<String, serde_json::Value> = others
+        .iter()
+        .map(|(p, n)| (p.name().to_string(), (*n).into()))
+        .collect();
+    let status = status
+        .and_then(|_| write!(out, "],\"expect_failures\":{failures},\"other_profiles\":"))
+        .and_then(|_| serde_json::to_writer(&mut *out, &others).map_err(io::Error::from))
+        .and_then(|_| out.write_all(b"}"));
     (status, failures)
 }
 
