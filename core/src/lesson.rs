@@ -942,7 +942,8 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
             Some(&op_name),
             Some("op".into()),
             format!(
-                "unknown op `{op_name}` (expected one of {})",
+                "unknown op `{op_name}`{} (expected one of {})",
+                did_you_mean(&op_name, &OP_NAMES),
                 OP_NAMES.join(", ")
             ),
         ));
@@ -971,13 +972,14 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
     let expect = match m.remove("expect") {
         None => None,
         Some(e) => Some(
-            parse_at::<Outcome>(e).map_err(|(p, msg)| err(opn, Some(join("expect", &p)), msg))?,
+            parse_at::<Outcome>(e)
+                .map_err(|(p, msg)| err(opn, Some(join("expect", &p)), expectation_hint(msg)))?,
         ),
     };
     let expect_in = match m.remove("expect_in") {
         None => BTreeMap::new(),
         Some(e) => parse_at::<BTreeMap<Profile, Outcome>>(e)
-            .map_err(|(p, msg)| err(opn, Some(join("expect_in", &p)), msg))?,
+            .map_err(|(p, msg)| err(opn, Some(join("expect_in", &p)), expectation_hint(msg)))?,
     };
     let ask = match m.remove("ask") {
         None => None,
@@ -994,6 +996,16 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
         let p = p
             .strip_prefix(op_name.as_str())
             .map_or(p.as_str(), |r| r.trim_start_matches('.'));
+        // A misspelled field of the step itself: serde lists only the op's own fields.
+        let msg = if msg.starts_with("unknown field") && !p.is_empty() && !p.contains('.') {
+            format!(
+                "{msg}; any step may also have {}{}",
+                STEP_KEYS.join(", "),
+                did_you_mean(p, STEP_KEYS)
+            )
+        } else {
+            msg
+        };
         err(
             opn,
             if p.is_empty() {
@@ -1023,6 +1035,31 @@ fn join(a: &str, b: &str) -> String {
     } else {
         format!("{a}.{b}")
     }
+}
+
+/// A mistaken `expect`: serde's words, then how one is written.
+fn expectation_hint(msg: String) -> String {
+    let msg = if msg.contains("untagged enum Val") {
+        "not a result value (an ID as a plain number, true or false, data such as {\"mm\": \"A\"}, a list of responses, or null)".to_string()
+    } else {
+        msg
+    };
+    format!(
+        "{msg}; an expectation is {{\"ok\": VALUE}} or {{\"err\": \"NAME\"}}, e.g. {{\"ok\": 2}}"
+    )
+}
+
+/// The fields every step may have besides its op's own.
+const STEP_KEYS: &[&str] = &["as", "thread", "say", "expect", "expect_in", "ask"];
+
+/// " (did you mean `x`?)" when one of `known` is within two edits of `word`.
+fn did_you_mean(word: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(word, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
 }
 
 fn is_var_name(s: &str) -> bool {
@@ -1057,6 +1094,13 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
                 }
             }
         }
-        (path, msg)
+        (path, plain_words(msg))
+    })
+}
+
+/// serde's Rust type names in words a lesson author knows.
+fn plain_words(msg: String) -> String {
+    ["usize", "u64", "u32", "u8"].iter().fold(msg, |m, t| {
+        m.replace(&format!("expected {t}"), "expected a whole number")
     })
 }

@@ -332,7 +332,13 @@ impl Knobs {
             }
             merged.insert(k.clone(), v.clone());
         }
-        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| e.to_string())
+        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| {
+            // serde does not say which knob: the one value that is not a bool is `refs`.
+            match overrides.get("refs") {
+                Some(v) if !v.is_boolean() => format!("knob `refs`: {e}"),
+                _ => e.to_string(),
+            }
+        })
     }
 
     /// The error a failed alloc reports: the real one, or `INVALID_IOASID`.

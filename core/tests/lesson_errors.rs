@@ -147,6 +147,28 @@ fn export_round_trips() {
     assert_eq!(l, again);
 }
 
+/// Mistakes a teacher makes get a hint: the likely name, the shape of an expectation,
+/// the knob at fault, a number in words.
+#[test]
+fn messages_suggest_the_fix() {
+    let e = reject(json!([{"op": "set_crate", "set": "s"}]));
+    assert!(e.message.contains("did you mean `set_create`?"), "{e}");
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expext": {"ok": 1}}]));
+    at(&e, 0, "alloc", "expext");
+    assert!(e.message.contains("did you mean `expect`?"), "{e}");
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": 1}]));
+    assert!(
+        e.message.contains(r#"{"ok": VALUE} or {"err": "NAME"}"#),
+        "{e}"
+    );
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
+        "ask": {"prompt": "p", "choices": ["a", "b"], "answer": "a", "explain": "e"}}]));
+    assert!(e.message.contains("expected a whole number"), "{e}");
+    let e = reject_lesson(json!({"format": 1, "title": "t", "profile": "v5.5",
+        "knobs": {"refs": "getput"}, "steps": []}));
+    assert!(e.message.contains("knob `refs`"), "{e}");
+}
+
 #[test]
 fn a_mapping_is_written_like_an_address() {
     let text = r#"{"format": 1, "title": "t", "profile": "v5.11", "steps": [
