@@ -237,6 +237,9 @@ pub struct AppState {
     pub request: Option<RunRequest>,
     pub progress: Option<Progress>,
     next_gen: u64,
+    /// Set when a lesson file was imported: once its run is computed, failed `expect`s
+    /// are reported in a notice (an author would not see them otherwise).
+    check_expects: bool,
 }
 
 impl PartialEq for AppState {
@@ -305,6 +308,7 @@ impl AppState {
             request: None,
             progress: None,
             next_gen: 1,
+            check_expects: false,
         }
     }
 
@@ -563,6 +567,9 @@ impl AppState {
     }
 
     fn install(&mut self, trace: Rc<Trace>, keep: usize) {
+        if std::mem::take(&mut self.check_expects) && trace.expect_failures > 0 {
+            self.notice = Some(expect_notice(&trace));
+        }
         self.knobs = trace.knobs.clone();
         self.trace = trace;
         self.pos = keep.min(self.trace.len());
@@ -676,6 +683,7 @@ impl AppState {
             Ok(lesson) => {
                 self.set_lesson(Source::Imported(clip(name, 80)), Rc::new(lesson));
                 self.notice = None;
+                self.check_expects = true;
                 self.start_run(0);
             }
             Err(e) => {
@@ -710,6 +718,41 @@ impl AppState {
                 });
             }
         }
+    }
+}
+
+/// The `expect`s of an imported lesson that failed: the first few, as the command line
+/// names them.
+fn expect_notice(trace: &Trace) -> Notice {
+    const SHOWN: usize = 5;
+    let failed: Vec<&ioasid_core::StepTrace> = trace
+        .steps
+        .iter()
+        .filter(|s| s.expect_ok == Some(false))
+        .collect();
+    let mut details: Vec<String> = failed
+        .iter()
+        .take(SHOWN)
+        .map(|s| {
+            format!(
+                "Step {} ({}): expected {}, got {}.",
+                s.index + 1,
+                s.op,
+                serde_json::to_string(&s.expected).unwrap_or_default(),
+                serde_json::to_string(&s.result).unwrap_or_default()
+            )
+        })
+        .collect();
+    if failed.len() > SHOWN {
+        details.push(format!("… and {} more.", failed.len() - SHOWN));
+    }
+    Notice {
+        error: false,
+        title: format!(
+            "{} of this lesson's expectations fail under {}.",
+            trace.expect_failures, trace.profile
+        ),
+        details,
     }
 }
 
@@ -1026,6 +1069,36 @@ mod tests {
         }
         assert!(!s.playing);
         assert!(s.pending_question().is_some());
+    }
+
+    #[test]
+    fn an_imported_lesson_whose_expects_fail_says_which() {
+        let text = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 3}}]}"#;
+        let s = act(
+            first_fit(),
+            Action::LoadLessonText {
+                name: "mine.json".into(),
+                text: text.into(),
+            },
+        );
+        let n = s.notice.clone().expect("a notice");
+        assert!(
+            n.title
+                .starts_with("1 of this lesson's expectations fail under v5.5"),
+            "{n:?}"
+        );
+        assert_eq!(
+            n.details,
+            [r#"Step 2 (alloc): expected {"ok":3}, got {"ok":2}."#]
+        );
+        // A profile change recomputes without raising it again.
+        let s = act(
+            act(s, Action::DismissNotice),
+            Action::SetProfile(Profile::Improved),
+        );
+        assert!(s.notice.is_none(), "{:?}", s.notice);
     }
 
     #[test]
