@@ -143,7 +143,6 @@ impl World {
             group,
             requests,
         });
-        let dev = self.devices.entry(*device).or_default();
         // After a run of the workqueue every number the device listed is gone.
         if dev.queued.last().is_some_and(|s| self.queue.before(*s)) {
             dev.queued.clear();
