@@ -12,7 +12,10 @@ use yew::prelude::*;
 /// wrong in a way the learner must notice (a kernel warning, a page request answered
 /// INVALID or served stale, requests discarded) or has not finished (a writer waiting
 /// for a grace period); green otherwise.
-fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
+///
+/// `abandoned`: groups a queue overflow discarded that still wait for a response, so a
+/// workqueue run that sends none is not the all-clear it looks like.
+fn result_chip(result: &Outcome, warned: bool, events: &[Event], abandoned: usize) -> Html {
     let refused = matches!(result, Outcome::Ok(Val::Responses(r)) if r.iter().any(|r| r.code != Code::SUCCESS));
     let stale = events
         .iter()
@@ -24,7 +27,10 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
     // The same words as the narration's sentence; other than the plain result's when the
     // call discarded requests or still waits.
     let words = outcome_words(result, events, warned);
-    let alarm = refused || warned || stale || hazard.is_some() || words != result.describe();
+    let forgotten =
+        abandoned > 0 && matches!(result, Outcome::Ok(Val::Responses(r)) if r.is_empty());
+    let alarm =
+        refused || warned || stale || forgotten || hazard.is_some() || words != result.describe();
     let (class, mark) = match result {
         Outcome::Err(_) => ("chip chip-err", "✕"),
         Outcome::Ok(_) if alarm => ("chip chip-warn", "!"),
@@ -36,6 +42,9 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event]) -> Html {
     };
     let text = match hazard {
         Some(h) => format!("{text}, but {h}"),
+        None if forgotten => format!(
+            "{text}; {abandoned} discarded group(s) still wait for a response that never comes"
+        ),
         None if stale => {
             format!("{text}; one request was served stale, in the wrong address space")
         }
@@ -100,6 +109,12 @@ pub fn Narration() -> Html {
     // profile: when this run went otherwise (another profile expects another result, or
     // an expectation failed under the knobs chosen), it says so instead of grading. A
     // question comparing eras holds under any profile and is graded as usual.
+    let abandoned: usize = state
+        .world
+        .devices
+        .values()
+        .map(|d| d.abandoned.len())
+        .sum();
     let about = lesson.profile.name();
     let differs = lesson.steps.get(i).is_some_and(|s| {
         state.profile != lesson.profile
@@ -130,7 +145,7 @@ pub fn Narration() -> Html {
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
                     if let Some(say) = &st.say { <p class="say">{ say }</p> }
-                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty(), &st.events) }</p>
+                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty(), &st.events, abandoned) }</p>
                     <p class="explain">{ &st.explain }</p>
                     if !st.warnings.is_empty() {
                         <div class="kernel-log">
