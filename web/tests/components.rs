@@ -439,6 +439,26 @@ async fn the_panels_show_sets_readers_and_faults() {
     m.destroy();
 }
 
+#[wasm_bindgen_test]
+async fn groups_lost_to_an_overflow_stay_in_sight() {
+    let lesson = r#"{"format": 1, "title": "Overflow", "profile": "v5.11", "steps": [
+        {"op": "fault", "device": "dev0", "pasid": 1, "addr": 4096, "perm": "r", "group": 7, "last": false},
+        {"op": "overflow", "device": "dev0"},
+        {"op": "run_faults"}]}"#;
+    let m = Mounted::new(lesson, 3).await;
+    let chip = m.get(".narration .chip");
+    assert!(
+        chip.class_name().contains("chip-warn"),
+        "{}",
+        chip.class_name()
+    );
+    let words = chip.text_content().unwrap_or_default();
+    assert!(words.contains("1 discarded group(s) still wait"), "{words}");
+    let fault = m.text(".fault-path");
+    assert!(fault.contains("Discarded at dev0: group 7"), "{fault}");
+    m.destroy();
+}
+
 async fn type_into(m: &Mounted, selector: &str, text: &str) {
     let area: web_sys::HtmlTextAreaElement = m.get(selector).dyn_into().unwrap();
     area.set_value(text);
