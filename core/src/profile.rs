@@ -184,10 +184,21 @@ impl Profile {
                 flaw_unsigned_error_pasid: false,
                 wildcard_fault_lookup: false,
             },
+            // No IOASID allocator, so none of its flaws (1-8): they are off, not merely
+            // unreachable, so the knob list does not credit v6.6 with them.
             Profile::V6_6 => Knobs {
                 refs: RefModel::MmLifetime,
                 global_pasid: true,
                 real_errno: true,
+                flaw_getter_without_data: false,
+                flaw_unchecked_answer: false,
+                flaw_rollback_frees_owner: false,
+                flaw_stale_primary_pdata: false,
+                flaw_secondary_reregister: false,
+                flaw_orphan_on_unregister: false,
+                flaw_vcmd_free_skip: false,
+                flaw_reuse_with_pending_faults: false,
+                flaw_free_any_owner: false,
                 ..kernel
             },
         }
