@@ -143,6 +143,20 @@ impl Profile {
             flaw_unsigned_error_pasid: false,
             wildcard_fault_lookup: false,
         };
+        // The kernel's IOASID allocator with flaws 1-8 fixed (the flaws of later eras,
+        // 9a and 9b, are off in `kernel` already).
+        let allocator_fixed = Knobs {
+            flaw_getter_without_data: false,
+            flaw_unchecked_answer: false,
+            flaw_rollback_frees_owner: false,
+            flaw_stale_primary_pdata: false,
+            flaw_secondary_reregister: false,
+            flaw_orphan_on_unregister: false,
+            flaw_vcmd_free_skip: false,
+            flaw_reuse_with_pending_faults: false,
+            flaw_free_any_owner: false,
+            ..kernel.clone()
+        };
         match self {
             Profile::V5_5 => kernel,
             Profile::V5_11 => Knobs {
@@ -168,38 +182,16 @@ impl Profile {
                 refs: RefModel::FreePending,
                 ext_sets: true,
                 real_errno: true,
-                sva_enomem: false,
                 attach_busy: true,
-                global_pasid: false,
-                flaw_getter_without_data: false,
-                flaw_unchecked_answer: false,
-                flaw_rollback_frees_owner: false,
-                flaw_stale_primary_pdata: false,
-                flaw_secondary_reregister: false,
-                flaw_orphan_on_unregister: false,
-                flaw_vcmd_free_skip: false,
-                flaw_reuse_with_pending_faults: false,
-                flaw_free_any_owner: false,
-                flaw_bind_off_by_one: false,
-                flaw_unsigned_error_pasid: false,
-                wildcard_fault_lookup: false,
+                ..allocator_fixed
             },
-            // No IOASID allocator, so none of its flaws (1-8): they are off, not merely
+            // No IOASID allocator, so none of its flaws: they are off, not merely
             // unreachable, so the knob list does not credit v6.6 with them.
             Profile::V6_6 => Knobs {
                 refs: RefModel::MmLifetime,
                 global_pasid: true,
                 real_errno: true,
-                flaw_getter_without_data: false,
-                flaw_unchecked_answer: false,
-                flaw_rollback_frees_owner: false,
-                flaw_stale_primary_pdata: false,
-                flaw_secondary_reregister: false,
-                flaw_orphan_on_unregister: false,
-                flaw_vcmd_free_skip: false,
-                flaw_reuse_with_pending_faults: false,
-                flaw_free_any_owner: false,
-                ..kernel
+                ..allocator_fixed
             },
         }
     }
