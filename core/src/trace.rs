@@ -309,6 +309,20 @@ pub struct StepTrace {
     pub markers: Vec<Marker>,
 }
 
+impl StepTrace {
+    /// When this step's `expect` failed: `expected {"ok":3}, got {"ok":2}`, results as a
+    /// lesson writes them (the command line and the web app name misses alike).
+    pub fn missed_expectation(&self) -> Option<String> {
+        (self.expect_ok == Some(false)).then(|| {
+            format!(
+                "expected {}, got {}",
+                serde_json::to_string(&self.expected).unwrap_or_default(),
+                serde_json::to_string(&self.result).unwrap_or_default()
+            )
+        })
+    }
+}
+
 /// What one step accumulates while it runs. Cleared before each step.
 #[derive(Clone, Debug, Default)]
 pub struct StepLog {

@@ -725,26 +725,18 @@ impl AppState {
 /// names them.
 fn expect_notice(trace: &Trace) -> Notice {
     const SHOWN: usize = 5;
-    let failed: Vec<&ioasid_core::StepTrace> = trace
+    let mut details: Vec<String> = trace
         .steps
         .iter()
-        .filter(|s| s.expect_ok == Some(false))
-        .collect();
-    let mut details: Vec<String> = failed
-        .iter()
-        .take(SHOWN)
-        .map(|s| {
-            format!(
-                "Step {} ({}): expected {}, got {}.",
-                s.index + 1,
-                s.op,
-                serde_json::to_string(&s.expected).unwrap_or_default(),
-                serde_json::to_string(&s.result).unwrap_or_default()
-            )
+        .filter_map(|s| {
+            let miss = s.missed_expectation()?;
+            Some(format!("Step {} ({}): {miss}.", s.index + 1, s.op))
         })
         .collect();
-    if failed.len() > SHOWN {
-        details.push(format!("… and {} more.", failed.len() - SHOWN));
+    let failed = details.len();
+    if failed > SHOWN {
+        details.truncate(SHOWN);
+        details.push(format!("… and {} more.", failed - SHOWN));
     }
     Notice {
         error: false,
