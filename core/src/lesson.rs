@@ -573,57 +573,83 @@ struct Header {
 }
 
 impl Header {
-    /// Validates the top-level fields (every key but `steps`).
-    fn from_map(mut top: Map<String, Value>) -> Result<Header, LessonError> {
-        if let Some(k) = top.keys().find(|k| !LESSON_KEYS.contains(&k.as_str())) {
-            return Err(top_err(
+    /// Validates the top-level fields (every key but `steps`), noting every mistake.
+    fn from_map(mut top: Map<String, Value>, mistakes: &mut Mistakes) -> Option<Header> {
+        let before = mistakes.len();
+        for k in top.keys().filter(|k| !LESSON_KEYS.contains(&k.as_str())) {
+            mistakes.push(top_err(
                 k,
-                format!("unknown field (expected one of {})", LESSON_KEYS.join(", ")),
+                format!(
+                    "unknown field{} (expected one of {})",
+                    did_you_mean(k, &LESSON_KEYS),
+                    LESSON_KEYS.join(", ")
+                ),
             ));
         }
         match top.get("format") {
             Some(Value::Number(n)) if n.as_u64() == Some(FORMAT) => {}
-            Some(_) => {
-                return Err(top_err(
-                    "format",
-                    format!("unsupported format (this version reads format {FORMAT})"),
-                ))
-            }
-            None => return Err(top_err("format", "missing")),
+            Some(_) => mistakes.push(top_err(
+                "format",
+                format!("unsupported format (this version reads format {FORMAT})"),
+            )),
+            None => mistakes.push(top_err("format", "missing")),
         }
-        let title = take_string(&mut top, "title", true)?.unwrap_or_default();
-        let summary = take_string(&mut top, "summary", false)?.unwrap_or_default();
-        let intro = take_string(&mut top, "intro", false)?;
-        let outro = take_string(&mut top, "outro", false)?;
-        let profile: Profile = match top.remove("profile") {
-            Some(Value::String(s)) => s.parse().map_err(|e: String| top_err("profile", e))?,
-            Some(_) => return Err(top_err("profile", "expected a profile name")),
-            None => return Err(top_err("profile", "missing")),
+        let mut string = |key: &str, required: bool| {
+            take_string(&mut top, key, required).unwrap_or_else(|e| {
+                mistakes.push(e);
+                None
+            })
         };
-        let mut profiles = vec![profile];
+        let title = string("title", true).unwrap_or_default();
+        let summary = string("summary", false).unwrap_or_default();
+        let intro = string("intro", false);
+        let outro = string("outro", false);
+        let profile: Option<Profile> = match top.remove("profile") {
+            Some(Value::String(s)) => s
+                .parse()
+                .map_err(|e: String| mistakes.push(top_err("profile", e)))
+                .ok(),
+            Some(_) => {
+                mistakes.push(top_err("profile", "expected a profile name"));
+                None
+            }
+            None => {
+                mistakes.push(top_err("profile", "missing"));
+                None
+            }
+        };
+        let mut profiles: Vec<Profile> = profile.into_iter().collect();
         if let Some(p) = top.remove("profiles") {
-            let list: Vec<String> =
-                serde_json::from_value(p).map_err(|e| top_err("profiles", e.to_string()))?;
-            for (i, s) in list.iter().enumerate() {
-                let p: Profile = s
-                    .parse()
-                    .map_err(|e: String| top_err(&format!("profiles[{i}]"), e))?;
-                if !profiles.contains(&p) {
-                    profiles.push(p);
+            match serde_json::from_value::<Vec<String>>(p) {
+                Err(e) => mistakes.push(top_err("profiles", e.to_string())),
+                Ok(list) => {
+                    for (i, s) in list.iter().enumerate() {
+                        match s.parse::<Profile>() {
+                            Err(e) => mistakes.push(top_err(&format!("profiles[{i}]"), e)),
+                            Ok(p) if !profiles.contains(&p) => profiles.push(p),
+                            Ok(_) => {}
+                        }
+                    }
                 }
             }
         }
         let knobs = match top.remove("knobs") {
             None => Map::new(),
             Some(Value::Object(m)) => m,
-            Some(_) => return Err(top_err("knobs", "expected an object of knob overrides")),
+            Some(_) => {
+                mistakes.push(top_err("knobs", "expected an object of knob overrides"));
+                Map::new()
+            }
         };
-        for p in &profiles {
-            p.knobs()
-                .with_overrides(&knobs)
-                .map_err(|e| top_err("knobs", e))?;
+        // One note for the knobs: the same mistake would repeat for every profile.
+        if let Some(e) = profiles
+            .iter()
+            .find_map(|p| p.knobs().with_overrides(&knobs).err())
+        {
+            mistakes.push(top_err("knobs", e));
         }
-        Ok(Header {
+        let profile = profile.filter(|_| mistakes.len() == before)?;
+        Some(Header {
             title,
             summary,
             intro,
@@ -634,19 +660,8 @@ impl Header {
         })
     }
 
-    /// Checks what needs the whole list of steps (questions, `$name`s) and builds the
-    /// lesson.
-    fn finish(self, steps: Vec<Step>) -> Result<Lesson, LessonError> {
-        let mut names: HashSet<&str> = HashSet::new();
-        for (i, step) in steps.iter().enumerate() {
-            check_question(i, step)?;
-            check_vars(i, step, &names)?;
-            check_expect_in(i, step, &self.profiles)?;
-            if let Some(n) = &step.save_as {
-                names.insert(n);
-            }
-        }
-        Ok(Lesson {
+    fn into_lesson(self, steps: Vec<Step>) -> Lesson {
+        Lesson {
             title: self.title,
             summary: self.summary,
             intro: self.intro,
@@ -655,7 +670,85 @@ impl Header {
             profiles: self.profiles,
             knobs: self.knobs,
             steps,
-        })
+        }
+    }
+}
+
+/// The most mistakes one report lists; the rest are counted.
+pub const MAX_LISTED: usize = 30;
+
+/// The mistakes found in a lesson so far.
+#[derive(Default)]
+struct Mistakes {
+    list: Vec<LessonError>,
+    unlisted: usize,
+}
+
+impl Mistakes {
+    fn push(&mut self, e: LessonError) {
+        if self.list.len() < MAX_LISTED {
+            self.list.push(e);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len() + self.unlisted
+    }
+
+    /// Every mistake, in the order found (the lesson's own fields, then step by
+    /// step), and a last line counting those not listed.
+    fn into_list(mut self) -> Vec<LessonError> {
+        if self.unlisted > 0 {
+            self.list.push(LessonError {
+                step: None,
+                op: None,
+                field: None,
+                message: format!("and {} more mistake(s) not listed", self.unlisted),
+            });
+        }
+        self.list
+    }
+
+    /// `Ok(value)` when nothing was found, else every mistake.
+    fn result<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<LessonError>> {
+        if self.len() == 0 {
+            Ok(value())
+        } else {
+            Err(self.into_list())
+        }
+    }
+}
+
+/// Notes each step's mistakes in order: why it did not parse (`Err`), or what needs
+/// the steps before it: its question, its `$name`s (each saved by an earlier step) and
+/// its `expect_in` profiles. A step that did not parse still saves its `as` name, so a
+/// mistake in one step does not make every later `$name` look unknown.
+fn check_steps<'a>(
+    steps: impl Iterator<Item = (Result<&'a Step, LessonError>, Option<&'a str>)>,
+    profiles: &[Profile],
+    mistakes: &mut Mistakes,
+) {
+    let mut names: HashSet<&str> = HashSet::new();
+    for (i, (step, save_as)) in steps.enumerate() {
+        match step {
+            Err(e) => mistakes.push(e),
+            Ok(step) => {
+                let checks = [
+                    check_question(i, step),
+                    check_vars(i, step, &names),
+                    check_expect_in(i, step, profiles),
+                ];
+                checks
+                    .into_iter()
+                    .filter_map(Result::err)
+                    .for_each(|e| mistakes.push(e));
+            }
+        }
+        if let Some(n) = save_as {
+            names.insert(n);
+        }
     }
 }
 
@@ -730,7 +823,7 @@ fn steps_from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Step>, D::Erro
 
 #[cfg(not(target_arch = "wasm32"))]
 impl WireLesson {
-    fn into_lesson(self) -> Result<Lesson, LessonError> {
+    fn into_lesson(self) -> Result<Lesson, Vec<LessonError>> {
         let mut top = Map::new();
         let fields = [
             ("format", self.format),
@@ -747,51 +840,98 @@ impl WireLesson {
                 top.insert(k.to_string(), v);
             }
         }
-        let header = Header::from_map(top)?;
-        header.finish(self.steps)
+        let mut mistakes = Mistakes::default();
+        let header = Header::from_map(top, &mut mistakes);
+        let profiles = header.as_ref().map_or(&[][..], |h| &h.profiles[..]);
+        let steps = self.steps.iter().map(|s| (Ok(s), s.save_as.as_deref()));
+        check_steps(steps, profiles, &mut mistakes);
+        match header {
+            Some(h) => mistakes.result(|| h.into_lesson(self.steps)),
+            None => Err(mistakes.into_list()),
+        }
     }
 }
 
 impl Lesson {
-    /// Parses and validates a lesson from JSON text.
+    /// Parses and validates a lesson from JSON text. On a mistake, returns the first
+    /// one [`Lesson::parse_reporting_all`] lists.
     pub fn parse(text: &str) -> Result<Lesson, LessonError> {
-        // Fast path (native builds): one typed pass. Any mistake sends the text through
-        // the slow path, which finds and names it precisely.
+        Lesson::parse_reporting_all(text).map_err(first)
+    }
+
+    /// Parses and validates a lesson from JSON text, and on failure lists every
+    /// mistake found (the first in each step; up to [`MAX_LISTED`], then a line
+    /// counting the rest): the lesson's own fields first, then step by step. Never
+    /// empty on failure. Text that is not JSON is one mistake.
+    pub fn parse_reporting_all(text: &str) -> Result<Lesson, Vec<LessonError>> {
+        // Fast path (native builds): one typed pass. Any mistake in a step sends the
+        // text through the precise path, which finds and names it.
         #[cfg(not(target_arch = "wasm32"))]
         if let Ok(wire) = serde_json::from_str::<WireLesson>(text) {
             return wire.into_lesson();
         }
-        let v: Value = serde_json::from_str(text).map_err(|e| LessonError {
-            step: None,
-            op: None,
-            field: None,
-            message: format!("not valid JSON: {e}"),
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            vec![LessonError {
+                step: None,
+                op: None,
+                field: None,
+                message: format!("not valid JSON: {e}"),
+            }]
         })?;
-        Lesson::from_value(v)
+        Lesson::from_value_reporting_all(v)
     }
 
-    /// Validates a lesson from a JSON value.
+    /// Validates a lesson from a JSON value; on a mistake, the first one.
     pub fn from_value(v: Value) -> Result<Lesson, LessonError> {
+        Lesson::from_value_reporting_all(v).map_err(first)
+    }
+
+    /// Validates a lesson from a JSON value, listing every mistake as
+    /// [`Lesson::parse_reporting_all`] does.
+    pub fn from_value_reporting_all(v: Value) -> Result<Lesson, Vec<LessonError>> {
         let Value::Object(mut top) = v else {
-            return Err(LessonError {
+            return Err(vec![LessonError {
                 step: None,
                 op: None,
                 field: None,
                 message: "a lesson is a JSON object".into(),
-            });
+            }]);
         };
+        let mut mistakes = Mistakes::default();
         let steps = match top.remove("steps") {
             Some(Value::Array(a)) => a,
-            Some(_) => return Err(top_err("steps", "expected an array of steps")),
-            None => return Err(top_err("steps", "missing")),
+            Some(_) => {
+                mistakes.push(top_err("steps", "expected an array of steps"));
+                Vec::new()
+            }
+            None => {
+                mistakes.push(top_err("steps", "missing"));
+                Vec::new()
+            }
         };
-        let header = Header::from_map(top)?;
-        let steps = steps
+        let header = Header::from_map(top, &mut mistakes);
+        let parsed: Vec<(Result<Step, LessonError>, Option<String>)> = steps
             .into_iter()
             .enumerate()
-            .map(|(i, s)| parse_step(i, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        header.finish(steps)
+            .map(|(i, v)| {
+                let save_as = v
+                    .get("as")
+                    .and_then(Value::as_str)
+                    .filter(|n| is_var_name(n))
+                    .map(str::to_string);
+                (parse_step(i, v), save_as)
+            })
+            .collect();
+        let profiles = header.as_ref().map_or(&[][..], |h| &h.profiles[..]);
+        let items = parsed
+            .iter()
+            .map(|(s, n)| (s.as_ref().map_err(Clone::clone), n.as_deref()));
+        check_steps(items, profiles, &mut mistakes);
+        let steps: Vec<Step> = parsed.into_iter().filter_map(|(s, _)| s.ok()).collect();
+        match header {
+            Some(h) => mistakes.result(|| h.into_lesson(steps)),
+            None => Err(mistakes.into_list()),
+        }
     }
 
     /// The knobs this lesson runs with under `profile`.
@@ -837,6 +977,20 @@ impl Lesson {
     pub fn check_appended(&self, step: &Step) -> Result<(), LessonError> {
         check_appended(&self.steps, step)
     }
+}
+
+/// The first of a non-empty list of mistakes.
+fn first(mut list: Vec<LessonError>) -> LessonError {
+    if list.is_empty() {
+        // Not reached: a failed parse lists at least one mistake.
+        return LessonError {
+            step: None,
+            op: None,
+            field: None,
+            message: "rejected".into(),
+        };
+    }
+    list.swap_remove(0)
 }
 
 fn take_string(

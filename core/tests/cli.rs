@@ -70,6 +70,22 @@ fn malformed_lesson_exits_2_naming_the_step() {
 }
 
 #[test]
+fn every_mistake_in_a_lesson_is_named_on_its_own_line() {
+    let (code, _, err) = sim(
+        r#"{"format":1,"title":"t","profile":"v5.5","steps":[
+            {"op":"alloc","min":1},
+            {"op":"free","id":1},
+            {"op":"fre","id":2}]}"#,
+        &[],
+    );
+    assert_eq!(code, 2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].contains("step 1 (steps[0], alloc)") && lines[0].contains("max"));
+    assert!(lines[1].contains("step 3 (steps[2], fre)") && lines[1].contains("`free`"));
+}
+
+#[test]
 fn profile_override() {
     let lesson = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","set":"sva","min":3,"max":2}]}"#;
     let (_, out, _) = sim(lesson, &["--profile", "improved"]);

@@ -8,19 +8,29 @@ fn reject(steps: Value) -> LessonError {
 }
 
 /// Rejects through both paths: from a JSON value (the precise path) and from text
-/// (the fast typed pass, which must fall back and report the same error).
+/// (the fast typed pass, which must fall back and report the same error). Returns the
+/// first mistake, which is what `parse` and `from_value` report.
 fn reject_lesson(v: Value) -> LessonError {
-    let from_text = Lesson::parse(&v.to_string());
-    let e = match Lesson::from_value(v) {
+    let first = Lesson::from_value(v.clone()).err();
+    assert_eq!(first, Lesson::parse(&v.to_string()).err());
+    let list = all_mistakes(v);
+    assert_eq!(first.as_ref(), list.first(), "the first of the list");
+    list[0].clone()
+}
+
+/// Every mistake, checked to be the same through both paths.
+fn all_mistakes(v: Value) -> Vec<LessonError> {
+    let from_text = Lesson::parse_reporting_all(&v.to_string());
+    let list = match Lesson::from_value_reporting_all(v) {
         Ok(_) => panic!("a broken lesson was accepted"),
-        Err(e) => e,
+        Err(list) => list,
     };
     assert_eq!(
         from_text.as_ref().err(),
-        Some(&e),
-        "parse() and from_value() agree"
+        Some(&list),
+        "both paths list the same"
     );
-    e
+    list
 }
 
 fn at(e: &LessonError, step: usize, op: &str, field: &str) {
@@ -200,9 +210,15 @@ fn expect_in_for_a_profile_the_lesson_does_not_declare() {
 fn both_parse_paths_agree_on_mutated_lessons() {
     let odd = [json!(null), json!("a b"), json!(7), json!({})];
     let agree = |v: &Value, what: &str| {
-        let fast = Lesson::parse(&v.to_string());
-        let precise = Lesson::from_value(v.clone());
+        let fast = Lesson::parse_reporting_all(&v.to_string());
+        let precise = Lesson::from_value_reporting_all(v.clone());
         assert_eq!(fast, precise, "the two paths differ with {what}");
+        // `parse` reports the first of the mistakes listed.
+        let first = Lesson::parse(&v.to_string()).err();
+        assert_eq!(
+            first.as_ref(),
+            precise.as_ref().err().and_then(|l| l.first())
+        );
     };
     let mut checked = 0;
     for b in ioasid_core::lessons::ALL {
@@ -236,4 +252,81 @@ fn both_parse_paths_agree_on_mutated_lessons() {
         }
     }
     assert!(checked > 2_500, "only {checked} mutations checked");
+}
+
+/// A lesson with several mistakes lists them all, the lesson's own fields first and
+/// then step by step, so a teacher fixes them in one pass; a step that did not parse
+/// still counts as saving its `as` name, so later `$name`s are not flagged with it.
+#[test]
+fn every_mistake_is_listed_in_file_order() {
+    let list = all_mistakes(json!({
+        "format": 1, "title": "t", "profile": "v5.5", "colour": "red",
+        "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "a", "ask": {"prompt": "?", "choices": ["x"], "answer": 0, "explain": "."}},
+            {"op": "nope", "as": "b"},
+            {"op": "free", "id": "$b"},
+            {"op": "free", "id": "$zz"},
+            {"op": "find", "set": null},
+            {"op": "get", "id": "$a", "expect": {"ok": 1, "err": "EINVAL"}}
+        ]
+    }));
+    let places: Vec<(Option<usize>, Option<&str>)> =
+        list.iter().map(|e| (e.step, e.field.as_deref())).collect();
+    assert_eq!(
+        places,
+        [
+            (None, Some("colour")),
+            (Some(0), Some("ask.choices")),
+            (Some(1), Some("op")),
+            (Some(3), Some("id")),
+            (Some(4), Some("id")),
+            (Some(5), Some("expect")),
+        ],
+        "{list:#?}"
+    );
+    assert!(list[2].message.contains("unknown op `nope`"), "{}", list[2]);
+    assert!(list[3].message.contains("$zz"), "{}", list[3]);
+}
+
+/// Two broken steps of a built-in lesson are reported exactly as each would be alone.
+#[test]
+fn two_mistakes_are_each_reported_as_if_alone() {
+    let mut pairs = 0;
+    for b in ioasid_core::lessons::ALL {
+        let lesson: Value = serde_json::from_str(b.json).expect(b.id);
+        let n = lesson["steps"].as_array().map_or(0, Vec::len);
+        for (i, j) in [(0, n - 1), (1, n / 2), (n / 3, n - 2)] {
+            if i >= j {
+                continue;
+            }
+            let broken = |l: &mut Value, k: usize| l["steps"][k]["op"] = json!(7);
+            let mut only_i = lesson.clone();
+            broken(&mut only_i, i);
+            let mut only_j = lesson.clone();
+            broken(&mut only_j, j);
+            let mut both = lesson.clone();
+            broken(&mut both, i);
+            broken(&mut both, j);
+            let mut alone = all_mistakes(only_i);
+            alone.extend(all_mistakes(only_j));
+            assert_eq!(all_mistakes(both), alone, "{}: steps {i} and {j}", b.id);
+            pairs += 1;
+        }
+    }
+    assert!(pairs >= 20, "only {pairs} pairs");
+}
+
+/// A file with a mistake in every step lists the first ones and counts the rest.
+#[test]
+fn a_long_list_of_mistakes_is_cut_and_counted() {
+    let steps: Vec<Value> = (0..100).map(|_| json!({"op": "alloc", "min": 1})).collect();
+    let list = all_mistakes(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": steps}));
+    let max = ioasid_core::lesson::MAX_LISTED;
+    assert_eq!(list.len(), max + 1);
+    assert_eq!(list[max - 1].step, Some(max - 1));
+    assert!(
+        list[max].message.contains(&format!("{} more", 100 - max)),
+        "{}",
+        list[max]
+    );
 }

@@ -679,18 +679,18 @@ impl AppState {
     }
 
     fn load_text(&mut self, name: &str, text: &str) {
-        match Lesson::parse(text) {
+        match Lesson::parse_reporting_all(text) {
             Ok(lesson) => {
                 self.set_lesson(Source::Imported(clip(name, 80)), Rc::new(lesson));
                 self.notice = None;
                 self.check_expects = true;
                 self.start_run(0);
             }
-            Err(e) => {
+            Err(mistakes) => {
                 self.notice = Some(Notice {
                     error: true,
                     title: format!("{} could not be imported.", clip(name, 80)),
-                    details: vec![lesson_error(&e)],
+                    details: mistakes.iter().map(lesson_error).collect(),
                 });
             }
         }
@@ -1185,7 +1185,7 @@ mod tests {
     #[test]
     fn imports_report_step_and_field() {
         let s = first_fit();
-        let bad = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2},{"op":"alloc","min":"x","max":2}]}"#;
+        let bad = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2},{"op":"alloc","min":"x","max":2},{"op":"fre","id":1}]}"#;
         let s = act(
             s,
             Action::LoadLessonText {
@@ -1197,6 +1197,12 @@ mod tests {
         assert!(n.title.contains("bad.json"));
         assert!(
             n.details[0].starts_with("Step 2 (alloc), field `min`"),
+            "{n:?}"
+        );
+        // Every mistake at once, so a teacher fixes them in one pass.
+        assert_eq!(n.details.len(), 2, "{n:?}");
+        assert!(
+            n.details[1].starts_with("Step 3 (fre), field `op`"),
             "{n:?}"
         );
         let good = r#"{"format":1,"title":"Mine","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2}]}"#;

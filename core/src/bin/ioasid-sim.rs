@@ -76,10 +76,12 @@ fn run(args: &[String]) -> ExitCode {
             Err(e) => return usage_error(&format!("cannot read {path}: {e}")),
         },
     };
-    let lesson = match Lesson::parse(&text) {
+    let lesson = match Lesson::parse_reporting_all(&text) {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("{path}: {e}");
+        Err(mistakes) => {
+            for e in mistakes {
+                eprintln!("{path}: {e}");
+            }
             return ExitCode::from(2);
         }
     };
