@@ -1092,14 +1092,15 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
         None => return Err(err(None, Some("op".into()), "missing".into())),
     };
     if !OP_NAMES.contains(&op_name.as_str()) {
+        // A near miss names the op meant; only a far one needs the whole list.
+        let hint = match did_you_mean(&op_name, &OP_NAMES) {
+            close if !close.is_empty() => close,
+            _ => format!(" (expected one of {})", OP_NAMES.join(", ")),
+        };
         return Err(err(
             Some(&op_name),
             Some("op".into()),
-            format!(
-                "unknown op `{op_name}`{} (expected one of {})",
-                did_you_mean(&op_name, &OP_NAMES),
-                OP_NAMES.join(", ")
-            ),
+            format!("unknown op `{op_name}`{hint}"),
         ));
     }
     let opn = Some(op_name.as_str());

@@ -163,6 +163,14 @@ fn export_round_trips() {
 fn messages_suggest_the_fix() {
     let e = reject(json!([{"op": "set_crate", "set": "s"}]));
     assert!(e.message.contains("did you mean `set_create`?"), "{e}");
+    // The whole list of ops only when no op is close.
+    assert!(!e.message.contains("expected one of"), "{e}");
+    let e = reject(json!([{"op": "grab", "set": "s"}]));
+    assert!(
+        e.message
+            .contains("expected one of set_create, set_free, alloc"),
+        "{e}"
+    );
     let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expext": {"ok": 1}}]));
     at(&e, 0, "alloc", "expext");
     assert!(e.message.contains("did you mean `expect`?"), "{e}");

@@ -258,7 +258,11 @@ async fn importing_a_broken_lesson_shows_its_error() {
         &broken,
         r#"{"format": 1, "title": "Broken", "profile": "v5.5", "steps": [
             {"op": "alloc", "min": 1, "max": 10},
-            {"op": "alloc", "min": "lots", "max": 10}]}"#,
+            {"op": "alloc", "min": "lots", "max": 10},
+            {"op": "fre", "id": 1}, {"op": "fre", "id": 2}, {"op": "fre", "id": 3},
+            {"op": "fre", "id": 4}, {"op": "fre", "id": 5}, {"op": "fre", "id": 6},
+            {"op": "fre", "id": 7}, {"op": "fre", "id": 8}, {"op": "fre", "id": 9},
+            {"op": "free", "id": "$nobody"}]}"#,
     )
     .expect("write the broken lesson");
     import_file(&browser, &broken).await;
@@ -266,6 +270,23 @@ async fn importing_a_broken_lesson_shows_its_error() {
     let said = notice.text().await.expect("the notice's text");
     assert!(said.contains("broken.json could not be imported"), "{said}");
     assert!(said.contains("Step 2 (alloc), field `min`"), "{said}");
+    // Every mistake is listed, in a box that scrolls and takes the keyboard's focus.
+    let list = js(
+        &browser,
+        r#"const ul = document.querySelector('.notice ul');
+           return [ul.children.length, ul.lastElementChild.textContent,
+                   ul.scrollHeight > ul.clientHeight, ul.tabIndex];"#,
+    )
+    .await;
+    assert_eq!(list[0], 11, "{list}");
+    assert!(
+        list[1]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Step 12 (free), field `id`: unknown `$nobody`")),
+        "{list}"
+    );
+    assert_eq!(list[2], true, "a long list scrolls: {list}");
+    assert_eq!(list[3], 0, "and is focusable: {list}");
     browser.save_screenshot("import-error").await;
 
     // Dropping a file on the page imports it too.
