@@ -723,11 +723,12 @@ impl Mistakes {
 
 /// Notes each step's mistakes in order: why it did not parse (`Err`), or what needs
 /// the steps before it: its question, its `$name`s (each saved by an earlier step) and
-/// its `expect_in` profiles. A step that did not parse still saves its `as` name, so a
-/// mistake in one step does not make every later `$name` look unknown.
+/// its `expect_in` profiles (unless the lesson's own profiles are broken: `None`). A
+/// step that did not parse still saves its `as` name, so a mistake in one step does not
+/// make every later `$name` look unknown.
 fn check_steps<'a>(
     steps: impl Iterator<Item = (Result<&'a Step, LessonError>, Option<&'a str>)>,
-    profiles: &[Profile],
+    profiles: Option<&[Profile]>,
     mistakes: &mut Mistakes,
 ) {
     let mut names: HashSet<&str> = HashSet::new();
@@ -738,7 +739,7 @@ fn check_steps<'a>(
                 let checks = [
                     check_question(i, step),
                     check_vars(i, step, &names),
-                    check_expect_in(i, step, profiles),
+                    profiles.map_or(Ok(()), |p| check_expect_in(i, step, p)),
                 ];
                 checks
                     .into_iter()
@@ -842,7 +843,7 @@ impl WireLesson {
         }
         let mut mistakes = Mistakes::default();
         let header = Header::from_map(top, &mut mistakes);
-        let profiles = header.as_ref().map_or(&[][..], |h| &h.profiles[..]);
+        let profiles = header.as_ref().map(|h| &h.profiles[..]);
         let steps = self.steps.iter().map(|s| (Ok(s), s.save_as.as_deref()));
         check_steps(steps, profiles, &mut mistakes);
         match header {
@@ -922,7 +923,7 @@ impl Lesson {
                 (parse_step(i, v), save_as)
             })
             .collect();
-        let profiles = header.as_ref().map_or(&[][..], |h| &h.profiles[..]);
+        let profiles = header.as_ref().map(|h| &h.profiles[..]);
         let items = parsed
             .iter()
             .map(|(s, n)| (s.as_ref().map_err(Clone::clone), n.as_deref()));

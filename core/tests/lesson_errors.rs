@@ -296,6 +296,18 @@ fn every_mistake_is_listed_in_file_order() {
     assert!(list[3].message.contains("$zz"), "{}", list[3]);
 }
 
+/// A broken profile is one mistake: `expect_in` is not checked against it (every
+/// profile would look undeclared).
+#[test]
+fn a_broken_profile_does_not_flag_every_expect_in() {
+    let list = all_mistakes(json!({"format": 1, "title": "t", "profile": "v9",
+    "profiles": ["improved"], "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect_in": {"improved": {"ok": 1}}}
+    ]}));
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0].field.as_deref(), Some("profile"));
+}
+
 /// Two broken steps of a built-in lesson are reported exactly as each would be alone.
 #[test]
 fn two_mistakes_are_each_reported_as_if_alone() {

@@ -268,7 +268,10 @@ async fn importing_a_broken_lesson_shows_its_error() {
     import_file(&browser, &broken).await;
     let notice = wait_for(&browser, ".notice[role='alert']", Duration::from_secs(10)).await;
     let said = notice.text().await.expect("the notice's text");
-    assert!(said.contains("broken.json could not be imported"), "{said}");
+    assert!(
+        said.contains("broken.json could not be imported: 11 mistakes."),
+        "{said}"
+    );
     assert!(said.contains("Step 2 (alloc), field `min`"), "{said}");
     // Every mistake is listed, in a box that scrolls and takes the keyboard's focus.
     let list = js(

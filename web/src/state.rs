@@ -9,9 +9,10 @@ use crate::catalog;
 use crate::url::{format_knobs, parse_knobs, UrlState};
 use crate::view::{lesson_error, num};
 use crate::{b64, view};
-use ioasid_core::lesson::{parse_step, Lesson, Step};
+use ioasid_core::lesson::{parse_step, Lesson, Step, MAX_LISTED};
+use ioasid_core::run::run_streaming;
 use ioasid_core::space::World;
-use ioasid_core::{Knobs, Profile, Runner, Trace};
+use ioasid_core::{Knobs, Profile, Runner, StepTrace, Trace};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -567,8 +568,8 @@ impl AppState {
     }
 
     fn install(&mut self, trace: Rc<Trace>, keep: usize) {
-        if std::mem::take(&mut self.check_expects) && trace.expect_failures > 0 {
-            self.notice = Some(expect_notice(&trace));
+        if std::mem::take(&mut self.check_expects) {
+            self.notice = expect_notice(&self.base, &trace);
         }
         self.knobs = trace.knobs.clone();
         self.trace = trace;
@@ -687,9 +688,16 @@ impl AppState {
                 self.start_run(0);
             }
             Err(mistakes) => {
+                let count = match mistakes.len() {
+                    1 => "a mistake".to_string(),
+                    n if n > MAX_LISTED => {
+                        format!("more than {MAX_LISTED} mistakes, the first {MAX_LISTED} listed")
+                    }
+                    n => format!("{n} mistakes"),
+                };
                 self.notice = Some(Notice {
                     error: true,
-                    title: format!("{} could not be imported.", clip(name, 80)),
+                    title: format!("{} could not be imported: {count}.", clip(name, 80)),
                     details: mistakes.iter().map(lesson_error).collect(),
                 });
             }
@@ -721,31 +729,78 @@ impl AppState {
     }
 }
 
-/// The `expect`s of an imported lesson that failed: the first few, as the command line
-/// names them.
-fn expect_notice(trace: &Trace) -> Notice {
+/// Lessons up to this many steps have their `expect`s checked under every profile they
+/// declare when imported (a few tens of milliseconds each); longer ones only under the
+/// profile shown, and the notice says which profiles were left to `ioasid-sim run`.
+pub const CHECK_ALL_PROFILES_STEPS: usize = 20_000;
+
+/// The `expect`s of an imported lesson that fail, under the profile of `trace` and every
+/// other profile the lesson declares, as the command line names them (the first few);
+/// `None` when all hold.
+fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
     const SHOWN: usize = 5;
+    let several = lesson.profiles.len() > 1;
+    let line = |s: &StepTrace, profile: Profile| {
+        let miss = s.missed_expectation()?;
+        let under = if several {
+            format!(" under {profile}")
+        } else {
+            String::new()
+        };
+        Some(format!("Step {} ({}){under}: {miss}.", s.index + 1, s.op))
+    };
     let mut details: Vec<String> = trace
         .steps
         .iter()
-        .filter_map(|s| {
-            let miss = s.missed_expectation()?;
-            Some(format!("Step {} ({}): {miss}.", s.index + 1, s.op))
-        })
+        .filter_map(|s| line(s, trace.profile))
         .collect();
+    let mut counts = vec![(trace.profile, details.len())];
+    let mut unchecked = Vec::new();
+    for &p in lesson.profiles.iter().filter(|&&p| p != trace.profile) {
+        let Ok(knobs) = lesson.knobs_for(p) else {
+            continue;
+        };
+        if lesson.steps.len() > CHECK_ALL_PROFILES_STEPS {
+            unchecked.push(p.name());
+            continue;
+        }
+        let before = details.len();
+        run_streaming(lesson.steps.iter().cloned(), p, knobs, |s| {
+            details.extend(line(s, p));
+        });
+        counts.push((p, details.len() - before));
+    }
     let failed = details.len();
+    if failed == 0 {
+        return None;
+    }
     if failed > SHOWN {
         details.truncate(SHOWN);
         details.push(format!("… and {} more.", failed - SHOWN));
     }
-    Notice {
-        error: false,
-        title: format!(
-            "{} of this lesson's expectations fail under {}.",
-            trace.expect_failures, trace.profile
-        ),
-        details,
+    if !unchecked.is_empty() {
+        details.push(format!(
+            "Not checked here under {} (a long lesson): `ioasid-sim run` checks them.",
+            unchecked.join(", ")
+        ));
     }
+    let by_profile: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(p, n)| format!("{n} under {p}"))
+        .collect();
+    let title = match by_profile.as_slice() {
+        [one] => format!("{failed} of this lesson's expectations fail ({one})."),
+        _ => format!(
+            "{failed} of this lesson's expectations fail: {}.",
+            by_profile.join(", ")
+        ),
+    };
+    Some(Notice {
+        error: false,
+        title,
+        details,
+    })
 }
 
 /// At most `max` characters of `s` (with an ellipsis when cut), for echoing user text.
@@ -1063,6 +1118,55 @@ mod tests {
         assert!(s.pending_question().is_some());
     }
 
+    /// As `ioasid-sim run` does, an import checks every profile the lesson declares, and
+    /// each failure names its profile.
+    #[test]
+    fn an_import_checks_every_declared_profile() {
+        let text = r#"{"format": 1, "title": "t", "profile": "v5.5", "profiles": ["improved"],
+            "steps": [
+            {"op": "alloc", "set": "sva", "min": 3, "max": 2, "expect": {"err": "INVALID_IOASID"}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}}]}"#;
+        let s = act(
+            first_fit(),
+            Action::LoadLessonText {
+                name: "mine.json".into(),
+                text: text.into(),
+            },
+        );
+        assert_eq!(
+            s.profile,
+            Profile::V5_5,
+            "the lesson's own profile is shown"
+        );
+        let n = s
+            .notice
+            .clone()
+            .expect("a failure under improved is reported");
+        assert_eq!(
+            n.title, "1 of this lesson's expectations fail (1 under improved).",
+            "{n:?}"
+        );
+        assert_eq!(
+            n.details,
+            [
+                r#"Step 1 (alloc) under improved: expected {"err":"INVALID_IOASID"}, got {"err":"EINVAL"}."#
+            ]
+        );
+        // Holding under both: no notice.
+        let good = r#"{"format": 1, "title": "t", "profile": "v5.5", "profiles": ["improved"],
+            "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 2}}]}"#;
+        let s = act(
+            s,
+            Action::LoadLessonText {
+                name: "mine.json".into(),
+                text: good.into(),
+            },
+        );
+        assert!(s.notice.is_none(), "{:?}", s.notice);
+    }
+
     #[test]
     fn an_imported_lesson_whose_expects_fail_says_which() {
         let text = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": [
@@ -1076,9 +1180,8 @@ mod tests {
             },
         );
         let n = s.notice.clone().expect("a notice");
-        assert!(
-            n.title
-                .starts_with("1 of this lesson's expectations fail under v5.5"),
+        assert_eq!(
+            n.title, "1 of this lesson's expectations fail (1 under v5.5).",
             "{n:?}"
         );
         assert_eq!(
@@ -1200,6 +1303,7 @@ mod tests {
             "{n:?}"
         );
         // Every mistake at once, so a teacher fixes them in one pass.
+        assert_eq!(n.title, "bad.json could not be imported: 2 mistakes.");
         assert_eq!(n.details.len(), 2, "{n:?}");
         assert!(
             n.details[1].starts_with("Step 3 (fre), field `op`"),
