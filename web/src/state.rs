@@ -1061,6 +1061,17 @@ mod tests {
         (*Rc::new(s).reduce(a)).clone()
     }
 
+    /// Imports `text` as a file called `name`.
+    fn import(s: AppState, name: &str, text: &str) -> AppState {
+        act(
+            s,
+            Action::LoadLessonText {
+                name: name.into(),
+                text: text.into(),
+            },
+        )
+    }
+
     #[test]
     fn starts_at_the_intro_and_steps_through() {
         let s = first_fit();
@@ -1126,13 +1137,7 @@ mod tests {
             "steps": [
             {"op": "alloc", "set": "sva", "min": 3, "max": 2, "expect": {"err": "INVALID_IOASID"}},
             {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}}]}"#;
-        let s = act(
-            first_fit(),
-            Action::LoadLessonText {
-                name: "mine.json".into(),
-                text: text.into(),
-            },
-        );
+        let s = import(first_fit(), "mine.json", text);
         assert_eq!(
             s.profile,
             Profile::V5_5,
@@ -1157,13 +1162,7 @@ mod tests {
             "steps": [
             {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}},
             {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 2}}]}"#;
-        let s = act(
-            s,
-            Action::LoadLessonText {
-                name: "mine.json".into(),
-                text: good.into(),
-            },
-        );
+        let s = import(s, "mine.json", good);
         assert!(s.notice.is_none(), "{:?}", s.notice);
     }
 
@@ -1172,13 +1171,7 @@ mod tests {
         let text = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": [
             {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}},
             {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 3}}]}"#;
-        let s = act(
-            first_fit(),
-            Action::LoadLessonText {
-                name: "mine.json".into(),
-                text: text.into(),
-            },
-        );
+        let s = import(first_fit(), "mine.json", text);
         let n = s.notice.clone().expect("a notice");
         assert_eq!(
             n.title, "1 of this lesson's expectations fail (1 under v5.5).",
@@ -1289,13 +1282,7 @@ mod tests {
     fn imports_report_step_and_field() {
         let s = first_fit();
         let bad = r#"{"format":1,"title":"t","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2},{"op":"alloc","min":"x","max":2},{"op":"fre","id":1}]}"#;
-        let s = act(
-            s,
-            Action::LoadLessonText {
-                name: "bad.json".into(),
-                text: bad.into(),
-            },
-        );
+        let s = import(s, "bad.json", bad);
         let n = s.notice.clone().unwrap();
         assert!(n.title.contains("bad.json"));
         assert!(
@@ -1310,13 +1297,7 @@ mod tests {
             "{n:?}"
         );
         let good = r#"{"format":1,"title":"Mine","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2}]}"#;
-        let s = act(
-            s,
-            Action::LoadLessonText {
-                name: "mine.json".into(),
-                text: good.into(),
-            },
-        );
+        let s = import(s, "mine.json", good);
         assert!(s.notice.is_none());
         assert_eq!(s.base.title, "Mine");
         assert_eq!(s.len(), 1);
@@ -1333,13 +1314,7 @@ mod tests {
             r#"{{"format":1,"title":"big","profile":"v5.5","steps":[{}]}}"#,
             steps.join(",")
         );
-        let s = act(
-            first_fit(),
-            Action::LoadLessonText {
-                name: "big.json".into(),
-                text,
-            },
-        );
+        let s = import(first_fit(), "big.json", &text);
         let req = s.request.clone().expect("a chunked run");
         assert_eq!(s.progress.unwrap().total, SYNC_STEPS + 10);
         let trace = Runner::new(&req.lesson, req.profile, req.knobs.clone(), true).finish();
