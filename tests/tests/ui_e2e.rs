@@ -291,6 +291,20 @@ async fn importing_a_broken_lesson_shows_its_error() {
     assert_eq!(list[2], true, "a long list scrolls: {list}");
     assert_eq!(list[3], 0, "and is focusable: {list}");
     browser.save_screenshot("import-error").await;
+    // Escape in the notice dismisses it, and the focus moves on to the next control.
+    js(
+        &browser,
+        "document.querySelector(\"button[aria-label='Dismiss the message']\").focus(); return 0;",
+    )
+    .await;
+    press(&browser, Key::Escape).await;
+    let after = js(
+        &browser,
+        "return [document.querySelectorAll('.notice').length, document.activeElement.getAttribute('aria-label')];",
+    )
+    .await;
+    assert_eq!(after[0], 0, "dismissed: {after}");
+    assert_eq!(after[1], "Profile", "the focus moved on: {after}");
 
     // Dropping a file on the page imports it too.
     browser

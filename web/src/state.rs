@@ -147,6 +147,8 @@ pub struct SandboxStatus {
     pub error: Option<String>,
     /// The index of the step it added last.
     pub added: Option<usize>,
+    /// What the last undo took back, in words.
+    pub removed: Option<String>,
 }
 
 /// Everything the user (or a timer) can do.
@@ -654,8 +656,8 @@ impl AppState {
         Rc::make_mut(&mut self.extra).push(step);
         self.trace = Rc::new(trace);
         self.sandbox = SandboxStatus {
-            error: None,
             added: Some(index),
+            ..SandboxStatus::default()
         };
         let prev = (self.pos, self.revealed(), Rc::clone(&self.world));
         self.pos = self.trace.len();
@@ -671,10 +673,19 @@ impl AppState {
         if trace.undo().is_none() {
             return;
         }
-        Rc::make_mut(&mut self.extra).pop();
+        let removed = Rc::make_mut(&mut self.extra).pop();
         Rc::make_mut(&mut self.answers).remove(&trace.len());
+        self.sandbox = SandboxStatus {
+            removed: removed.map(|step| {
+                format!(
+                    "Step {} ({}) taken back.",
+                    num(trace.len() as u64 + 1),
+                    step.op.name()
+                )
+            }),
+            ..SandboxStatus::default()
+        };
         self.trace = Rc::new(trace);
-        self.sandbox = SandboxStatus::default();
         self.pos = self.pos.min(self.trace.len());
         self.refresh_worlds(None);
     }
@@ -1243,6 +1254,11 @@ mod tests {
         s = act(s, Action::Undo);
         assert_eq!(s.len(), n);
         assert_eq!(s.pos, n);
+        assert_eq!(
+            s.sandbox.removed.as_deref(),
+            Some(format!("Step {} (alloc) taken back.", n + 1).as_str())
+        );
+        assert_eq!(s.sandbox.added, None);
     }
 
     #[test]

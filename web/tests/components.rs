@@ -504,12 +504,40 @@ async fn the_sandbox_appends_explains_and_undoes() {
     m.button_with_text("Undo last sandbox step").click();
     yew::scheduler::flush().await;
     assert_eq!(m.step_count(), "Step 11 of 11");
+    // Undo says what it took back, and the focus stays in the form (the button it was
+    // on is now disabled).
+    let status = m.text(".sandbox-status");
+    assert!(status.contains("Step 12 (alloc) taken back."), "{status}");
+    let focused = gloo::utils::document()
+        .active_element()
+        .expect("a focused element");
+    assert_eq!(
+        focused.get_attribute("aria-label").as_deref(),
+        Some("Step JSON")
+    );
 
-    // Picking an op fills in its template.
+    // Picking an op fills in its template; the text it replaced can be restored.
+    let mine = r#"{"op": "free", "id": 1, "say": "my narration"}"#;
+    type_into(&m, ".sandbox textarea", mine).await;
+    assert!(
+        m.find(".sandbox .restore").is_none(),
+        "nothing to restore yet"
+    );
     m.choose("select[aria-label='Operation']", "run_faults")
         .await;
     let area: web_sys::HtmlTextAreaElement = m.get(".sandbox textarea").dyn_into().unwrap();
     assert!(area.value().contains("\"run_faults\""), "{}", area.value());
+    m.button_with_text("Restore my edited step").click();
+    yew::scheduler::flush().await;
+    assert_eq!(area.value(), mine);
+    assert!(m.find(".sandbox .restore").is_none(), "restored once");
+    // Templates picked one after another keep the user's text restorable.
+    m.choose("select[aria-label='Operation']", "alloc").await;
+    m.choose("select[aria-label='Operation']", "flush").await;
+    assert!(area.value().contains("\"flush\""), "{}", area.value());
+    m.button_with_text("Restore my edited step").click();
+    yew::scheduler::flush().await;
+    assert_eq!(area.value(), mine);
     m.destroy();
 }
 

@@ -30,30 +30,57 @@ pub fn Sandbox() -> Html {
         let state = state.clone();
         use_state(move || template_text("alloc", &hints_of(state.as_deref())))
     };
+    // Text the user typed that a template replaced, until they type again or restore it.
+    let replaced = use_state(|| None::<String>);
+    // Whether the text differs from the last template put there.
+    let edited = use_state(|| false);
+    let textarea = use_node_ref();
     let Some(state) = state else {
         return Html::default();
     };
     let on_op = {
         let (op, text, state) = (op.clone(), text.clone(), state.clone());
+        let (replaced, edited) = (replaced.clone(), edited.clone());
         Callback::from(move |e: Event| {
             if let Some(s) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
             {
                 let v = s.value();
+                // A template never silently eats the user's work: it can be restored.
+                if *edited {
+                    replaced.set(Some((*text).clone()));
+                    edited.set(false);
+                }
                 text.set(template_text(&v, &hints_of(Some(&state))));
                 op.set(v);
             }
         })
     };
     let on_input = {
-        let text = text.clone();
+        let (text, replaced, edited) = (text.clone(), replaced.clone(), edited.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(t) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
             {
                 text.set(t.value());
+                edited.set(true);
+                replaced.set(None);
+            }
+        })
+    };
+    let on_restore = {
+        let (text, replaced, edited) = (text.clone(), replaced.clone(), edited.clone());
+        let textarea = textarea.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(old) = (*replaced).clone() {
+                text.set(old);
+                edited.set(true);
+                replaced.set(None);
+            }
+            if let Some(t) = textarea.cast::<HtmlTextAreaElement>() {
+                let _ = t.focus();
             }
         })
     };
@@ -66,11 +93,27 @@ pub fn Sandbox() -> Html {
     };
     let on_reset = {
         let (text, op, state) = (text.clone(), op.clone(), state.clone());
-        Callback::from(move |_: MouseEvent| text.set(template_text(&op, &hints_of(Some(&state)))))
+        let (replaced, edited) = (replaced.clone(), edited.clone());
+        Callback::from(move |_: MouseEvent| {
+            if *edited {
+                replaced.set(Some((*text).clone()));
+            }
+            edited.set(false);
+            text.set(template_text(&op, &hints_of(Some(&state))));
+        })
     };
     let on_undo = {
-        let d = state.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::Undo))
+        let (d, textarea) = (state.dispatcher(), textarea.clone());
+        let last = state.extra.len() == 1;
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::Undo);
+            // Undoing the last step disables this button: keep the focus in the form.
+            if last {
+                if let Some(t) = textarea.cast::<HtmlTextAreaElement>() {
+                    let _ = t.focus();
+                }
+            }
+        })
     };
     let added = state
         .sandbox
@@ -94,7 +137,7 @@ pub fn Sandbox() -> Html {
                 </label>
                 <label class="block">
                     <span>{ "Step (JSON)" }</span>
-                    <textarea class="mono" rows={rows.to_string()} spellcheck="false" aria-label="Step JSON"
+                    <textarea ref={textarea} class="mono" rows={rows.to_string()} spellcheck="false" aria-label="Step JSON"
                         aria-invalid={state.sandbox.error.is_some().then_some("true")}
                         aria-describedby="sandbox-status"
                         value={(*text).clone()} oninput={on_input} />
@@ -102,6 +145,9 @@ pub fn Sandbox() -> Html {
                 <div class="button-row">
                     <button type="submit" disabled={busy}>{ "Run step" }</button>
                     <button type="button" class="secondary" onclick={on_reset}>{ "Reset to the template" }</button>
+                    if replaced.is_some() {
+                        <button type="button" class="secondary restore" onclick={on_restore}>{ "Restore my edited step" }</button>
+                    }
                     <button type="button" class="secondary" onclick={on_undo} disabled={state.extra.is_empty() || busy}>
                         { "Undo last sandbox step" }
                     </button>
@@ -114,6 +160,11 @@ pub fn Sandbox() -> Html {
                     <p class="ok-text">
                         <span aria-hidden="true">{ "✓ " }</span>
                         { format!("Step {} added: {}", num((i + 1) as u64), s.explain) }
+                    </p>
+                } else if let Some(removed) = &state.sandbox.removed {
+                    <p>
+                        <span aria-hidden="true">{ "↶ " }</span>
+                        { removed }
                     </p>
                 }
             </div>
