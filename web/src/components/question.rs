@@ -51,6 +51,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                     html! {
                         <button type="button" class={class} disabled={answered}
                             data-key={(!answered && i < 9).then(|| (i + 1).to_string())}
+                            aria-keyshortcuts={(!answered && i < 9).then(|| (i + 1).to_string())}
                             aria-pressed={if answered { Some(picked.to_string()) } else { None }}
                             onclick={choose(Some(i))}>
                             <span aria-hidden="true">{ mark }</span>{ c }
