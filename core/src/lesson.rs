@@ -1250,6 +1250,17 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
                 }
             }
         }
+        let msg = if msg.contains("expected map with a single key") {
+            // An externally tagged enum written with two keys (or none).
+            let data = path == "data" || path.ends_with(".data");
+            if data {
+                "expected null or an object with exactly one of `mm`, `domain`, `driver`, e.g. {\"mm\": \"A\"}".to_string()
+            } else {
+                "expected an object with exactly one key".to_string()
+            }
+        } else {
+            msg
+        };
         (path, plain_words(msg))
     })
 }

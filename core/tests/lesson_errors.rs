@@ -174,6 +174,21 @@ fn messages_suggest_the_fix() {
     let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expext": {"ok": 1}}]));
     at(&e, 0, "alloc", "expext");
     assert!(e.message.contains("did you mean `expect`?"), "{e}");
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
+        "data": {"mm": "A", "domain": "D"}}]));
+    at(&e, 0, "alloc", "data");
+    assert!(
+        e.message
+            .contains("exactly one of `mm`, `domain`, `driver`"),
+        "{e}"
+    );
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
+        "expect": {"ok": 1, "err": "EINVAL"}}]));
+    assert!(
+        e.message
+            .starts_with("expected an object with exactly one key; an expectation is"),
+        "{e}"
+    );
     let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": 1}]));
     assert!(
         e.message.contains(r#"{"ok": VALUE} or {"err": "NAME"}"#),
