@@ -138,6 +138,16 @@ macro_rules! define_ops {
             } ),*
         }
 
+        impl Op {
+            /// The op's fields in the order they are declared: the order an exported
+            /// lesson writes them in.
+            pub fn field_names(&self) -> &'static [&'static str] {
+                match self {
+                    $( Op::$variant { .. } => &[ $( stringify!($field) ),* ] ),*
+                }
+            }
+        }
+
         #[cfg(not(target_arch = "wasm32"))]
         impl From<WireStep> for Step {
             fn from(w: WireStep) -> Step {
@@ -957,8 +967,8 @@ impl Lesson {
         }
         m.insert("profile".into(), Value::String(self.profile.name().into()));
         if self.profiles.len() > 1 {
-            let names: Vec<Value> = self
-                .profiles
+            // The others: `profile` is always the first.
+            let names: Vec<Value> = self.profiles[1..]
                 .iter()
                 .map(|p| Value::String(p.name().into()))
                 .collect();
@@ -974,10 +984,117 @@ impl Lesson {
         Value::Object(m)
     }
 
+    /// The lesson as the text of a file, laid out as the built-in lessons are: its own
+    /// fields first, then one step per block, `op` first, then the op's fields (as
+    /// declared), `as` and `thread` on the step's first line, then `say`, `ask`,
+    /// `expect` and `expect_in` on lines of their own. Parses back to the same lesson.
+    pub fn to_text(&self) -> String {
+        let Value::Object(top) = self.to_json() else {
+            return String::new();
+        };
+        let mut out = String::from("{\n");
+        let keys = ordered(&top, &LESSON_KEYS);
+        for (n, (k, v)) in keys.iter().enumerate() {
+            out.push_str("  ");
+            json_key(&mut out, k);
+            if *k == "steps" {
+                out.push_str(if self.steps.is_empty() { "[" } else { "[\n" });
+                for (i, step) in self.steps.iter().enumerate() {
+                    step_text(&mut out, step);
+                    out.push_str(if i + 1 < self.steps.len() {
+                        ",\n"
+                    } else {
+                        "\n  "
+                    });
+                }
+                out.push(']');
+            } else {
+                inline_json(&mut out, v);
+            }
+            out.push_str(if n + 1 < keys.len() { ",\n" } else { "\n" });
+        }
+        out.push_str("}\n");
+        out
+    }
+
     /// Validates one more step as if appended to this lesson (for the sandbox).
     pub fn check_appended(&self, step: &Step) -> Result<(), LessonError> {
         check_appended(&self.steps, step)
     }
+}
+
+/// Keys of a step written on lines of their own, after its first line, in this order.
+const STEP_TAIL_KEYS: [&str; 4] = ["say", "ask", "expect", "expect_in"];
+
+/// Keys inside a step's values in reading order (a question, a mapping, a result);
+/// any other key comes after them, alphabetically.
+const INNER_KEYS: [&str; 9] = [
+    "prompt", "choices", "answer", "explain", "start", "len", "perm", "ok", "err",
+];
+
+/// The entries of `m` with the keys of `order` first, in that order, then the rest as
+/// they come (alphabetically).
+fn ordered<'a>(m: &'a Map<String, Value>, order: &[&str]) -> Vec<(&'a str, &'a Value)> {
+    let mut v: Vec<(&str, &Value)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    v.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(order.len()));
+    v
+}
+
+fn json_key(out: &mut String, k: &str) {
+    out.push_str(&Value::from(k).to_string());
+    out.push_str(": ");
+}
+
+/// `v` on one line, with a space after each `:` and `,`.
+fn inline_json(out: &mut String, v: &Value) {
+    match v {
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                inline_json(out, x);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in ordered(m, &INNER_KEYS).into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                json_key(out, k);
+                inline_json(out, x);
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// One step of [`Lesson::to_text`], indented as an element of `steps`.
+fn step_text(out: &mut String, step: &Step) {
+    let Value::Object(m) = step.to_json() else {
+        return;
+    };
+    let mut order = vec!["op"];
+    order.extend_from_slice(step.op.field_names());
+    order.extend_from_slice(&["as", "thread"]);
+    order.extend_from_slice(&STEP_TAIL_KEYS);
+    out.push_str("    {");
+    for (i, (k, v)) in ordered(&m, &order).into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(if STEP_TAIL_KEYS.contains(&k) {
+                ",\n     "
+            } else {
+                ", "
+            });
+        }
+        json_key(out, k);
+        inline_json(out, v);
+    }
+    out.push('}');
 }
 
 /// The first of a non-empty list of mistakes.

@@ -157,6 +157,55 @@ fn export_round_trips() {
     assert_eq!(l, again);
 }
 
+/// An exported file reads like a hand-written one: the lesson's fields in the order
+/// the format lists them, each step a block starting with its `op` and the op's own
+/// fields, its narration and question on lines of their own; and it parses back to the
+/// same lesson (every built-in, and one with no steps).
+#[test]
+fn exported_text_reads_in_order_and_parses_back() {
+    let empty = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": []}"#;
+    let texts = ioasid_core::lessons::ALL
+        .iter()
+        .map(|b| b.json)
+        .chain([empty]);
+    for text in texts {
+        let l = Lesson::parse(text).expect("parses");
+        let out = l.to_text();
+        assert_eq!(Lesson::parse(&out).as_ref(), Ok(&l), "{out}");
+        let top: Vec<&str> = out
+            .lines()
+            .filter(|line| line.starts_with("  \""))
+            .map(|line| line.trim_start().split('"').nth(1).unwrap_or(""))
+            .collect();
+        let format_order = [
+            "format", "title", "summary", "intro", "outro", "profile", "profiles", "knobs", "steps",
+        ];
+        let ranks: Vec<usize> = top
+            .iter()
+            .map(|k| format_order.iter().position(|o| o == k).expect(k))
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{top:?}");
+        let blocks = out.lines().filter(|line| line.starts_with("    {")).count();
+        assert_eq!(blocks, l.steps.len(), "one block per step");
+        for (line, step) in out
+            .lines()
+            .filter(|line| line.starts_with("    {"))
+            .zip(&l.steps)
+        {
+            let first = format!("    {{\"op\": \"{}\"", step.op.name());
+            assert!(line.starts_with(&first), "{line}");
+            assert!(
+                !line.contains("\"say\""),
+                "narration on a line of its own: {line}"
+            );
+        }
+        // `profiles` lists only the others: `profile` comes first anyway.
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let others = v["profiles"].as_array().map_or(0, Vec::len);
+        assert_eq!(others, l.profiles.len() - 1);
+    }
+}
+
 /// Mistakes a teacher makes get a hint: the likely name, the shape of an expectation,
 /// the knob at fault, a number in words.
 #[test]

@@ -419,8 +419,8 @@ async fn exported_lesson_and_trace_match_a_native_run() {
     wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
 
     click_text(&browser, "Export lesson").await;
-    let text = downloaded(downloads.path(), "02-sets.json").await;
-    let exported = Lesson::parse(&text)
+    let file = downloaded(downloads.path(), "02-sets.json").await;
+    let exported = Lesson::parse(&file)
         .unwrap_or_else(|e| panic!("FAILED: the exported lesson does not parse: {e}"));
     let builtin = ioasid_core::lessons::get("02-sets").expect("built-in lesson 02");
     let builtin = Lesson::parse(builtin.json).expect("lesson 02 parses");
@@ -428,9 +428,20 @@ async fn exported_lesson_and_trace_match_a_native_run() {
     assert_eq!(exported.steps.len(), n + 1);
     assert_eq!(builtin.steps.len(), n);
     assert_eq!(exported.steps[n].op.name(), "find");
+    // Laid out as the built-in file is, and the page says it was saved.
+    assert!(file.contains("\n    {\"op\": \"set_create\""), "{file}");
+    assert_eq!(file, exported.to_text());
+    assert_eq!(
+        text(&browser, ".export-status").await,
+        "Saved 02-sets.json."
+    );
 
     click_text(&browser, "Export trace").await;
     let name = format!("02-sets-trace-{}.json", exported.profile.name());
+    assert_eq!(
+        text(&browser, ".export-status").await,
+        format!("Saved {name}.")
+    );
     let trace: Value = serde_json::from_str(&downloaded(downloads.path(), &name).await)
         .unwrap_or_else(|e| panic!("FAILED: the exported trace is not JSON: {e}"));
     let native = run_lesson(&exported).expect("the exported lesson runs natively");

@@ -30,6 +30,9 @@ pub fn download(name: &str, text: &str) {
 pub fn ImportExport() -> Html {
     let state = use_context::<AppContext>();
     let import = use_file_import(state.as_ref().map(|s| s.dispatcher()));
+    // The file last offered for download, said where the buttons are (a download
+    // itself may go unnoticed).
+    let saved = use_state(|| None::<String>);
     let Some(state) = state else {
         return Html::default();
     };
@@ -47,25 +50,24 @@ pub fn ImportExport() -> Html {
         input.set_value("");
     });
     let export_lesson = {
-        let state = state.clone();
+        let (state, saved) = (state.clone(), saved.clone());
         Callback::from(move |_: MouseEvent| {
-            let json = state.full_lesson().to_json();
-            let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-            download(&format!("{}.json", state.export_stem()), &text);
+            let name = format!("{}.json", state.export_stem());
+            download(&name, &state.full_lesson().to_text());
+            saved.set(Some(name));
         })
     };
     let export_trace = {
-        let state = state.clone();
+        let (state, saved) = (state.clone(), saved.clone());
         Callback::from(move |_: MouseEvent| {
             let text = serde_json::to_string(&*state.trace).unwrap_or_default();
-            download(
-                &format!(
-                    "{}-trace-{}.json",
-                    state.export_stem(),
-                    state.profile.name()
-                ),
-                &text,
+            let name = format!(
+                "{}-trace-{}.json",
+                state.export_stem(),
+                state.profile.name()
             );
+            download(&name, &text);
+            saved.set(Some(name));
         })
     };
     let busy = state.request.is_some();
@@ -78,6 +80,11 @@ pub fn ImportExport() -> Html {
             </label>
             <button type="button" class="secondary" onclick={export_lesson} disabled={busy}>{ "Export lesson" }</button>
             <button type="button" class="secondary" onclick={export_trace} disabled={busy}>{ "Export trace" }</button>
+            <span class="export-status muted" role="status">
+                if let Some(name) = &*saved {
+                    { format!("Saved {name}.") }
+                }
+            </span>
         </div>
     }
 }
