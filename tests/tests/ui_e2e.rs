@@ -272,7 +272,10 @@ async fn importing_a_broken_lesson_shows_its_error() {
         said.contains("broken.json could not be imported: 11 mistakes."),
         "{said}"
     );
-    assert!(said.contains("Step 2 (alloc), field `min`"), "{said}");
+    assert!(
+        said.contains("Step 2 (steps[1], alloc), field `min`"),
+        "{said}"
+    );
     // Every mistake is listed, in a box that scrolls and takes the keyboard's focus.
     let list = js(
         &browser,
@@ -283,9 +286,9 @@ async fn importing_a_broken_lesson_shows_its_error() {
     .await;
     assert_eq!(list[0], 11, "{list}");
     assert!(
-        list[1]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Step 12 (free), field `id`: unknown `$nobody`")),
+        list[1].as_str().is_some_and(
+            |t| t.starts_with("Step 12 (steps[11], free), field `id`: unknown `$nobody`")
+        ),
         "{list}"
     );
     assert_eq!(list[2], true, "a long list scrolls: {list}");
@@ -325,7 +328,7 @@ async fn importing_a_broken_lesson_shows_its_error() {
         let said = text(&browser, ".notice").await;
         if said.contains("dropped.json could not be imported") {
             assert!(
-                said.contains("Step 1 (nope), field `op`: unknown op"),
+                said.contains("Step 1 (steps[0], nope), field `op`: unknown op"),
                 "{said}"
             );
             break;

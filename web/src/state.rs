@@ -709,7 +709,7 @@ impl AppState {
                 self.notice = Some(Notice {
                     error: true,
                     title: format!("{} could not be imported: {count}.", clip(name, 80)),
-                    details: mistakes.iter().map(lesson_error).collect(),
+                    details: mistakes.iter().map(view::file_error).collect(),
                 });
             }
         }
@@ -1302,14 +1302,14 @@ mod tests {
         let n = s.notice.clone().unwrap();
         assert!(n.title.contains("bad.json"));
         assert!(
-            n.details[0].starts_with("Step 2 (alloc), field `min`"),
+            n.details[0].starts_with("Step 2 (steps[1], alloc), field `min`"),
             "{n:?}"
         );
         // Every mistake at once, so a teacher fixes them in one pass.
         assert_eq!(n.title, "bad.json could not be imported: 2 mistakes.");
         assert_eq!(n.details.len(), 2, "{n:?}");
         assert!(
-            n.details[1].starts_with("Step 3 (fre), field `op`"),
+            n.details[1].starts_with("Step 3 (steps[2], fre), field `op`"),
             "{n:?}"
         );
         let good = r#"{"format":1,"title":"Mine","profile":"v5.5","steps":[{"op":"alloc","min":1,"max":2}]}"#;

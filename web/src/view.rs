@@ -68,11 +68,24 @@ pub fn num(n: impl Into<u64>) -> String {
 /// A lesson error in words, with the step counted from 1 as on screen:
 /// "Step 3 (alloc), field `min`: missing".
 pub fn lesson_error(e: &LessonError) -> String {
+    describe_lesson_error(e, false)
+}
+
+/// A mistake in a lesson file, also giving the step's index in `steps` as the command
+/// line does, for the author's editor: "Step 3 (steps[2], alloc), field `min`: missing".
+pub fn file_error(e: &LessonError) -> String {
+    describe_lesson_error(e, true)
+}
+
+fn describe_lesson_error(e: &LessonError, index: bool) -> String {
     let mut out = String::new();
     if let Some(s) = e.step {
         out.push_str(&format!("Step {}", s + 1));
-        if let Some(op) = &e.op {
-            out.push_str(&format!(" ({op})"));
+        match (&e.op, index) {
+            (Some(op), true) => out.push_str(&format!(" (steps[{s}], {op})")),
+            (None, true) => out.push_str(&format!(" (steps[{s}])")),
+            (Some(op), false) => out.push_str(&format!(" ({op})")),
+            (None, false) => {}
         }
         out.push_str(", ");
     }
@@ -210,6 +223,10 @@ mod tests {
             message: "missing".into(),
         };
         assert_eq!(lesson_error(&e), "Step 3 (alloc), field `min`: missing");
+        assert_eq!(
+            file_error(&e),
+            "Step 3 (steps[2], alloc), field `min`: missing"
+        );
         let top = LessonError {
             step: None,
             op: None,
