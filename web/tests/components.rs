@@ -407,6 +407,44 @@ async fn the_id_space_zooms_and_details_an_id() {
     yew::scheduler::flush().await;
     assert!(m.text(".id-detail").contains("ID 5"));
     assert!(m.text(".id-detail").contains("Free"));
+
+    // The grid is one Tab stop (the selected cell); the arrows move between cells
+    // without stepping the player.
+    let stops = m
+        .root
+        .query_selector_all(".cells button[tabindex='0']")
+        .unwrap();
+    assert_eq!(stops.length(), 1);
+    let five = m.get(".id-cell[aria-label^='ID 5:']");
+    assert_eq!(five.get_attribute("tabindex").as_deref(), Some("0"));
+    let before = m.step_count();
+    five.dyn_ref::<HtmlElement>().unwrap().focus().unwrap();
+    m.key(&five, "ArrowRight").await;
+    let focused = gloo::utils::document()
+        .active_element()
+        .expect("a focused cell");
+    assert!(
+        focused
+            .get_attribute("aria-label")
+            .unwrap_or_default()
+            .starts_with("ID 6:"),
+        "{:?}",
+        focused.get_attribute("aria-label")
+    );
+    assert_eq!(focused.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(five.get_attribute("tabindex").as_deref(), Some("-1"));
+    m.key(&focused, "End").await;
+    let last = gloo::utils::document().active_element().unwrap();
+    let last_label = last.get_attribute("aria-label").unwrap_or_default();
+    assert!(last_label.starts_with("ID 63:"), "{last_label}");
+    m.key(&last, "ArrowUp").await;
+    let up = gloo::utils::document().active_element().unwrap();
+    let up_label = up.get_attribute("aria-label").unwrap_or_default();
+    assert!(
+        !up_label.starts_with("ID 63:") && up_label.starts_with("ID "),
+        "{up_label}"
+    );
+    assert_eq!(m.step_count(), before, "the player did not move");
     m.destroy();
 }
 

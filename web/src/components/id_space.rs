@@ -5,6 +5,7 @@
 use super::id_detail::IdDetail;
 use super::id_overview::{IdOverview, BLOCK, COLS, ROWS};
 use super::search_path::SearchPath;
+use crate::hooks::use_keyboard::GRID_CELLS;
 use crate::state::Theme;
 use crate::view::{num, set_style, set_tag, StepRef, TraceRef, WorldRef};
 use ioasid_core::id::{data_label, PASID_MAX, PASID_RESERVED};
@@ -13,7 +14,7 @@ use ioasid_core::trace::Event as TraceEvent;
 use ioasid_core::xarray::{XArray, XaVisit};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// Slot size (as a shift) of each zoom level: the root, a node, a leaf, single IDs.
@@ -337,7 +338,14 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         .and_then(|(s, _)| s.found)
         .into_iter()
         .collect();
+    // One cell is in the Tab order (the selected ID's, else the first); the arrow keys
+    // move between the others (`on_cells_key`), so the grid is one Tab stop, not 64.
+    let current = match *selected {
+        Some(id) if size == 1 && id >= zoom.base && id - zoom.base < nslots => id - zoom.base,
+        _ => 0,
+    };
     let cells = (0..nslots).map(|k| {
+        let tabindex = if k == current { "0" } else { "-1" };
         let lo = zoom.base + k * size;
         let hi = lo + (size - 1);
         let is_changed = changed.iter().any(|c| (lo..=hi).contains(c));
@@ -375,7 +383,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     ) };
                     html! {
                         <li>
-                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()}
+                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex}
                                 class={classes!("id-cell", "used", format!("set-{style}"), aliased.then_some("aliased"),
                                     is_changed.then_some("changed"), sel.then_some("selected"), has_found.then_some("found"))}
                                 {onclick}>
@@ -400,7 +408,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     );
                     html! {
                         <li>
-                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()}
+                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex}
                                 class={classes!("id-cell", "free", orphan.then_some("orphan"), is_changed.then_some("changed"), sel.then_some("selected"))}
                                 {onclick}>
                                 <span class="id-num">{ id }</span>
@@ -425,7 +433,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             let fill = if n == 0 { 0 } else { ((frac.sqrt() * 100.0) as u32).max(12) };
             html! {
                 <li>
-                    <button type="button" aria-label={label.clone()} title={label}
+                    <button type="button" aria-label={label.clone()} title={label} {tabindex}
                         class={classes!("range-cell", (n > 0).then_some("used"), is_changed.then_some("changed"), has_found.then_some("found"))}
                         {onclick}>
                         <span class="fill" style={format!("height: {fill}%")} aria-hidden="true"></span>
@@ -522,7 +530,8 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     l => format!("IDs {}: a node at level {l}, each slot covers {} IDs. Choose one to zoom in.", range_text(zlo, zhi), num(size)),
                 } }
             </p>
-            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"))}>
+            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"))}
+                onkeydown={Callback::from(on_cells_key)}>
                 { for cells }
             </ul>
             if size == 1 && !sets_here.is_empty() {
@@ -574,5 +583,49 @@ mod tests {
             Zoom::around(3, u32::MAX).range(),
             (PASID_MAX - 63, PASID_MAX)
         );
+    }
+}
+
+/// Moves the focus between the cells of the grid: Left and Right by one, Up and Down by
+/// a row (as many cells as sit on the first row, so any width works), Home and End to
+/// the ends. The cell reached becomes the grid's Tab stop.
+fn on_cells_key(e: KeyboardEvent) {
+    // The list from the cell (yew delegates events: `current_target` is the app's root).
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+        return;
+    };
+    let Some(list) = target.closest(GRID_CELLS).ok().flatten() else {
+        return;
+    };
+    let Ok(nodes) = list.query_selector_all("button") else {
+        return;
+    };
+    let cells: Vec<HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
+        .collect();
+    let Some(first) = cells.first() else { return };
+    let Some(at) = cells.iter().position(|c| *c == target) else {
+        return;
+    };
+    let cols = cells
+        .iter()
+        .take_while(|c| c.offset_top() == first.offset_top())
+        .count()
+        .max(1);
+    let to = match e.key().as_str() {
+        "ArrowLeft" => at.checked_sub(1),
+        "ArrowRight" => Some(at + 1),
+        "ArrowUp" => at.checked_sub(cols),
+        "ArrowDown" => Some(at + cols),
+        "Home" => Some(0),
+        "End" => Some(cells.len() - 1),
+        _ => return,
+    };
+    // A key that would leave the grid is still the grid's: no player step, no scroll.
+    e.prevent_default();
+    if let Some(next) = to.and_then(|i| cells.get(i)) {
+        cells[at].set_tab_index(-1);
+        next.set_tab_index(0);
+        let _ = next.focus();
     }
 }

@@ -8,6 +8,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
+/// The cells of the ID space (see `components::id_space`), which take the arrow keys.
+pub const GRID_CELLS: &str = "ul.cells";
+
 /// What has the focus when a key is pressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
@@ -15,6 +18,8 @@ pub enum Focus {
     Field,
     /// A button or link: Space and Enter press it.
     Button,
+    /// A cell of the ID grid: the arrows, Home and End move between cells.
+    Grid,
     /// Anything else.
     Page,
 }
@@ -22,6 +27,13 @@ pub enum Focus {
 /// The action a key stands for, if any. `modified`: Ctrl, Alt or Meta is held.
 pub fn shortcut(key: &str, focus: Focus, modified: bool) -> Option<Action> {
     if modified || focus == Focus::Field {
+        return None;
+    }
+    let moves_in_grid = matches!(
+        key,
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
+    );
+    if focus == Focus::Grid && moves_in_grid {
         return None;
     }
     let action = match key {
@@ -50,6 +62,9 @@ fn focus_of(target: Option<Element>) -> Focus {
         .is_some_and(|h| h.is_content_editable())
     {
         return Focus::Field;
+    }
+    if el.closest(GRID_CELLS).ok().flatten().is_some() {
+        return Focus::Grid;
     }
     match el.tag_name().to_ascii_lowercase().as_str() {
         "input" | "textarea" | "select" => Focus::Field,
@@ -119,5 +134,12 @@ mod tests {
         ));
         assert!(shortcut("0", Focus::Page, false).is_none());
         assert!(shortcut("3", Focus::Field, false).is_none());
+        // In the ID grid the arrows move between cells; the other keys still work.
+        assert!(shortcut("ArrowRight", Focus::Grid, false).is_none());
+        assert!(shortcut("End", Focus::Grid, false).is_none());
+        assert!(matches!(
+            shortcut("+", Focus::Grid, false),
+            Some(Action::Faster)
+        ));
     }
 }
