@@ -561,31 +561,6 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zoom_geometry_follows_the_tree() {
-        let z = Zoom::around(3, 70);
-        assert_eq!(z.range(), (64, 127));
-        assert_eq!(z.slots(), (64, 1));
-        let z = Zoom::around(2, 70);
-        assert_eq!(z.range(), (0, 4095));
-        assert_eq!(z.slots(), (64, 64));
-        let z = Zoom::around(1, 300_000);
-        assert_eq!(z.range(), (262_144, 524_287));
-        assert_eq!(z.slots(), (64, 4096));
-        let z = Zoom::around(0, 5);
-        assert_eq!(z.range(), (0, PASID_MAX));
-        assert_eq!(z.slots(), (4, 262_144));
-        assert_eq!(
-            Zoom::around(3, u32::MAX).range(),
-            (PASID_MAX - 63, PASID_MAX)
-        );
-    }
-}
-
 /// Moves the focus between the cells of the grid: Left and Right by one, Up and Down by
 /// a row (as many cells as sit on the first row, so any width works), Home and End to
 /// the ends. The cell reached becomes the grid's Tab stop.
@@ -627,5 +602,30 @@ fn on_cells_key(e: KeyboardEvent) {
         cells[at].set_tab_index(-1);
         next.set_tab_index(0);
         let _ = next.focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zoom_geometry_follows_the_tree() {
+        let z = Zoom::around(3, 70);
+        assert_eq!(z.range(), (64, 127));
+        assert_eq!(z.slots(), (64, 1));
+        let z = Zoom::around(2, 70);
+        assert_eq!(z.range(), (0, 4095));
+        assert_eq!(z.slots(), (64, 64));
+        let z = Zoom::around(1, 300_000);
+        assert_eq!(z.range(), (262_144, 524_287));
+        assert_eq!(z.slots(), (64, 4096));
+        let z = Zoom::around(0, 5);
+        assert_eq!(z.range(), (0, PASID_MAX));
+        assert_eq!(z.slots(), (4, 262_144));
+        assert_eq!(
+            Zoom::around(3, u32::MAX).range(),
+            (PASID_MAX - 63, PASID_MAX)
+        );
     }
 }
