@@ -367,15 +367,22 @@ async fn importing_a_broken_lesson_shows_its_error() {
     browser.close().await;
 }
 
+/// Opens built-in lesson `id` and runs a sandbox step (a `find`) after its last step;
+/// returns how many steps the lesson has.
+async fn open_with_a_sandbox_step(browser: &Browser, site: &StaticServer, id: &str) -> usize {
+    open(browser, &site.url(&format!("/?lesson={id}"))).await;
+    let n = total_of(&step_count(browser).await);
+    select(browser, "Operation", "find").await;
+    click_text(browser, "Run step").await;
+    wait_step(browser, &format!("Step {} of {}", n + 1, n + 1)).await;
+    n
+}
+
 #[tokio::test]
 async fn the_sandbox_runs_a_step() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
     let browser = Browser::launch().await;
-    open(&browser, &site.url("/?lesson=01-first-fit")).await;
-    let n = total_of(&step_count(&browser).await);
-    select(&browser, "Operation", "find").await;
-    click_text(&browser, "Run step").await;
-    wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
+    let n = open_with_a_sandbox_step(&browser, &site, "01-first-fit").await;
     let status = text(&browser, ".sandbox-status").await;
     assert!(
         status.contains(&format!("Step {} added", n + 1)),
@@ -384,6 +391,46 @@ async fn the_sandbox_runs_a_step() {
     wait_url(&browser, "extra=").await;
     click_text(&browser, "Undo last sandbox step").await;
     wait_step(&browser, &format!("Step {n} of {n}")).await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+/// Opening another lesson adds a history entry: the browser's Back returns to the
+/// lesson before, with the sandbox steps added to it, and Forward comes back.
+#[tokio::test]
+async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    let n = open_with_a_sandbox_step(&browser, &site, "01-first-fit").await;
+    wait_url(&browser, "extra=").await;
+
+    let dir = TempDir::new("ioasid-ui-back");
+    let mine = dir.path().join("mine.json");
+    std::fs::write(
+        &mine,
+        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
+    )
+    .expect("write the lesson");
+    import_file(&browser, &mine).await;
+    wait_step(&browser, "Start · 2 steps").await;
+    let said = text(&browser, ".notice").await;
+    assert!(
+        said.contains("1 sandbox step(s)") && said.contains("Back"),
+        "{said}"
+    );
+    wait_url(&browser, "run=").await;
+
+    browser.back().await.expect("go back");
+    wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
+    let picked = js(
+        &browser,
+        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return s.options[s.selectedIndex].value;",
+    )
+    .await;
+    assert_eq!(picked, "builtin:01-first-fit", "{picked}");
+    browser.forward().await.expect("go forward");
+    wait_step(&browser, "Start · 2 steps").await;
     browser.assert_no_errors().await;
     browser.close().await;
 }

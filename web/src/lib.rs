@@ -95,7 +95,7 @@ pub fn App(props: &AppProps) -> Html {
     hooks::use_keyboard(state.dispatcher());
     let delay = SPEEDS.get(state.speed).map_or(1000, |s| s.delay_ms);
     hooks::use_playback(state.playing, state.pos, delay, state.dispatcher());
-    hooks::use_url_state(&state, url_state);
+    hooks::use_url_state(&state, state.dispatcher(), url_state);
     hooks::use_theme(state.theme);
     hooks::use_run_job(state.request.clone(), state.dispatcher());
     let marks = use_memo(

@@ -170,6 +170,9 @@ pub enum Action {
     Slower,
     /// A built-in lesson, by id.
     LoadLesson(String),
+    /// The page's URL changed under the app (the browser's Back or Forward): show what
+    /// it names, as a fresh load of that URL would. The query string, with its `?`.
+    OpenUrl(String),
     /// A lesson's JSON text (an import), with the file's name.
     LoadLessonText {
         name: String,
@@ -571,7 +574,9 @@ impl AppState {
 
     fn install(&mut self, trace: Rc<Trace>, keep: usize) {
         if std::mem::take(&mut self.check_expects) {
-            self.notice = expect_notice(&self.base, &trace);
+            if let Some(n) = expect_notice(&self.base, &trace) {
+                self.notice = Some(n);
+            }
         }
         self.knobs = trace.knobs.clone();
         self.trace = trace;
@@ -690,11 +695,26 @@ impl AppState {
         self.refresh_worlds(None);
     }
 
+    /// Before another lesson replaces this one: a notice saying where the sandbox steps
+    /// added to it are (the page before, which the URL keeps them in), if any.
+    fn sandbox_left_behind(&self) -> Option<Notice> {
+        let added = self.extra.len();
+        (added > 0).then(|| Notice {
+            error: false,
+            title: format!(
+                "The {added} sandbox step(s) you added to \u{201c}{}\u{201d} are one page back: the browser's Back button returns to them.",
+                clip(&self.base.title, 60)
+            ),
+            details: Vec::new(),
+        })
+    }
+
     fn load_text(&mut self, name: &str, text: &str) {
         match Lesson::parse_reporting_all(text) {
             Ok(lesson) => {
+                let left = self.sandbox_left_behind();
                 self.set_lesson(Source::Imported(clip(name, 80)), Rc::new(lesson));
-                self.notice = None;
+                self.notice = left;
                 self.check_expects = true;
                 self.start_run(0);
             }
@@ -718,8 +738,9 @@ impl AppState {
     fn load_builtin(&mut self, id: &str) {
         match catalog::find(id).map(|e| e.lesson) {
             Some(Ok(lesson)) => {
+                let left = self.sandbox_left_behind();
                 self.set_lesson(Source::BuiltIn(id.to_string()), lesson);
-                self.notice = None;
+                self.notice = left;
                 self.start_run(0);
             }
             Some(Err(e)) => {
@@ -966,6 +987,18 @@ impl Reducible for AppState {
             }
             Action::LoadLesson(id) => s.load_builtin(&id),
             Action::LoadLessonText { name, text } => s.load_text(&name, &text),
+            Action::OpenUrl(query) => {
+                let (u, unknown) = UrlState::parse(&query);
+                let mut fresh = AppState::from_url(&u, &unknown, s.theme);
+                fresh.speed = s.speed;
+                // Run generations go on from the old state's, so that a late result of
+                // its run is not taken for the new one's.
+                fresh.next_gen += s.next_gen;
+                if let Some(r) = &mut fresh.request {
+                    r.gen += s.next_gen;
+                }
+                s = fresh;
+            }
             Action::SetProfile(p) => {
                 if p == s.profile {
                     return self;
@@ -1138,6 +1171,39 @@ mod tests {
         }
         assert!(!s.playing);
         assert!(s.pending_question().is_some());
+    }
+
+    /// Another lesson replacing one with sandbox steps says where they are; the URL
+    /// before it (the browser's Back) brings them back.
+    #[test]
+    fn sandbox_steps_left_behind_are_one_page_back() {
+        let mut s = first_fit();
+        s = act(
+            s,
+            Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1,"max":100}"#.into()),
+        );
+        let before = s.to_url().to_query();
+        let n = s.len();
+        let good = r#"{"format": 1, "title": "Mine", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9}]}"#;
+        let s = import(s, "mine.json", good);
+        assert_eq!(s.base.title, "Mine");
+        let n_ = s.notice.clone().expect("a notice");
+        assert!(!n_.error);
+        assert!(
+            n_.title.starts_with("The 1 sandbox step(s) you added to"),
+            "{n_:?}"
+        );
+        assert!(n_.title.contains("Back"), "{n_:?}");
+        // Back: the state the old URL names, sandbox step included.
+        let back = act(s, Action::OpenUrl(before));
+        assert_eq!(back.base.title, first_fit().base.title);
+        assert_eq!(back.extra.len(), 1);
+        assert_eq!(back.len(), n);
+        // Without sandbox steps, nothing to say.
+        let s = act(back, Action::Undo);
+        let s = import(s, "mine.json", good);
+        assert!(s.notice.is_none(), "{:?}", s.notice);
     }
 
     /// As `ioasid-sim run` does, an import checks every profile the lesson declares, and
