@@ -431,6 +431,14 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
     assert_eq!(picked, "builtin:01-first-fit", "{picked}");
     browser.forward().await.expect("go forward");
     wait_step(&browser, "Start · 2 steps").await;
+    // The picker offers the session's import, and shows it chosen again.
+    let picked = js(
+        &browser,
+        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return [s.options[s.selectedIndex].value, s.options[s.selectedIndex].text];",
+    )
+    .await;
+    assert_eq!(picked[0], "import:0", "{picked}");
+    assert_eq!(picked[1], "Imported: My lesson (mine.json)", "{picked}");
     browser.assert_no_errors().await;
     browser.close().await;
 }

@@ -170,6 +170,8 @@ pub enum Action {
     Slower,
     /// A built-in lesson, by id.
     LoadLesson(String),
+    /// A lesson imported earlier in the session, by its place in `imports`.
+    OpenImport(usize),
     /// The page's URL changed under the app (the browser's Back or Forward): show what
     /// it names, as a fresh load of that URL would. The query string, with its `?`.
     OpenUrl(String),
@@ -218,6 +220,9 @@ pub struct AppState {
     pub source: Source,
     /// The lesson as loaded.
     pub base: Rc<Lesson>,
+    /// The lessons imported from files in this session (file name, lesson), oldest
+    /// first: the picker offers them all.
+    pub imports: Rc<Vec<(String, Rc<Lesson>)>>,
     /// Steps the sandbox appended after the lesson's.
     pub extra: Rc<Vec<Step>>,
     pub profile: Profile,
@@ -298,6 +303,7 @@ impl AppState {
             source: Source::Imported(String::new()),
             profile: lesson.profile,
             base: lesson,
+            imports: Rc::new(Vec::new()),
             extra: Rc::new(Vec::new()),
             overrides: Map::new(),
             knobs,
@@ -713,7 +719,15 @@ impl AppState {
         match Lesson::parse_reporting_all(text) {
             Ok(lesson) => {
                 let left = self.sandbox_left_behind();
-                self.set_lesson(Source::Imported(clip(name, 80)), Rc::new(lesson));
+                let (name, lesson) = (clip(name, 80), Rc::new(lesson));
+                // The same file imported again replaces its earlier version.
+                let imports = Rc::make_mut(&mut self.imports);
+                imports.retain(|(n, _)| *n != name);
+                if imports.len() >= MAX_IMPORTS {
+                    imports.remove(0);
+                }
+                imports.push((name.clone(), Rc::clone(&lesson)));
+                self.set_lesson(Source::Imported(name), lesson);
                 self.notice = left;
                 self.check_expects = true;
                 self.start_run(0);
@@ -760,6 +774,9 @@ impl AppState {
         }
     }
 }
+
+/// Imported lessons the picker keeps (the oldest goes first).
+pub const MAX_IMPORTS: usize = 20;
 
 /// Lessons up to this many steps have their `expect`s checked under every profile they
 /// declare when imported (a few tens of milliseconds each); longer ones only under the
@@ -987,10 +1004,20 @@ impl Reducible for AppState {
             }
             Action::LoadLesson(id) => s.load_builtin(&id),
             Action::LoadLessonText { name, text } => s.load_text(&name, &text),
+            Action::OpenImport(i) => {
+                let Some((name, lesson)) = s.imports.get(i).cloned() else {
+                    return self;
+                };
+                let left = s.sandbox_left_behind();
+                s.set_lesson(Source::Imported(name), lesson);
+                s.notice = left;
+                s.start_run(0);
+            }
             Action::OpenUrl(query) => {
                 let (u, unknown) = UrlState::parse(&query);
                 let mut fresh = AppState::from_url(&u, &unknown, s.theme);
                 fresh.speed = s.speed;
+                fresh.imports = Rc::clone(&s.imports);
                 // Run generations go on from the old state's, so that a late result of
                 // its run is not taken for the new one's.
                 fresh.next_gen += s.next_gen;
@@ -1171,6 +1198,37 @@ mod tests {
         }
         assert!(!s.playing);
         assert!(s.pending_question().is_some());
+    }
+
+    /// Every lesson imported in the session stays in the picker; importing a file of
+    /// the same name again replaces its entry, and Back keeps the list.
+    #[test]
+    fn imports_stay_on_offer_for_the_session() {
+        let lesson = |title: &str| {
+            format!(
+                r#"{{"format": 1, "title": "{title}", "profile": "v5.5", "steps": [
+                {{"op": "alloc", "set": "sva", "min": 1, "max": 9}}]}}"#
+            )
+        };
+        let s = import(first_fit(), "a.json", &lesson("A"));
+        let s = import(s, "b.json", &lesson("B"));
+        let titles = |s: &AppState| -> Vec<String> {
+            s.imports
+                .iter()
+                .map(|(n, l)| format!("{n}: {}", l.title))
+                .collect()
+        };
+        assert_eq!(titles(&s), ["a.json: A", "b.json: B"]);
+        let s = act(s, Action::OpenImport(0));
+        assert_eq!(s.base.title, "A");
+        assert_eq!(s.source, Source::Imported("a.json".into()));
+        assert_eq!(s.len(), 1);
+        let s = import(s, "a.json", &lesson("A2"));
+        assert_eq!(titles(&s), ["b.json: B", "a.json: A2"]);
+        let back = act(s, Action::OpenUrl("?lesson=02-sets".into()));
+        assert_eq!(titles(&back), ["b.json: B", "a.json: A2"]);
+        let same = act(back.clone(), Action::OpenImport(9));
+        assert_eq!(same.rev, back.rev, "no such import: nothing changes");
     }
 
     /// Another lesson replacing one with sandbox steps says where they are; the URL

@@ -1,13 +1,32 @@
-//! The lesson picker: the built-in lessons, and the imported one when there is one.
+//! The lesson picker: the built-in lessons, the lessons imported in this session, and a
+//! lesson opened from a link.
 use crate::catalog::catalog;
 use crate::state::{Action, AppContext, Source};
+use crate::view::ByPtr;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[component]
 pub fn LessonPicker() -> Html {
-    let Some(state) = use_context::<AppContext>() else {
+    let state = use_context::<AppContext>();
+    // An imported lesson is one of the session's imports (the same lesson, also when
+    // Back rebuilt it from its link), or came from a link.
+    let import_shown = *use_memo(
+        state
+            .as_ref()
+            .map(|s| (ByPtr(s.base.clone()), ByPtr(s.imports.clone()))),
+        |shown| {
+            let (base, imports) = shown.as_ref()?;
+            let base = &base.0;
+            imports.0.iter().position(|(_, l)| {
+                Rc::ptr_eq(l, base)
+                    || (l.title == base.title && l.steps.len() == base.steps.len() && **l == **base)
+            })
+        },
+    );
+    let Some(state) = state else {
         return Html::default();
     };
     let onchange = {
@@ -20,13 +39,16 @@ pub fn LessonPicker() -> Html {
                 let v = s.value();
                 if let Some(id) = v.strip_prefix("builtin:") {
                     d.dispatch(Action::LoadLesson(id.to_string()));
+                } else if let Some(i) = v.strip_prefix("import:").and_then(|i| i.parse().ok()) {
+                    d.dispatch(Action::OpenImport(i));
                 }
             }
         })
     };
-    let current = match &state.source {
-        Source::BuiltIn(id) => format!("builtin:{id}"),
-        Source::Imported(_) => "imported".to_string(),
+    let current = match (&state.source, import_shown) {
+        (Source::BuiltIn(id), _) => format!("builtin:{id}"),
+        (Source::Imported(_), Some(i)) => format!("import:{i}"),
+        (Source::Imported(_), None) => "linked".to_string(),
     };
     html! {
         <label class="inline lesson-picker">
@@ -36,8 +58,12 @@ pub fn LessonPicker() -> Html {
                     let v = format!("builtin:{}", e.id);
                     html! { <option value={v.clone()} selected={v == current}>{ format!("{}. {}", n + 1, e.title()) }</option> }
                 }) }
-                if let Source::Imported(name) = &state.source {
-                    <option value="imported" selected=true>{ format!("Imported: {} ({name})", state.base.title) }</option>
+                { for state.imports.iter().enumerate().map(|(i, (name, l))| {
+                    let v = format!("import:{i}");
+                    html! { <option value={v.clone()} selected={v == current}>{ format!("Imported: {} ({name})", l.title) }</option> }
+                }) }
+                if let (Source::Imported(name), None) = (&state.source, import_shown) {
+                    <option value="linked" selected=true>{ format!("Imported: {} ({name})", state.base.title) }</option>
                 }
             </select>
         </label>
