@@ -486,6 +486,10 @@ async fn exported_lesson_and_trace_match_a_native_run() {
     assert_eq!(exported.steps.len(), n + 1);
     assert_eq!(builtin.steps.len(), n);
     assert_eq!(exported.steps[n].op.name(), "find");
+    assert!(
+        exported.steps[n].expect.is_some(),
+        "the sandbox step's result is its expect"
+    );
     // Laid out as the built-in file is, and the page says it was saved.
     assert!(file.contains("\n    {\"op\": \"set_create\""), "{file}");
     assert_eq!(file, exported.to_text());

@@ -494,6 +494,20 @@ impl AppState {
 
     /// The lesson as it runs now: the lesson's steps and the sandbox's, the profile and
     /// knobs chosen (for export and for runs).
+    /// The run as a lesson file to export: [`Self::full_lesson`], with each sandbox step
+    /// that has no `expect` given the result it had in the run shown, so that the file
+    /// checks itself (under its other profiles too, where the step may differ).
+    pub fn lesson_for_export(&self) -> Lesson {
+        let mut l = self.full_lesson();
+        let first = self.base.steps.len();
+        for (i, step) in l.steps.iter_mut().enumerate().skip(first) {
+            if step.expect.is_none() {
+                step.expect = self.trace.steps.get(i).map(|t| t.result.clone());
+            }
+        }
+        l
+    }
+
     pub fn full_lesson(&self) -> Lesson {
         let mut l = (*self.base).clone();
         l.steps.extend(self.extra.iter().cloned());
@@ -1229,6 +1243,34 @@ mod tests {
         assert_eq!(titles(&back), ["b.json: B", "a.json: A2"]);
         let same = act(back.clone(), Action::OpenImport(9));
         assert_eq!(same.rev, back.rev, "no such import: nothing changes");
+    }
+
+    /// An exported lesson carries the sandbox steps with the results seen as their
+    /// `expect`, so it runs with no failure; the lesson's own steps are left as written.
+    #[test]
+    fn export_records_sandbox_results_as_expectations() {
+        let mut s = first_fit();
+        let n = s.base.steps.len();
+        s = act(
+            s,
+            Action::AppendOp(r#"{"op":"alloc","set":"sva","min":1,"max":100}"#.into()),
+        );
+        s = act(s, Action::AppendOp(r#"{"op":"free","id":999}"#.into()));
+        let l = s.lesson_for_export();
+        assert_eq!(l.steps.len(), n + 2);
+        assert_eq!(l.steps[..n], s.base.steps[..]);
+        for i in n..n + 2 {
+            assert_eq!(l.steps[i].expect.as_ref(), Some(&s.trace.steps[i].result));
+        }
+        let again = Lesson::parse(&l.to_text()).expect("the export parses");
+        let run = Runner::new(
+            &again,
+            again.profile,
+            again.knobs_for(again.profile).unwrap(),
+            false,
+        )
+        .finish();
+        assert_eq!(run.expect_failures, 0);
     }
 
     /// Another lesson replacing one with sandbox steps says where they are; the URL

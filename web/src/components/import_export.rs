@@ -53,7 +53,7 @@ pub fn ImportExport() -> Html {
         let (state, saved) = (state.clone(), saved.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.json", state.export_stem());
-            download(&name, &state.full_lesson().to_text());
+            download(&name, &state.lesson_for_export().to_text());
             saved.set(Some(name));
         })
     };

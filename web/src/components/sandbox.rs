@@ -126,6 +126,7 @@ pub fn Sandbox() -> Html {
             <h2 id="sandbox-title">{ "Sandbox: try your own step" }</h2>
             <p class="muted">
                 { "Pick an operation, edit its JSON (the lesson format), and run it after the last step. " }
+                { "Export lesson saves these steps with the results you saw as their expect. " }
                 { format!("{} step(s) added so far.", state.extra.len()) }
             </p>
             <form class="sandbox-form" onsubmit={on_submit}>
