@@ -100,6 +100,11 @@ fn default_true() -> bool {
     true
 }
 
+/// An exported `last` is written only when it is not the default.
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
 /// Declares `Op` and, from the same list, `WireStep`: a whole step as a file writes it
 /// (`{"op": "alloc", ...fields, "say": ...}`), parsed in one derive-generated pass. That
 /// is the fast path of `Lesson::parse`; when it fails, the step is parsed again through
@@ -183,7 +188,7 @@ define_ops! {
         set: Option<Name>,
         min: IdArg,
         max: IdArg,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         data: Option<Data>,
     },
     Free {
@@ -283,7 +288,7 @@ define_ops! {
         addr: Addr,
         perm: Perm,
         group: u32,
-        #[serde(default = "default_true")]
+        #[serde(default = "default_true", skip_serializing_if = "is_true")]
         last: bool,
     },
     RunFaults {},
@@ -585,7 +590,6 @@ struct Header {
 impl Header {
     /// Validates the top-level fields (every key but `steps`), noting every mistake.
     fn from_map(mut top: Map<String, Value>, mistakes: &mut Mistakes) -> Option<Header> {
-        let before = mistakes.len();
         for k in top.keys().filter(|k| !LESSON_KEYS.contains(&k.as_str())) {
             mistakes.push(top_err(
                 k,
@@ -651,14 +655,20 @@ impl Header {
                 Map::new()
             }
         };
-        // One note for the knobs: the same mistake would repeat for every profile.
-        if let Some(e) = profiles
-            .iter()
-            .find_map(|p| p.knobs().with_overrides(&knobs).err())
-        {
-            mistakes.push(top_err("knobs", e));
+        // Each knob on its own, so that every wrong one is named (once, not once per
+        // profile).
+        for (k, v) in &knobs {
+            let one: Map<String, Value> = [(k.clone(), v.clone())].into_iter().collect();
+            if let Some(e) = profiles
+                .iter()
+                .find_map(|p| p.knobs().with_overrides(&one).err())
+            {
+                mistakes.push(top_err("knobs", e));
+            }
         }
-        let profile = profile.filter(|_| mistakes.len() == before)?;
+        // With its profile read, the header serves to check the steps even when other
+        // fields are wrong (the lesson is refused all the same).
+        let profile = profile?;
         Some(Header {
             title,
             summary,
@@ -733,7 +743,7 @@ impl Mistakes {
 
 /// Notes each step's mistakes in order: why it did not parse (`Err`), or what needs
 /// the steps before it: its question, its `$name`s (each saved by an earlier step) and
-/// its `expect_in` profiles (unless the lesson's own profiles are broken: `None`). A
+/// its `expect_in` profiles (unless the lesson's `profile` is broken: `None`). A
 /// step that did not parse still saves its `as` name, so a mistake in one step does not
 /// make every later `$name` look unknown.
 fn check_steps<'a>(
@@ -958,7 +968,9 @@ impl Lesson {
         let mut m = Map::new();
         m.insert("format".into(), Value::from(FORMAT));
         m.insert("title".into(), Value::String(self.title.clone()));
-        m.insert("summary".into(), Value::String(self.summary.clone()));
+        if !self.summary.is_empty() {
+            m.insert("summary".into(), Value::String(self.summary.clone()));
+        }
         if let Some(i) = &self.intro {
             m.insert("intro".into(), Value::String(i.clone()));
         }
@@ -1384,7 +1396,12 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
 
 /// serde's Rust type names in words a lesson author knows.
 fn plain_words(msg: String) -> String {
-    ["usize", "u64", "u32", "u8"].iter().fold(msg, |m, t| {
+    let msg = ["usize", "u64", "u32", "u8"].iter().fold(msg, |m, t| {
         m.replace(&format!("expected {t}"), "expected a whole number")
-    })
+    });
+    if msg.starts_with("invalid type: string") && msg.ends_with("expected a whole number") {
+        format!("{msg}: write it without quotes")
+    } else {
+        msg
+    }
 }

@@ -199,6 +199,19 @@ fn exported_text_reads_in_order_and_parses_back() {
                 "narration on a line of its own: {line}"
             );
         }
+        // Defaults are not written out: an empty summary, an alloc with no data, the
+        // last request of a group.
+        assert!(!out.contains("\"summary\": \"\""), "{out}");
+        assert!(!out.contains("\"last\": true"), "{out}");
+        for (line, step) in out
+            .lines()
+            .filter(|line| line.starts_with("    {"))
+            .zip(&l.steps)
+        {
+            if step.op.name() == "alloc" && line.contains("\"data\": null") {
+                panic!("an alloc's absent data written as null: {line}");
+            }
+        }
         // `profiles` lists only the others: `profile` comes first anyway.
         let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
         let others = v["profiles"].as_array().map_or(0, Vec::len);
@@ -246,6 +259,12 @@ fn messages_suggest_the_fix() {
     let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
         "ask": {"prompt": "p", "choices": ["a", "b"], "answer": "a", "explain": "e"}}]));
     assert!(e.message.contains("expected a whole number"), "{e}");
+    let e = reject(json!([{"op": "set_create", "set": "s", "quota": "2"}]));
+    assert!(
+        e.message
+            .ends_with("expected a whole number: write it without quotes"),
+        "{e}"
+    );
     let e = reject_lesson(json!({"format": 1, "title": "t", "profile": "v5.5",
         "knobs": {"refs": "getput"}, "steps": []}));
     assert!(e.message.contains("knob `refs`"), "{e}");
@@ -370,6 +389,35 @@ fn a_broken_profile_does_not_flag_every_expect_in() {
     ]}));
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0].field.as_deref(), Some("profile"));
+}
+
+/// Wrong knobs are each named, and do not hide the steps' mistakes.
+#[test]
+fn every_wrong_knob_is_named_and_steps_are_still_checked() {
+    let list = all_mistakes(json!({"format": 1, "title": "t", "profile": "v5.11",
+    "knobs": {"flaw_nonexistent": true, "refs": "sometimes"}, "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect_in": {"improved": {"ok": 1}}}
+    ]}));
+    let places: Vec<(Option<usize>, Option<&str>)> =
+        list.iter().map(|e| (e.step, e.field.as_deref())).collect();
+    assert_eq!(
+        places,
+        [
+            (None, Some("knobs")),
+            (None, Some("knobs")),
+            (Some(0), Some("expect_in.improved"))
+        ],
+        "{list:#?}"
+    );
+    assert!(
+        list.iter().any(|e| e.message.contains("flaw_nonexistent")),
+        "{list:#?}"
+    );
+    assert!(
+        list.iter().any(|e| e.message.contains("sometimes")),
+        "{list:#?}"
+    );
+    assert!(list[2].message.contains("(v5.11)"), "{}", list[2]);
 }
 
 /// Two broken steps of a built-in lesson are reported exactly as each would be alone.

@@ -293,6 +293,15 @@ async fn importing_a_broken_lesson_shows_its_error() {
     );
     assert_eq!(list[2], true, "a long list scrolls: {list}");
     assert_eq!(list[3], 0, "and is focusable: {list}");
+    // Its keys are its own: End scrolls it and does not move the player.
+    let before = step_count(&browser).await;
+    js(
+        &browser,
+        "document.querySelector('.notice ul').focus(); return 0;",
+    )
+    .await;
+    press(&browser, Key::End).await;
+    assert_eq!(step_count(&browser).await, before);
     browser.save_screenshot("import-error").await;
     // Escape in the notice dismisses it, and the focus moves on to the next control.
     js(
@@ -395,6 +404,15 @@ async fn the_sandbox_runs_a_step() {
     browser.close().await;
 }
 
+/// The Lesson picker's choice: [value, text].
+async fn picked_lesson(browser: &Browser) -> Value {
+    js(
+        browser,
+        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return [s.value, s.options[s.selectedIndex].text];",
+    )
+    .await
+}
+
 /// Opening another lesson adds a history entry: the browser's Back returns to the
 /// lesson before, with the sandbox steps added to it, and Forward comes back.
 #[tokio::test]
@@ -423,22 +441,25 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
 
     browser.back().await.expect("go back");
     wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
-    let picked = js(
-        &browser,
-        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return s.options[s.selectedIndex].value;",
-    )
-    .await;
-    assert_eq!(picked, "builtin:01-first-fit", "{picked}");
+    assert_eq!(picked_lesson(&browser).await[0], "builtin:01-first-fit");
     browser.forward().await.expect("go forward");
     wait_step(&browser, "Start · 2 steps").await;
     // The picker offers the session's import, and shows it chosen again.
-    let picked = js(
-        &browser,
-        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return [s.options[s.selectedIndex].value, s.options[s.selectedIndex].text];",
-    )
-    .await;
+    let picked = picked_lesson(&browser).await;
     assert_eq!(picked[0], "import:0", "{picked}");
     assert_eq!(picked[1], "Imported: My lesson (mine.json)", "{picked}");
+
+    // Picked by hand, then Back: the picker follows the lesson shown.
+    select(&browser, "Lesson", "builtin:02-sets").await;
+    wait_step(&browser, "Start · 17 steps").await;
+    wait_url(&browser, "lesson=02-sets").await;
+    browser.back().await.expect("go back");
+    wait_step(&browser, "Start · 2 steps").await;
+    assert_eq!(
+        picked_lesson(&browser).await[0],
+        "import:0",
+        "the picker follows Back"
+    );
     browser.assert_no_errors().await;
     browser.close().await;
 }

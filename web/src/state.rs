@@ -594,7 +594,11 @@ impl AppState {
 
     fn install(&mut self, trace: Rc<Trace>, keep: usize) {
         if std::mem::take(&mut self.check_expects) {
-            if let Some(n) = expect_notice(&self.base, &trace) {
+            if let Some(mut n) = expect_notice(&self.base, &trace) {
+                // Keep what an information notice said (sandbox steps left one page back).
+                if let Some(info) = self.notice.take().filter(|o| !o.error) {
+                    n.details.push(info.title);
+                }
                 self.notice = Some(n);
             }
         }
@@ -748,7 +752,7 @@ impl AppState {
             }
             Err(mistakes) => {
                 let count = match mistakes.len() {
-                    1 => "a mistake".to_string(),
+                    1 => "1 mistake".to_string(),
                     n if n > MAX_LISTED => {
                         format!("more than {MAX_LISTED} mistakes, the first {MAX_LISTED} listed")
                     }
@@ -852,10 +856,11 @@ fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
         .filter(|(_, n)| *n > 0)
         .map(|(p, n)| format!("{n} under {p}"))
         .collect();
+    let verb = if failed == 1 { "fails" } else { "fail" };
     let title = match by_profile.as_slice() {
-        [one] => format!("{failed} of this lesson's expectations fail ({one})."),
+        [one] => format!("{failed} of this lesson's expectations {verb} ({one})."),
         _ => format!(
-            "{failed} of this lesson's expectations fail: {}.",
+            "{failed} of this lesson's expectations {verb}: {}.",
             by_profile.join(", ")
         ),
     };
@@ -1300,6 +1305,17 @@ mod tests {
         assert_eq!(back.base.title, first_fit().base.title);
         assert_eq!(back.extra.len(), 1);
         assert_eq!(back.len(), n);
+        // A lesson whose expects fail says so, and still where the steps are.
+        let failing = r#"{"format": 1, "title": "Bad", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 5}}]}"#;
+        let n2 = import(back.clone(), "bad.json", failing)
+            .notice
+            .expect("a notice");
+        assert!(n2.title.contains("expectations fails"), "{n2:?}");
+        assert!(
+            n2.details.iter().any(|d| d.contains("one page back")),
+            "{n2:?}"
+        );
         // Without sandbox steps, nothing to say.
         let s = act(back, Action::Undo);
         let s = import(s, "mine.json", good);
@@ -1325,7 +1341,7 @@ mod tests {
             .clone()
             .expect("a failure under improved is reported");
         assert_eq!(
-            n.title, "1 of this lesson's expectations fail (1 under improved).",
+            n.title, "1 of this lesson's expectations fails (1 under improved).",
             "{n:?}"
         );
         assert_eq!(
@@ -1351,7 +1367,7 @@ mod tests {
         let s = import(first_fit(), "mine.json", text);
         let n = s.notice.clone().expect("a notice");
         assert_eq!(
-            n.title, "1 of this lesson's expectations fail (1 under v5.5).",
+            n.title, "1 of this lesson's expectations fails (1 under v5.5).",
             "{n:?}"
         );
         assert_eq!(

@@ -569,6 +569,13 @@ async fn the_sandbox_appends_explains_and_undoes() {
     yew::scheduler::flush().await;
     assert_eq!(area.value(), mine);
     assert!(m.find(".sandbox .restore").is_none(), "restored once");
+    let op: web_sys::HtmlSelectElement =
+        m.get("select[aria-label='Operation']").dyn_into().unwrap();
+    assert_eq!(
+        op.value(),
+        "free",
+        "the select names the restored step's op"
+    );
     // Templates picked one after another keep the user's text restorable.
     m.choose("select[aria-label='Operation']", "alloc").await;
     m.choose("select[aria-label='Operation']", "flush").await;

@@ -340,12 +340,14 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         .collect();
     // One cell is in the Tab order (the selected ID's, else the first); the arrow keys
     // move between the others (`on_cells_key`), so the grid is one Tab stop, not 64.
-    let current = match *selected {
+    let current = match (*selected).or_else(|| changed.first().copied()) {
         Some(id) if size == 1 && id >= zoom.base && id - zoom.base < nslots => id - zoom.base,
         _ => 0,
     };
     let cells = (0..nslots).map(|k| {
         let tabindex = if k == current { "0" } else { "-1" };
+        // The cell Tab reaches says how to reach the others.
+        let keys = (k == current).then_some("cells-keys");
         let lo = zoom.base + k * size;
         let hi = lo + (size - 1);
         let is_changed = changed.iter().any(|c| (lo..=hi).contains(c));
@@ -383,7 +385,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     ) };
                     html! {
                         <li>
-                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex}
+                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex} aria-describedby={keys}
                                 class={classes!("id-cell", "used", format!("set-{style}"), aliased.then_some("aliased"),
                                     is_changed.then_some("changed"), sel.then_some("selected"), has_found.then_some("found"))}
                                 {onclick}>
@@ -408,7 +410,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     );
                     html! {
                         <li>
-                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex}
+                            <button type="button" aria-label={label.clone()} title={label} aria-pressed={sel.to_string()} {tabindex} aria-describedby={keys}
                                 class={classes!("id-cell", "free", orphan.then_some("orphan"), is_changed.then_some("changed"), sel.then_some("selected"))}
                                 {onclick}>
                                 <span class="id-num">{ id }</span>
@@ -433,7 +435,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             let fill = if n == 0 { 0 } else { ((frac.sqrt() * 100.0) as u32).max(12) };
             html! {
                 <li>
-                    <button type="button" aria-label={label.clone()} title={label} {tabindex}
+                    <button type="button" aria-label={label.clone()} title={label} {tabindex} aria-describedby={keys}
                         class={classes!("range-cell", (n > 0).then_some("used"), is_changed.then_some("changed"), has_found.then_some("found"))}
                         {onclick}>
                         <span class="fill" style={format!("height: {fill}%")} aria-hidden="true"></span>
@@ -523,14 +525,16 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                 </form>
             </nav>
             if let Some(e) = &*goto_error { <p class="field-error" role="alert">{ e }</p> }
-            <p class="zoom-caption">
+            <p class="zoom-caption" id="zoom-caption">
                 { match zoom.level {
                     3 => format!("IDs {}: one leaf of the tree, 64 slots.", range_text(zlo, zhi)),
                     0 => "The whole PASID space in 4 ranges of 262,144 IDs (the top of a full tree). Choose one to zoom in.".to_string(),
                     l => format!("IDs {}: a node at level {l}, each slot covers {} IDs. Choose one to zoom in.", range_text(zlo, zhi), num(size)),
                 } }
+                <span class="keys-hint" id="cells-keys">{ " Arrow keys move between the cells." }</span>
             </p>
             <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"))}
+                aria-label="ID cells"
                 onkeydown={Callback::from(on_cells_key)}>
                 { for cells }
             </ul>

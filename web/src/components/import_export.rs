@@ -4,6 +4,7 @@ use crate::hooks::use_file_import;
 use crate::state::AppContext;
 use gloo::file::{Blob, ObjectUrl};
 use gloo::timers::callback::Timeout;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlAnchorElement, HtmlInputElement};
 use yew::prelude::*;
@@ -31,8 +32,9 @@ pub fn ImportExport() -> Html {
     let state = use_context::<AppContext>();
     let import = use_file_import(state.as_ref().map(|s| s.dispatcher()));
     // The file last offered for download, said where the buttons are (a download
-    // itself may go unnoticed).
-    let saved = use_state(|| None::<String>);
+    // itself may go unnoticed), with the lesson it was saved from: it is said only while
+    // that lesson is shown.
+    let saved = use_state(|| None::<(String, usize)>);
     let Some(state) = state else {
         return Html::default();
     };
@@ -54,7 +56,7 @@ pub fn ImportExport() -> Html {
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.json", state.export_stem());
             download(&name, &state.lesson_for_export().to_text());
-            saved.set(Some(name));
+            saved.set(Some((name, Rc::as_ptr(&state.base) as usize)));
         })
     };
     let export_trace = {
@@ -67,7 +69,7 @@ pub fn ImportExport() -> Html {
                 state.profile.name()
             );
             download(&name, &text);
-            saved.set(Some(name));
+            saved.set(Some((name, Rc::as_ptr(&state.base) as usize)));
         })
     };
     let busy = state.request.is_some();
@@ -81,7 +83,7 @@ pub fn ImportExport() -> Html {
             <button type="button" class="secondary" onclick={export_lesson} disabled={busy}>{ "Export lesson" }</button>
             <button type="button" class="secondary" onclick={export_trace} disabled={busy}>{ "Export trace" }</button>
             <span class="export-status muted" role="status">
-                if let Some(name) = &*saved {
+                if let Some((name, _)) = saved.as_ref().filter(|(_, from)| *from == Rc::as_ptr(&state.base) as usize) {
                     { format!("Saved {name}.") }
                 }
             </span>

@@ -1,6 +1,7 @@
 //! The lesson picker: the built-in lessons, the lessons imported in this session, and a
 //! lesson opened from a link.
 use crate::catalog::catalog;
+use crate::hooks::use_select_value;
 use crate::state::{Action, AppContext, Source};
 use crate::view::ByPtr;
 use std::rc::Rc;
@@ -11,6 +12,7 @@ use yew::prelude::*;
 #[component]
 pub fn LessonPicker() -> Html {
     let state = use_context::<AppContext>();
+    let select = use_node_ref();
     // An imported lesson is one of the session's imports (the same lesson, also when
     // Back rebuilt it from its link), or came from a link.
     let import_shown = *use_memo(
@@ -26,6 +28,12 @@ pub fn LessonPicker() -> Html {
             })
         },
     );
+    let current = match (state.as_ref().map(|s| &s.source), import_shown) {
+        (Some(Source::BuiltIn(id)), _) => format!("builtin:{id}"),
+        (Some(Source::Imported(_)), Some(i)) => format!("import:{i}"),
+        _ => "linked".to_string(),
+    };
+    use_select_value(&select, current.clone());
     let Some(state) = state else {
         return Html::default();
     };
@@ -45,15 +53,10 @@ pub fn LessonPicker() -> Html {
             }
         })
     };
-    let current = match (&state.source, import_shown) {
-        (Source::BuiltIn(id), _) => format!("builtin:{id}"),
-        (Source::Imported(_), Some(i)) => format!("import:{i}"),
-        (Source::Imported(_), None) => "linked".to_string(),
-    };
     html! {
         <label class="inline lesson-picker">
             <span>{ "Lesson" }</span>
-            <select aria-label="Lesson" {onchange}>
+            <select ref={select} aria-label="Lesson" {onchange}>
                 { for catalog().iter().enumerate().map(|(n, e)| {
                     let v = format!("builtin:{}", e.id);
                     html! { <option value={v.clone()} selected={v == current}>{ format!("{}. {}", n + 1, e.title()) }</option> }

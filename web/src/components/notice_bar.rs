@@ -55,6 +55,7 @@ pub fn NoticeBar() -> Html {
                         class={long.then_some("notice-long")}
                         tabindex={long.then_some("0")}
                         aria-label={long.then_some("Details")}
+                        data-own-keys={long.then_some("")}
                     >
                         { for n.details.iter().map(|d| html! { <li>{ d }</li> }) }
                     </ul>

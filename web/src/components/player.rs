@@ -2,6 +2,7 @@
 //! the timeline.
 use super::icons;
 use super::timeline::Timeline;
+use crate::hooks::use_select_value;
 use crate::state::SPEEDS;
 use crate::view::{num, TimelineMark};
 use std::rc::Rc;
@@ -32,6 +33,8 @@ pub struct PlayerProps {
 
 #[component]
 pub fn Player(props: &PlayerProps) -> Html {
+    let speed_select = use_node_ref();
+    use_select_value(&speed_select, props.speed.to_string());
     let click = |cb: &Callback<()>| {
         let cb = cb.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -93,7 +96,7 @@ pub fn Player(props: &PlayerProps) -> Html {
                 </p>
                 <label class="speed">
                     <span>{ "Speed" }</span>
-                    <select aria-label="Playback speed" onchange={on_speed}>
+                    <select ref={speed_select} aria-label="Playback speed" onchange={on_speed}>
                         { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
                             <option value={i.to_string()} selected={i == props.speed}>{ s.label }</option>
                         }) }

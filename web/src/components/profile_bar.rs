@@ -1,5 +1,6 @@
 //! The profile and its knobs: pick a kernel era (or the improved design) and flip single
 //! behaviours; the run is recomputed and the step kept.
+use crate::hooks::use_select_value;
 use crate::state::{knobs_with, Action, AppContext};
 use ioasid_core::profile::{Profile, BOOL_KNOBS};
 use serde_json::{Map, Value};
@@ -22,7 +23,13 @@ const ERAS: [(&str, &str); 4] = [
 
 #[component]
 pub fn ProfileBar() -> Html {
-    let Some(state) = use_context::<AppContext>() else {
+    let state = use_context::<AppContext>();
+    let profile_select = use_node_ref();
+    use_select_value(
+        &profile_select,
+        state.as_ref().map_or("", |s| s.profile.name()).to_string(),
+    );
+    let Some(state) = state else {
         return Html::default();
     };
     let d = state.dispatcher();
@@ -76,7 +83,7 @@ pub fn ProfileBar() -> Html {
         <section class="profile-bar" aria-label="Profile and knobs">
             <label class="inline">
                 <span>{ "Profile" }</span>
-                <select aria-label="Profile" onchange={on_profile} disabled={busy}>
+                <select ref={profile_select} aria-label="Profile" onchange={on_profile} disabled={busy}>
                     { for Profile::ALL.iter().map(|p| html! {
                         <option value={p.name()} selected={*p == state.profile}>{ p.name() }</option>
                     }) }

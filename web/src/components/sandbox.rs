@@ -1,5 +1,6 @@
 //! The sandbox: append any op of the lesson format to the run and see its result at once;
 //! a refused step is explained by step and field; undo takes the last one back.
+use crate::hooks::use_select_value;
 use crate::state::{Action, AppContext, AppState};
 use crate::templates::{template_text, Hints};
 use crate::view::num;
@@ -35,6 +36,8 @@ pub fn Sandbox() -> Html {
     // Whether the text differs from the last template put there.
     let edited = use_state(|| false);
     let textarea = use_node_ref();
+    let op_select = use_node_ref();
+    use_select_value(&op_select, (*op).clone());
     let Some(state) = state else {
         return Html::default();
     };
@@ -72,9 +75,17 @@ pub fn Sandbox() -> Html {
     };
     let on_restore = {
         let (text, replaced, edited) = (text.clone(), replaced.clone(), edited.clone());
-        let textarea = textarea.clone();
+        let (textarea, op) = (textarea.clone(), op.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(old) = (*replaced).clone() {
+                // The Operation select names the op of the text restored, when it has one.
+                let named = serde_json::from_str::<serde_json::Value>(&old)
+                    .ok()
+                    .and_then(|v| v.get("op")?.as_str().map(str::to_string))
+                    .filter(|o| OP_NAMES.contains(&o.as_str()));
+                if let Some(o) = named {
+                    op.set(o);
+                }
                 text.set(old);
                 edited.set(true);
                 replaced.set(None);
@@ -132,7 +143,7 @@ pub fn Sandbox() -> Html {
             <form class="sandbox-form" onsubmit={on_submit}>
                 <label class="inline">
                     <span>{ "Operation" }</span>
-                    <select aria-label="Operation" onchange={on_op}>
+                    <select ref={op_select} aria-label="Operation" onchange={on_op}>
                         { for OP_NAMES.iter().map(|n| html! { <option value={*n} selected={*n == op.as_str()}>{ *n }</option> }) }
                     </select>
                 </label>

@@ -66,6 +66,10 @@ fn focus_of(target: Option<Element>) -> Focus {
     if el.closest(GRID_CELLS).ok().flatten().is_some() {
         return Focus::Grid;
     }
+    // A scrolling box that takes the focus (a long list of mistakes): its keys scroll it.
+    if el.closest("[data-own-keys]").ok().flatten().is_some() {
+        return Focus::Field;
+    }
     match el.tag_name().to_ascii_lowercase().as_str() {
         "input" | "textarea" | "select" => Focus::Field,
         "button" | "a" | "summary" => Focus::Button,
