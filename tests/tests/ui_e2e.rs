@@ -183,7 +183,7 @@ async fn a_question_waits_for_the_learner() {
     assert_eq!(
         js(
             &browser,
-            "return document.querySelector(\"button[aria-label='Next step']\").disabled;"
+            "return document.querySelector(\"button[aria-label='Next step']\").getAttribute('aria-disabled') === 'true';"
         )
         .await,
         Value::Bool(true),

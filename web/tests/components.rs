@@ -38,6 +38,13 @@ const LESSON: &str = r#"{
   ]
 }"#;
 
+/// The accessible name of the element with the keyboard's focus.
+fn focused_label() -> Option<String> {
+    gloo::utils::document()
+        .active_element()?
+        .get_attribute("aria-label")
+}
+
 /// A new, empty element appended to the test page's body, to mount the app into.
 fn fresh_root() -> Element {
     let document = gloo::utils::document();
@@ -102,8 +109,10 @@ impl Mounted {
         panic!("no button reads `{text}`")
     }
 
+    /// Disabled, or (the player's buttons, which keep the focus) marked so.
     fn disabled(&self, label: &str) -> bool {
-        self.button(label).has_attribute("disabled")
+        let b = self.button(label);
+        b.has_attribute("disabled") || b.get_attribute("aria-disabled").as_deref() == Some("true")
     }
 
     async fn click(&self, label: &str) {
@@ -162,10 +171,16 @@ async fn the_player_steps_through_the_run() {
         .get_attribute("aria-live")
         .is_some());
 
+    let last = m.button("Last step");
+    last.focus().unwrap();
     m.click("Last step").await;
     assert_eq!(m.step_count(), "Step 11 of 11");
     assert!(m.text(".narration").contains("The outro text."));
     assert!(m.disabled("Next step") && m.disabled("Last step"));
+    // A button that can no longer act keeps the keyboard's focus, and does nothing.
+    assert_eq!(focused_label().as_deref(), Some("Last step"));
+    m.click("Next step").await;
+    assert_eq!(m.step_count(), "Step 11 of 11");
 
     m.click("Previous step").await;
     assert_eq!(m.step_count(), "Step 10 of 11");
@@ -546,13 +561,7 @@ async fn the_sandbox_appends_explains_and_undoes() {
     // on is now disabled).
     let status = m.text(".sandbox-status");
     assert!(status.contains("Step 12 (alloc) taken back."), "{status}");
-    let focused = gloo::utils::document()
-        .active_element()
-        .expect("a focused element");
-    assert_eq!(
-        focused.get_attribute("aria-label").as_deref(),
-        Some("Step JSON")
-    );
+    assert_eq!(focused_label().as_deref(), Some("Step JSON"));
 
     // Picking an op fills in its template; the text it replaced can be restored.
     let mine = r#"{"op": "free", "id": 1, "say": "my narration"}"#;

@@ -55,7 +55,9 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             } else {
                 <p class="muted code-legend">{ "✓ marks the lines this step ran. Numbers give the order of the lines the model reports (entry, branches taken, stores); ▶ is the last. A condition is marked only when its branch was taken." }</p>
             }
-            <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())}>
+            // Scrolled sideways on a phone, where the browser lets the keyboard focus it:
+            // its arrow keys scroll it, they do not step the player.
+            <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())} data-own-keys="">
                 { for listing.iter().map(|line| {
                     let order: Vec<usize> = line.id.map(|id| {
                         ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| k + 1).collect()

@@ -35,10 +35,18 @@ pub struct PlayerProps {
 pub fn Player(props: &PlayerProps) -> Html {
     let speed_select = use_node_ref();
     use_select_value(&speed_select, props.speed.to_string());
-    let click = |cb: &Callback<()>| {
+    // The step buttons are marked `aria-disabled`, not `disabled`: a disabled button
+    // drops the keyboard's focus to the page (at a question, at either end), while
+    // this one keeps it and does nothing when pressed.
+    let click = |cb: &Callback<()>, off: bool| {
         let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
+        Callback::from(move |_: MouseEvent| {
+            if !off {
+                cb.emit(());
+            }
+        })
     };
+    let off = |b: bool| b.then_some("true");
     let on_speed = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: Event| {
@@ -70,22 +78,22 @@ pub fn Player(props: &PlayerProps) -> Html {
             <div class="player-row">
                 <div class="buttons" role="group" aria-label="Step controls">
                     <button type="button" class="icon-button" aria-label="First step"
-                        title="First step (Home)" disabled={at_start || no_steps}
-                        onclick={click(&props.on_first)}>{ icons::first() }</button>
+                        title="First step (Home)" aria-disabled={off(at_start || no_steps)}
+                        onclick={click(&props.on_first, at_start || no_steps)}>{ icons::first() }</button>
                     <button type="button" class="icon-button" aria-label="Previous step"
-                        title="Previous step (Left arrow)" disabled={at_start || no_steps}
-                        onclick={click(&props.on_prev)}>{ icons::prev() }</button>
+                        title="Previous step (Left arrow)" aria-disabled={off(at_start || no_steps)}
+                        onclick={click(&props.on_prev, at_start || no_steps)}>{ icons::prev() }</button>
                     <button type="button" class="play-button" aria-label={play_label}
-                        title={format!("{play_label} (Space)")} disabled={no_steps}
-                        onclick={click(&props.on_toggle)}>
+                        title={format!("{play_label} (Space)")} aria-disabled={off(no_steps)}
+                        onclick={click(&props.on_toggle, no_steps)}>
                         { play_icon }<span class="play-text" aria-hidden="true">{ play_text }</span>
                     </button>
                     <button type="button" class="icon-button" aria-label="Next step"
-                        title={next_title} disabled={at_end || no_steps || props.waiting}
-                        onclick={click(&props.on_next)}>{ icons::next() }</button>
+                        title={next_title} aria-disabled={off(at_end || no_steps || props.waiting)}
+                        onclick={click(&props.on_next, at_end || no_steps || props.waiting)}>{ icons::next() }</button>
                     <button type="button" class="icon-button" aria-label="Last step"
-                        title="Last step (End)" disabled={at_end || no_steps}
-                        onclick={click(&props.on_last)}>{ icons::last() }</button>
+                        title="Last step (End)" aria-disabled={off(at_end || no_steps)}
+                        onclick={click(&props.on_last, at_end || no_steps)}>{ icons::last() }</button>
                 </div>
                 <p class="step-count" id="step-count">
                     if at_start {
