@@ -731,12 +731,16 @@ impl Mistakes {
         self.list
     }
 
-    /// `Ok(value)` when nothing was found, else every mistake.
-    fn result<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<LessonError>> {
-        if self.len() == 0 {
-            Ok(value())
-        } else {
-            Err(self.into_list())
+    /// The lesson when nothing was found wrong (its header read and its steps, from
+    /// `steps`), else every mistake.
+    fn lesson(
+        self,
+        header: Option<Header>,
+        steps: impl FnOnce() -> Vec<Step>,
+    ) -> Result<Lesson, Vec<LessonError>> {
+        match header {
+            Some(h) if self.len() == 0 => Ok(h.into_lesson(steps())),
+            _ => Err(self.into_list()),
         }
     }
 }
@@ -866,10 +870,7 @@ impl WireLesson {
         let profiles = header.as_ref().map(|h| &h.profiles[..]);
         let steps = self.steps.iter().map(|s| (Ok(s), s.save_as.as_deref()));
         check_steps(steps, profiles, &mut mistakes);
-        match header {
-            Some(h) => mistakes.result(|| h.into_lesson(self.steps)),
-            None => Err(mistakes.into_list()),
-        }
+        mistakes.lesson(header, || self.steps)
     }
 }
 
@@ -949,10 +950,7 @@ impl Lesson {
             .map(|(s, n)| (s.as_ref().map_err(Clone::clone), n.as_deref()));
         check_steps(items, profiles, &mut mistakes);
         let steps: Vec<Step> = parsed.into_iter().filter_map(|(s, _)| s.ok()).collect();
-        match header {
-            Some(h) => mistakes.result(|| h.into_lesson(steps)),
-            None => Err(mistakes.into_list()),
-        }
+        mistakes.lesson(header, || steps)
     }
 
     /// The knobs this lesson runs with under `profile`.
