@@ -733,10 +733,20 @@ impl AppState {
         })
     }
 
+    /// Shows another lesson from its start, saying where this one's sandbox steps are.
+    /// `check_expects`: report its failed `expect`s once its run is computed (an import).
+    fn open_lesson(&mut self, source: Source, lesson: Rc<Lesson>, check_expects: bool) {
+        let left = self.sandbox_left_behind();
+        self.set_lesson(source, lesson);
+        self.notice = left;
+        // After `set_lesson`, whose blank run must not take the flag.
+        self.check_expects = check_expects;
+        self.start_run(0);
+    }
+
     fn load_text(&mut self, name: &str, text: &str) {
         match Lesson::parse_reporting_all(text) {
             Ok(lesson) => {
-                let left = self.sandbox_left_behind();
                 let (name, lesson) = (clip(name, 80), Rc::new(lesson));
                 // The same file imported again replaces its earlier version.
                 let imports = Rc::make_mut(&mut self.imports);
@@ -745,10 +755,7 @@ impl AppState {
                     imports.remove(0);
                 }
                 imports.push((name.clone(), Rc::clone(&lesson)));
-                self.set_lesson(Source::Imported(name), lesson);
-                self.notice = left;
-                self.check_expects = true;
-                self.start_run(0);
+                self.open_lesson(Source::Imported(name), lesson, true);
             }
             Err(mistakes) => {
                 let count = match mistakes.len() {
@@ -770,10 +777,7 @@ impl AppState {
     fn load_builtin(&mut self, id: &str) {
         match catalog::find(id).map(|e| e.lesson) {
             Some(Ok(lesson)) => {
-                let left = self.sandbox_left_behind();
-                self.set_lesson(Source::BuiltIn(id.to_string()), lesson);
-                self.notice = left;
-                self.start_run(0);
+                self.open_lesson(Source::BuiltIn(id.to_string()), lesson, false);
             }
             Some(Err(e)) => {
                 self.notice = Some(Notice {
@@ -1027,10 +1031,7 @@ impl Reducible for AppState {
                 let Some((name, lesson)) = s.imports.get(i).cloned() else {
                     return self;
                 };
-                let left = s.sandbox_left_behind();
-                s.set_lesson(Source::Imported(name), lesson);
-                s.notice = left;
-                s.start_run(0);
+                s.open_lesson(Source::Imported(name), lesson, false);
             }
             Action::OpenUrl(query) => {
                 let (u, unknown) = UrlState::parse(&query);
