@@ -41,22 +41,28 @@ pub fn Sandbox() -> Html {
     let Some(state) = state else {
         return Html::default();
     };
-    let on_op = {
+    // Puts the template of an op in the box. A template never silently eats the
+    // user's work: edited text can be restored.
+    let put_template = {
         let (op, text, state) = (op.clone(), text.clone(), state.clone());
         let (replaced, edited) = (replaced.clone(), edited.clone());
+        Callback::from(move |name: String| {
+            if *edited {
+                replaced.set(Some((*text).clone()));
+                edited.set(false);
+            }
+            text.set(template_text(&name, &hints_of(Some(&state))));
+            op.set(name);
+        })
+    };
+    let on_op = {
+        let put_template = put_template.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
             {
-                let v = s.value();
-                // A template never silently eats the user's work: it can be restored.
-                if *edited {
-                    replaced.set(Some((*text).clone()));
-                    edited.set(false);
-                }
-                text.set(template_text(&v, &hints_of(Some(&state))));
-                op.set(v);
+                put_template.emit(s.value());
             }
         })
     };
@@ -103,15 +109,8 @@ pub fn Sandbox() -> Html {
         })
     };
     let on_reset = {
-        let (text, op, state) = (text.clone(), op.clone(), state.clone());
-        let (replaced, edited) = (replaced.clone(), edited.clone());
-        Callback::from(move |_: MouseEvent| {
-            if *edited {
-                replaced.set(Some((*text).clone()));
-            }
-            edited.set(false);
-            text.set(template_text(&op, &hints_of(Some(&state))));
-        })
+        let op = op.clone();
+        Callback::from(move |_: MouseEvent| put_template.emit((*op).clone()))
     };
     let on_undo = {
         let (d, textarea) = (state.dispatcher(), textarea.clone());
