@@ -168,18 +168,42 @@ async fn a_question_waits_for_the_learner() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
     let browser = Browser::launch().await;
     open(&browser, &site.url("/?lesson=01-first-fit")).await;
-    // Step through until a question is asked.
-    let mut asked = false;
-    for _ in 0..20 {
-        click_button(&browser, "Next step").await;
-        tokio::time::sleep(Duration::from_millis(80)).await;
-        if !text(&browser, ".question-open").await.is_empty() {
-            asked = true;
-            break;
-        }
-    }
-    assert!(asked, "the first lesson asks a question");
+    // Jumping to the end says which questions it went past, and leads back to the first.
+    click_button(&browser, "Last step").await;
+    wait_for(&browser, ".passed-questions", Duration::from_secs(5)).await;
+    let passed = text(&browser, ".passed-questions").await;
+    assert!(passed.starts_with("Went past"), "{passed}");
+    let back = passed
+        .rsplit("Back to step ")
+        .next()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("a way back in {passed:?}"));
+    click_text(&browser, &format!("Back to step {back}")).await;
+    wait_for(&browser, ".question-open", Duration::from_secs(5)).await;
+    assert!(step_count(&browser)
+        .await
+        .starts_with(&format!("Step {back} of")));
+    assert!(text(&browser, ".passed-questions").await.is_empty());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        js(
+            &browser,
+            "return document.activeElement.closest('.question-open') !== null;"
+        )
+        .await,
+        Value::Bool(true),
+        "the focus goes on to the question"
+    );
     let at = step_count(&browser).await;
+    assert_eq!(
+        js(
+            &browser,
+            "return document.querySelector(\"button[aria-label='Play']\").getAttribute('aria-disabled') === 'true';"
+        )
+        .await,
+        Value::Bool(true),
+        "Play waits for the answer"
+    );
     assert_eq!(
         js(
             &browser,

@@ -141,6 +141,7 @@ pub fn App(props: &AppProps) -> Html {
                     <ProgressBar />
                     <Player pos={state.pos} len={state.len()} playing={state.playing} speed={state.speed}
                         waiting={state.pending_question().is_some()} busy={busy} marks={marks.clone()}
+                        passed_questions={state.passed_questions.clone()}
                         on_first={send(|| Action::First)} on_prev={send(|| Action::Prev)}
                         on_toggle={send(|| Action::TogglePlay)} on_next={send(|| Action::Next)}
                         on_last={send(|| Action::Last)} on_speed={on_speed} on_seek={on_seek} />

@@ -242,6 +242,9 @@ pub struct AppState {
     pub theme: Theme,
     /// Answers to questions, by step index (`None`: skipped).
     pub answers: Rc<BTreeMap<usize, Option<usize>>>,
+    /// The questions (step indexes) the last jump forward (Last, a seek) passed without
+    /// an answer, so the player can say so; empty after any other move.
+    pub passed_questions: Rc<Vec<usize>>,
     pub notice: Option<Notice>,
     pub sandbox: SandboxStatus,
     /// A run being computed in chunks, and how far it is.
@@ -315,6 +318,7 @@ impl AppState {
             speed: DEFAULT_SPEED,
             theme,
             answers: Rc::new(BTreeMap::new()),
+            passed_questions: Rc::new(Vec::new()),
             notice: None,
             sandbox: SandboxStatus::default(),
             request: None,
@@ -487,6 +491,20 @@ impl AppState {
         (asks && !self.answers.contains_key(&i)).then_some(i)
     }
 
+    /// The steps (indexes) with a question not yet answered that a move from `from` to
+    /// `to` (positions) goes past: those after the step shown, or the step shown itself
+    /// while its question waits, up to the step before `to`'s.
+    fn unanswered_between(&self, from: usize, to: usize) -> Vec<usize> {
+        let first = from.saturating_sub(1);
+        let end = to.saturating_sub(1).min(self.trace.ops.len());
+        if first >= end {
+            return Vec::new();
+        }
+        (first..end)
+            .filter(|i| self.trace.ops[*i].ask.is_some() && !self.answers.contains_key(i))
+            .collect()
+    }
+
     /// True when the current step's result is shown.
     pub fn revealed(&self) -> bool {
         self.index().is_some() && self.pending_question().is_none()
@@ -553,6 +571,7 @@ impl AppState {
         self.extra = Rc::new(Vec::new());
         self.overrides = Map::new();
         self.answers = Rc::new(BTreeMap::new());
+        self.passed_questions = Rc::new(Vec::new());
         self.sandbox = SandboxStatus::default();
         self.playing = false;
         self.knobs = self
@@ -633,6 +652,7 @@ impl AppState {
         if pos == self.pos {
             return;
         }
+        self.passed_questions = Rc::new(self.unanswered_between(self.pos, pos));
         let prev = (self.pos, self.revealed(), Rc::clone(&self.world));
         self.pos = pos;
         self.refresh_worlds(Some(prev));
@@ -691,6 +711,7 @@ impl AppState {
         let prev = (self.pos, self.revealed(), Rc::clone(&self.world));
         self.pos = self.trace.len();
         self.playing = false;
+        self.passed_questions = Rc::new(Vec::new());
         self.refresh_worlds(Some(prev));
     }
 
@@ -716,6 +737,7 @@ impl AppState {
         };
         self.trace = Rc::new(trace);
         self.pos = self.pos.min(self.trace.len());
+        Rc::make_mut(&mut self.passed_questions).retain(|i| *i < self.trace.len());
         self.refresh_worlds(None);
     }
 
@@ -972,7 +994,7 @@ impl Reducible for AppState {
                 s.seek(p);
             }
             Action::Play => {
-                if s.is_empty() || s.request.is_some() {
+                if s.is_empty() || s.request.is_some() || s.pending_question().is_some() {
                     return self;
                 }
                 if s.pos >= s.len() {
@@ -1086,6 +1108,7 @@ impl Reducible for AppState {
                     return self;
                 }
                 Rc::make_mut(&mut s.answers).insert(step, choice);
+                Rc::make_mut(&mut s.passed_questions).retain(|i| *i != step);
                 if s.index() == Some(step) {
                     s.world = Rc::new(s.trace.world_after(step));
                 }
@@ -1218,6 +1241,57 @@ mod tests {
         }
         assert!(!s.playing);
         assert!(s.pending_question().is_some());
+    }
+
+    /// A question waiting stops Play (Space) from starting: the button would turn to
+    /// Pause and back with nothing played.
+    #[test]
+    fn play_waits_for_the_question_shown() {
+        let s = first_fit();
+        let q = s.trace.ops.iter().position(|o| o.ask.is_some()).unwrap();
+        let s = act(s, Action::Seek(q + 1));
+        assert_eq!(s.pending_question(), Some(q));
+        let played = act(s.clone(), Action::TogglePlay);
+        assert!(!played.playing, "Play at a waiting question does nothing");
+        let s = act(s, Action::AnswerPending(0));
+        assert!(
+            act(s, Action::TogglePlay).playing,
+            "once answered, Play plays"
+        );
+    }
+
+    /// Last and a seek forward name the questions they went past unanswered (not the
+    /// one they land on, which asks itself); any other move forgets them, and answering
+    /// one takes it off the list.
+    #[test]
+    fn a_jump_says_which_questions_it_passed() {
+        let s = first_fit();
+        let asks: Vec<usize> = (0..s.trace.ops.len())
+            .filter(|i| s.trace.ops[*i].ask.is_some())
+            .collect();
+        assert!(!asks.is_empty());
+        let last = act(s.clone(), Action::Last);
+        let expected: Vec<usize> = asks.iter().copied().filter(|i| *i + 1 < s.len()).collect();
+        assert_eq!(*last.passed_questions, expected);
+        let q = asks[0];
+        let onto = act(s.clone(), Action::Seek(q + 1));
+        assert!(
+            onto.passed_questions.is_empty(),
+            "landing on it is not passing it"
+        );
+        let past = act(onto.clone(), Action::Seek(q + 2));
+        assert_eq!(*past.passed_questions, vec![q], "leaving it unanswered is");
+        assert!(act(past.clone(), Action::Prev).passed_questions.is_empty());
+        let answered = act(
+            past,
+            Action::AnswerQuestion {
+                step: q,
+                choice: Some(0),
+            },
+        );
+        assert!(answered.passed_questions.is_empty());
+        let answered_then_last = act(act(onto, Action::AnswerPending(0)), Action::Last);
+        assert!(!answered_then_last.passed_questions.contains(&q));
     }
 
     /// Every lesson imported in the session stays in the picker; importing a file of

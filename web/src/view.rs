@@ -65,6 +65,15 @@ pub fn num(n: impl Into<u64>) -> String {
     out
 }
 
+/// Step numbers in words: "4", "4 and 9", "4, 9 and 12".
+pub fn step_list(steps: &[u64]) -> String {
+    let words: Vec<String> = steps.iter().map(|s| num(*s)).collect();
+    match words.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => words.concat(),
+    }
+}
+
 /// A lesson error in words, with the step counted from 1 as on screen:
 /// "Step 3 (alloc), field `min`: missing".
 pub fn lesson_error(e: &LessonError) -> String {

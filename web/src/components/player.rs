@@ -4,10 +4,11 @@ use super::icons;
 use super::timeline::Timeline;
 use crate::hooks::use_select_value;
 use crate::state::SPEEDS;
-use crate::view::{num, TimelineMark};
+use crate::view::{num, step_list, TimelineMark};
+use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -21,6 +22,8 @@ pub struct PlayerProps {
     pub waiting: bool,
     /// A run is being computed.
     pub busy: bool,
+    /// Steps (indexes) whose questions the last jump went past unanswered.
+    pub passed_questions: Rc<Vec<usize>>,
     pub marks: Rc<Vec<TimelineMark>>,
     pub on_first: Callback<()>,
     pub on_prev: Callback<()>,
@@ -29,6 +32,18 @@ pub struct PlayerProps {
     pub on_last: Callback<()>,
     pub on_speed: Callback<usize>,
     pub on_seek: Callback<usize>,
+}
+
+/// Focuses the first choice of the question shown, if one waits.
+fn focus_open_question() {
+    let choice = gloo::utils::document()
+        .query_selector(".question-open button")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    if let Some(choice) = choice {
+        let _ = choice.focus();
+    }
 }
 
 #[component]
@@ -73,6 +88,36 @@ pub fn Player(props: &PlayerProps) -> Html {
     } else {
         ("Play", icons::play(), "Play")
     };
+    let play_title = if props.waiting && !props.playing {
+        "Play (answer the question first)".to_string()
+    } else {
+        format!("{play_label} (Space)")
+    };
+    let play_off = no_steps || (props.waiting && !props.playing);
+    // Saying which questions a jump went past: they are still there to answer.
+    let passed = props.passed_questions.first().map(|&first| {
+        let steps: Vec<u64> = props.passed_questions.iter().map(|i| *i as u64 + 1).collect();
+        let n = steps.len();
+        let on_back = {
+            let cb = props.on_seek.clone();
+            Callback::from(move |_: MouseEvent| {
+                cb.emit(first + 1);
+                // This button goes with the jump; the keyboard's focus goes on to the
+                // question it led back to, once it is drawn.
+                Timeout::new(0, focus_open_question).forget();
+            })
+        };
+        html! {
+            <p class="passed-questions">
+                { format!("Went past {} without an answer ({} {}). ",
+                    if n == 1 { "a question".to_string() } else { format!("{} questions", num(n as u64)) },
+                    if n == 1 { "step" } else { "steps" }, step_list(&steps)) }
+                <button type="button" class="link-button" onclick={on_back}>
+                    { format!("Back to step {}", num(first as u64 + 1)) }
+                </button>
+            </p>
+        }
+    });
     html! {
         <section class="player" aria-label="Player">
             <div class="player-row">
@@ -84,8 +129,8 @@ pub fn Player(props: &PlayerProps) -> Html {
                         title="Previous step (Left arrow)" aria-disabled={off(at_start || no_steps)}
                         onclick={click(&props.on_prev, at_start || no_steps)}>{ icons::prev() }</button>
                     <button type="button" class="play-button" aria-label={play_label}
-                        title={format!("{play_label} (Space)")} aria-disabled={off(no_steps)}
-                        onclick={click(&props.on_toggle, no_steps)}>
+                        title={play_title} aria-disabled={off(play_off)}
+                        onclick={click(&props.on_toggle, play_off)}>
                         { play_icon }<span class="play-text" aria-hidden="true">{ play_text }</span>
                     </button>
                     <button type="button" class="icon-button" aria-label="Next step"
@@ -117,6 +162,7 @@ pub fn Player(props: &PlayerProps) -> Html {
                     <kbd>{ "+" }</kbd><kbd>{ "−" }</kbd>{ " speed" }
                 </p>
             </div>
+            <div class="passed-status" role="status">{ for passed }</div>
             <Timeline pos={props.pos} len={props.len} marks={props.marks.clone()}
                 disabled={props.busy} on_seek={props.on_seek.clone()} />
         </section>

@@ -7,7 +7,7 @@
 //! it stands where the first of them is, shows the kinds of them all (up to two glyphs) and
 //! its title names every step and kind. "Previous/Next marked step" still visit each step.
 use crate::state::AppContext;
-use crate::view::{marker_info, marker_rank, num, TimelineMark};
+use crate::view::{marker_info, marker_rank, step_list, TimelineMark};
 use gloo::events::EventListener;
 use ioasid_core::trace::Marker;
 use std::rc::Rc;
@@ -112,11 +112,11 @@ impl MarkGroup {
 
     /// What the mark says: "Steps 12 and 13: a question, an error".
     pub fn title(&self) -> String {
-        let steps: Vec<String> = self.steps.iter().map(|s| num(*s as u64)).collect();
-        let steps = match steps.as_slice() {
-            [one] => format!("Step {one}"),
-            [init @ .., last] => format!("Steps {} and {last}", init.join(", ")),
-            [] => String::new(),
+        let numbers: Vec<u64> = self.steps.iter().map(|s| *s as u64).collect();
+        let steps = match numbers.len() {
+            0 => String::new(),
+            1 => format!("Step {}", step_list(&numbers)),
+            _ => format!("Steps {}", step_list(&numbers)),
         };
         let kinds: Vec<&str> = self.kinds.iter().map(|k| marker_info(*k).0).collect();
         let mut title = format!("{steps}: {}", kinds.join(", "));
