@@ -16,6 +16,9 @@
 //! neither shares structure between snapshots, and none of them records a search
 //! path; our alloc and free are O(log n) worst case and a clone is O(1).
 //!
+//! `floor` is the least work a lowest-free bitmap can do (see [`Floor`]): a reference
+//! for how close each contender comes to it, not a contender the model could use.
+//!
 //! `slab` is not a lowest-free allocator (it hands out the most recently freed key
 //! first); it is here as the speed reference for a plain vector-backed ID store.
 //! `id-alloc`, `bitmap-allocator` and `btreeset` allocate their whole 2^20-ID space
@@ -155,6 +158,73 @@ impl Ids for Slab {
     #[inline]
     fn lookup(&self, id: u32) -> bool {
         self.0.get(id as usize).is_some()
+    }
+}
+
+/// Not an allocator anyone could use here: the least work a lowest-free bitmap can
+/// do, as the floor the others are measured against. One flat bit vector over the
+/// whole space, no summary levels (alloc scans words from a hint: O(n) worst case),
+/// no check that a freed ID was allocated, no value, no snapshot; the word under the
+/// hint is also kept beside the vector, so a fill chains through a register instead of
+/// through memory. What it shows: `id-alloc`'s lookup is within a few percent of this
+/// floor, so a structure that does any more per lookup (a sparse `u32` space, nodes
+/// shared between snapshots) cannot be faster there.
+struct Floor {
+    words: Vec<u64>,
+    /// The lowest word that may have a free bit, and its value.
+    hint: usize,
+    hint_word: u64,
+}
+impl Floor {
+    #[inline(never)]
+    fn alloc_slow(&mut self) -> Option<u32> {
+        while let Some(&x) = self.words.get(self.hint) {
+            if x != u64::MAX {
+                self.hint_word = x;
+                return self.alloc();
+            }
+            self.hint += 1;
+        }
+        None
+    }
+}
+impl Ids for Floor {
+    const NAME: &'static str = "floor";
+    fn empty() -> Self {
+        Floor {
+            words: vec![0; (N / 64) as usize],
+            hint: 0,
+            hint_word: 0,
+        }
+    }
+    #[inline]
+    fn alloc(&mut self) -> Option<u32> {
+        let x = self.hint_word;
+        if x == u64::MAX {
+            return self.alloc_slow();
+        }
+        // `x | (x + 1)` sets the lowest clear bit.
+        let y = x | (x + 1);
+        self.hint_word = y;
+        *self.words.get_mut(self.hint)? = y;
+        Some(((self.hint as u32) << 6) | (x ^ y).trailing_zeros())
+    }
+    #[inline]
+    fn free(&mut self, id: u32) {
+        let w = (id >> 6) as usize;
+        if let Some(x) = self.words.get_mut(w) {
+            *x &= !(1 << (id & 63));
+            if w <= self.hint {
+                self.hint = w;
+                self.hint_word = *x;
+            }
+        }
+    }
+    #[inline]
+    fn lookup(&self, id: u32) -> bool {
+        self.words
+            .get((id >> 6) as usize)
+            .is_some_and(|x| x >> (id & 63) & 1 != 0)
     }
 }
 
@@ -341,6 +411,7 @@ fn allocators(c: &mut Criterion) {
     bench_one::<Bitmap>(c, &perm);
     bench_one::<Slab>(c, &perm);
     bench_one::<FreeSet>(c, &perm);
+    bench_one::<Floor>(c, &perm);
 }
 
 criterion_group! {
