@@ -144,6 +144,18 @@ macro_rules! define_ops {
         }
 
         impl Op {
+            /// The most fields any op has.
+            pub const MAX_FIELDS: usize = {
+                let mut most = 0;
+                $(
+                    let fields: &[&str] = &[ $( stringify!($field) ),* ];
+                    if fields.len() > most {
+                        most = fields.len();
+                    }
+                )*
+                most
+            };
+
             /// The op's fields in the order they are declared: the order an exported
             /// lesson writes them in.
             pub fn field_names(&self) -> &'static [&'static str] {
@@ -751,14 +763,14 @@ impl Mistakes {
 /// step that did not parse still saves its `as` name, so a mistake in one step does not
 /// make every later `$name` look unknown.
 fn check_steps<'a>(
-    steps: impl Iterator<Item = (Result<&'a Step, LessonError>, Option<&'a str>)>,
+    steps: impl Iterator<Item = (Result<&'a Step, &'a [LessonError]>, Option<&'a str>)>,
     profiles: Option<&[Profile]>,
     mistakes: &mut Mistakes,
 ) {
     let mut names: HashSet<&str> = HashSet::new();
     for (i, (step, save_as)) in steps.enumerate() {
         match step {
-            Err(e) => mistakes.push(e),
+            Err(list) => list.iter().cloned().for_each(|e| mistakes.push(e)),
             Ok(step) => {
                 let checks = [
                     check_question(i, step),
@@ -882,8 +894,8 @@ impl Lesson {
     }
 
     /// Parses and validates a lesson from JSON text, and on failure lists every
-    /// mistake found (the first in each step; up to [`MAX_LISTED`], then a line
-    /// counting the rest): the lesson's own fields first, then step by step. Never
+    /// mistake found (every one in each step, as [`parse_step_reporting_all`] finds
+    /// them; up to [`MAX_LISTED`], then a line counting the rest): the lesson's own fields first, then step by step. Never
     /// empty on failure. Text that is not JSON is one mistake.
     pub fn parse_reporting_all(text: &str) -> Result<Lesson, Vec<LessonError>> {
         // Fast path (native builds): one typed pass. Any mistake in a step sends the
@@ -932,7 +944,7 @@ impl Lesson {
             }
         };
         let header = Header::from_map(top, &mut mistakes);
-        let parsed: Vec<(Result<Step, LessonError>, Option<String>)> = steps
+        let parsed: Vec<_> = steps
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
@@ -941,13 +953,13 @@ impl Lesson {
                     .and_then(Value::as_str)
                     .filter(|n| is_var_name(n))
                     .map(str::to_string);
-                (parse_step(i, v), save_as)
+                (parse_step_reporting_all(i, v), save_as)
             })
             .collect();
         let profiles = header.as_ref().map(|h| &h.profiles[..]);
         let items = parsed
             .iter()
-            .map(|(s, n)| (s.as_ref().map_err(Clone::clone), n.as_deref()));
+            .map(|(s, n)| (s.as_ref().map_err(Vec::as_slice), n.as_deref()));
         check_steps(items, profiles, &mut mistakes);
         let steps: Vec<Step> = parsed.into_iter().filter_map(|(s, _)| s.ok()).collect();
         mistakes.lesson(header, || steps)
@@ -1203,8 +1215,18 @@ fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), Lesson
     Ok(())
 }
 
-/// Parses one step (index `i`) from its JSON object.
+/// Parses one step (index `i`) from its JSON object; on a mistake, the first one
+/// [`parse_step_reporting_all`] lists.
 pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
+    parse_step_reporting_all(i, v).map_err(first)
+}
+
+/// Parses one step (index `i`) from its JSON object, listing every mistake in it on
+/// failure (never an empty list): its `op`, then `as`, `thread`, `say`, `expect`,
+/// `expect_in` and `ask`, then the op's own fields. A field found wrong is set aside
+/// and the op parsed again, so one mistake does not hide the next; a required field
+/// set aside is not reported a second time as missing.
+pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonError>> {
     let err = |op: Option<&str>, field: Option<String>, message: String| LessonError {
         step: Some(i),
         op: op.map(str::to_string),
@@ -1212,102 +1234,160 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
         message,
     };
     let Value::Object(mut m) = v else {
-        return Err(err(None, None, "a step is a JSON object".into()));
+        return Err(vec![err(None, None, "a step is a JSON object".into())]);
     };
-    let op_name = match m.get("op") {
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(err(None, Some("op".into()), "expected an op name".into())),
-        None => return Err(err(None, Some("op".into()), "missing".into())),
-    };
-    if !OP_NAMES.contains(&op_name.as_str()) {
-        // A near miss names the op meant; only a far one needs the whole list.
-        let hint = match did_you_mean(&op_name, &OP_NAMES) {
-            close if !close.is_empty() => close,
-            _ => format!(" (expected one of {})", OP_NAMES.join(", ")),
-        };
-        return Err(err(
-            Some(&op_name),
-            Some("op".into()),
-            format!("unknown op `{op_name}`{hint}"),
-        ));
-    }
-    let opn = Some(op_name.as_str());
-    let save_as = match m.remove("as") {
-        None => None,
-        Some(Value::String(s)) if is_var_name(&s) => Some(s),
+    let mut mistakes = Vec::new();
+    let op_name = match m.remove("op") {
+        Some(Value::String(s)) if OP_NAMES.contains(&s.as_str()) => Some(s),
+        Some(Value::String(s)) => {
+            // A near miss names the op meant; only a far one needs the whole list.
+            let hint = match did_you_mean(&s, &OP_NAMES) {
+                close if !close.is_empty() => close,
+                _ => format!(" (expected one of {})", OP_NAMES.join(", ")),
+            };
+            mistakes.push(err(
+                Some(&s),
+                Some("op".into()),
+                format!("unknown op `{s}`{hint}"),
+            ));
+            None
+        }
         Some(_) => {
-            return Err(err(
-                opn,
-                Some("as".into()),
-                "expected a name of letters, digits and _".into(),
-            ))
+            mistakes.push(err(None, Some("op".into()), "expected an op name".into()));
+            None
+        }
+        None => {
+            mistakes.push(err(None, Some("op".into()), "missing".into()));
+            None
         }
     };
-    let str_field = |m: &mut Map<String, Value>, k: &str| -> Result<Option<String>, LessonError> {
-        match m.remove(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(err(opn, Some(k.into()), "expected a string".into())),
-        }
-    };
-    let thread = str_field(&mut m, "thread")?;
-    let say = str_field(&mut m, "say")?;
-    let expect = match m.remove("expect") {
+    let opn = op_name.as_deref();
+    // A string field: its value if it has one and `fits`, else the mistake noted.
+    let mut string = |k: &str, fits: fn(&str) -> bool, expected: &str| match m.remove(k) {
+        Some(Value::String(s)) if fits(&s) => Some(s),
         None => None,
-        Some(e) => Some(
-            parse_at::<Outcome>(e)
-                .map_err(|(p, msg)| err(opn, Some(join("expect", &p)), expectation_hint(msg)))?,
-        ),
-    };
-    let expect_in = match m.remove("expect_in") {
-        None => BTreeMap::new(),
-        Some(e) => parse_at::<BTreeMap<Profile, Outcome>>(e)
-            .map_err(|(p, msg)| err(opn, Some(join("expect_in", &p)), expectation_hint(msg)))?,
-    };
-    let ask = match m.remove("ask") {
-        None => None,
-        Some(q) => {
-            let q: Question =
-                parse_at(q).map_err(|(p, msg)| err(opn, Some(join("ask", &p)), msg))?;
-            Some(q)
+        Some(_) => {
+            mistakes.push(err(opn, Some(k.into()), format!("expected {expected}")));
+            None
         }
     };
-    m.remove("op");
-    let mut tagged = Map::new();
-    tagged.insert(op_name.clone(), Value::Object(m));
-    let op: Op = parse_at(Value::Object(tagged)).map_err(|(p, msg)| {
-        let p = p
-            .strip_prefix(op_name.as_str())
-            .map_or(p.as_str(), |r| r.trim_start_matches('.'));
-        // A misspelled field of the step itself: serde lists only the op's own fields.
-        let msg = if msg.starts_with("unknown field") && !p.is_empty() && !p.contains('.') {
-            format!(
-                "{msg}; any step may also have {}{}",
-                STEP_KEYS.join(", "),
-                did_you_mean(p, STEP_KEYS)
-            )
-        } else {
-            msg
-        };
-        err(
-            opn,
-            if p.is_empty() {
-                None
-            } else {
-                Some(p.to_string())
-            },
-            msg,
-        )
-    })?;
-    Ok(Step {
-        op,
-        save_as,
-        thread,
-        say,
-        expect,
-        expect_in,
-        ask,
+    let save_as = string("as", is_var_name, "a name of letters, digits and _");
+    let thread = string("thread", |_| true, "a string");
+    let say = string("say", |_| true, "a string");
+    // `key`'s value as a `T`, if the step has it and it reads.
+    fn typed<T: for<'de> Deserialize<'de>>(
+        m: &mut Map<String, Value>,
+        key: &str,
+        hint: fn(String) -> String,
+        mistake: impl FnOnce(String, String),
+    ) -> Option<T> {
+        let v = m.remove(key)?;
+        parse_at(v)
+            .map_err(|(p, msg)| mistake(join(key, &p), hint(msg)))
+            .ok()
+    }
+    let mut note = |field: String, message: String| mistakes.push(err(opn, Some(field), message));
+    let expect: Option<Outcome> = typed(&mut m, "expect", expectation_hint, &mut note);
+    let expect_in: Option<BTreeMap<Profile, Outcome>> =
+        typed(&mut m, "expect_in", expectation_hint, &mut note);
+    let ask: Option<Question> = typed(&mut m, "ask", |msg| msg, &mut note);
+    let op = op_name.and_then(|name| parse_op(i, &name, m, &mut mistakes));
+    match op {
+        Some(op) if mistakes.is_empty() => Ok(Step {
+            op,
+            save_as,
+            thread,
+            say,
+            expect,
+            expect_in: expect_in.unwrap_or_default(),
+            ask,
+        }),
+        _ => Err(mistakes),
+    }
+}
+
+/// The `k`th value tried in place of a field found wrong or missing, so that the op's
+/// other fields are still checked: one of them fits each field type of the format (a
+/// number, a name, a list, no data, a flag, a permission).
+fn placeholder(k: usize) -> Option<Value> {
+    Some(match k {
+        0 => Value::from(0),
+        1 => Value::from("x"),
+        2 => Value::Array(Vec::new()),
+        3 => Value::Null,
+        4 => Value::Bool(false),
+        5 => Value::from("r"),
+        _ => return None,
     })
+}
+
+/// How many values [`placeholder`] has.
+const PLACEHOLDERS: usize = 6;
+
+/// Parses an op's own fields (`m`, the step without its common keys), noting each
+/// mistake in `mistakes`: an unknown field is dropped, and a field written wrong or
+/// missing is given a placeholder the op accepts, and the op parsed again, so that
+/// every field is checked once. A field with no fitting placeholder ends the search.
+fn parse_op(
+    i: usize,
+    op_name: &str,
+    mut m: Map<String, Value>,
+    mistakes: &mut Vec<LessonError>,
+) -> Option<Op> {
+    // Fields reported, and the next placeholder to try in each.
+    let mut reported: BTreeMap<String, usize> = BTreeMap::new();
+    let rounds = (m.len() + Op::MAX_FIELDS) * (PLACEHOLDERS + 1);
+    for _ in 0..rounds {
+        let mut tagged = Map::new();
+        tagged.insert(op_name.to_string(), Value::Object(m.clone()));
+        let (p, msg) = match parse_at::<Op>(Value::Object(tagged)) {
+            Ok(op) if reported.is_empty() => return Some(op),
+            Ok(_) => return None,
+            Err(e) => e,
+        };
+        let p = p
+            .strip_prefix(op_name)
+            .map_or(p.as_str(), |r| r.trim_start_matches('.'))
+            .to_string();
+        // The op's own key the mistake is under (`maps` for `maps[1].perm`).
+        let key = p.split(['.', '[']).next().unwrap_or_default().to_string();
+        let unknown = msg.starts_with("unknown field");
+        let next = match reported.get(&key) {
+            // A placeholder that did not fit: try the next one.
+            Some(&next) => next,
+            None => {
+                // A misspelled field of the step itself: serde lists only the op's own.
+                let msg = if unknown && !p.is_empty() && !p.contains('.') {
+                    format!(
+                        "{msg}; any step may also have {}{}",
+                        STEP_KEYS.join(", "),
+                        did_you_mean(&p, STEP_KEYS)
+                    )
+                } else {
+                    msg
+                };
+                mistakes.push(LessonError {
+                    step: Some(i),
+                    op: Some(op_name.to_string()),
+                    field: (!p.is_empty()).then_some(p),
+                    message: msg,
+                });
+                0
+            }
+        };
+        match placeholder(next) {
+            _ if key.is_empty() => return None,
+            _ if unknown => {
+                m.remove(&key);
+            }
+            Some(v) => {
+                m.insert(key.clone(), v);
+            }
+            None => return None,
+        }
+        reported.insert(key, next + 1);
+    }
+    None
 }
 
 fn join(a: &str, b: &str) -> String {

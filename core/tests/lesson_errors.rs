@@ -462,3 +462,62 @@ fn a_long_list_of_mistakes_is_cut_and_counted() {
         list[max]
     );
 }
+
+/// Every mistake in one step is listed, each as it is reported alone: a teacher fixes
+/// a step in one pass.
+#[test]
+fn every_mistake_in_a_step_is_listed_as_if_alone() {
+    let good = json!({"op": "alloc", "set": "sva", "min": 1, "max": 9});
+    let mutations: [(&str, Value); 7] = [
+        ("set", json!(5)),
+        ("min", json!("one")),
+        ("colour", json!("red")),
+        ("as", json!("not a name")),
+        ("thread", json!(3)),
+        ("say", json!(["a", "list"])),
+        ("expect", json!({"ok": 1, "err": "EINVAL"})),
+    ];
+    let mistakes_of = |step: Value| {
+        all_mistakes(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [step]}))
+    };
+    let mut alone: Vec<String> = Vec::new();
+    let mut all = good.clone();
+    for (k, v) in &mutations {
+        let mut one = good.clone();
+        one[k] = v.clone();
+        all[k] = v.clone();
+        let list = mistakes_of(one);
+        assert_eq!(list.len(), 1, "{k}: {list:#?}");
+        alone.push(list[0].to_string());
+    }
+    let mut together: Vec<String> = mistakes_of(all).iter().map(|e| e.to_string()).collect();
+    assert_eq!(together.len(), mutations.len(), "{together:#?}");
+    together.sort();
+    alone.sort();
+    assert_eq!(together, alone);
+}
+
+/// A required field written wrong is reported once (its type), not again as missing;
+/// another field missing is still reported; a mistake deep in a field is one mistake.
+#[test]
+fn a_field_set_aside_is_not_reported_again_as_missing() {
+    let list = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": "x"},
+            {"op": "mm_create", "mm": "A", "maps": [{"start": 0, "len": 4096, "perm": "r"},
+                                                    {"start": 0, "len": 4096, "perm": "q"}]}
+        ]}),
+    );
+    let places: Vec<(Option<usize>, Option<&str>)> =
+        list.iter().map(|e| (e.step, e.field.as_deref())).collect();
+    assert_eq!(
+        places,
+        [
+            (Some(0), Some("min")),
+            (Some(0), Some("max")),
+            (Some(1), Some("maps[1].perm"))
+        ],
+        "{list:#?}"
+    );
+    assert!(list[1].message.contains("missing"), "{}", list[1]);
+}
