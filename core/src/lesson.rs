@@ -1327,7 +1327,8 @@ const PLACEHOLDERS: usize = 6;
 /// Parses an op's own fields (`m`, the step without its common keys), noting each
 /// mistake in `mistakes`: an unknown field is dropped, and a field written wrong or
 /// missing is given a placeholder the op accepts, and the op parsed again, so that
-/// every field is checked once. A field with no fitting placeholder ends the search.
+/// every field is checked once. A field with no fitting placeholder ends the search,
+/// as does a step with [`MAX_LISTED`] mistakes noted.
 fn parse_op(
     i: usize,
     op_name: &str,
@@ -1355,6 +1356,9 @@ fn parse_op(
         let next = match reported.get(&key) {
             // A placeholder that did not fit: try the next one.
             Some(&next) => next,
+            // Enough for one step: each round copies the step, so a step of many
+            // thousand stray keys would take rounds by the thousand.
+            None if mistakes.len() >= MAX_LISTED => return None,
             None => {
                 // A misspelled field of the step itself: serde lists only the op's own.
                 let msg = if unknown && !p.is_empty() && !p.contains('.') {

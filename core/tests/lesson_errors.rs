@@ -521,3 +521,24 @@ fn a_field_set_aside_is_not_reported_again_as_missing() {
     );
     assert!(list[1].message.contains("missing"), "{}", list[1]);
 }
+
+/// A step of thousands of stray keys is checked in a bounded number of rounds (each
+/// copies the step): it stops at as many mistakes as a lesson lists at most.
+#[test]
+fn a_step_of_many_stray_keys_stops_at_the_listed_most() {
+    let mut step = serde_json::Map::new();
+    step.insert("op".into(), json!("free"));
+    step.insert("id".into(), json!(1));
+    for k in 0..2_000 {
+        step.insert(format!("stray{k:04}"), json!(k));
+    }
+    let list = ioasid_core::lesson::parse_step_reporting_all(0, Value::Object(step))
+        .expect_err("stray keys are mistakes");
+    assert_eq!(list.len(), ioasid_core::lesson::MAX_LISTED);
+    assert!(
+        list.iter()
+            .all(|e| e.field.as_deref().is_some_and(|f| f.starts_with("stray"))),
+        "{:#?}",
+        &list[..3]
+    );
+}
