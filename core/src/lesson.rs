@@ -1308,7 +1308,7 @@ pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonEr
 
 /// The `k`th value tried in place of a field found wrong or missing, so that the op's
 /// other fields are still checked: one of them fits each field type of the format (a
-/// number, a name, a list, no data, a flag, a permission).
+/// number, a name, a list, nothing, a flag, a permission, data, a notifier priority).
 fn placeholder(k: usize) -> Option<Value> {
     Some(match k {
         0 => Value::from(0),
@@ -1317,12 +1317,14 @@ fn placeholder(k: usize) -> Option<Value> {
         3 => Value::Null,
         4 => Value::Bool(false),
         5 => Value::from("r"),
+        6 => serde_json::json!({"mm": "x"}),
+        7 => Value::from("cpu"),
         _ => return None,
     })
 }
 
 /// How many values [`placeholder`] has.
-const PLACEHOLDERS: usize = 6;
+const PLACEHOLDERS: usize = 8;
 
 /// Parses an op's own fields (`m`, the step without its common keys), noting each
 /// mistake in `mistakes`: an unknown field is dropped, and a field written wrong or
@@ -1348,11 +1350,17 @@ fn parse_op(
         };
         let p = p
             .strip_prefix(op_name)
-            .map_or(p.as_str(), |r| r.trim_start_matches('.'))
+            .map_or(p.as_str(), |r| r.strip_prefix('.').unwrap_or(r))
             .to_string();
-        // The op's own key the mistake is under (`maps` for `maps[1].perm`).
-        let key = p.split(['.', '[']).next().unwrap_or_default().to_string();
         let unknown = msg.starts_with("unknown field");
+        // The op's own key the mistake is under: the key itself (which may hold a `.`
+        // or a `[`), or the one a deeper path starts with (`maps` for `maps[1].perm`).
+        let top_level = m.contains_key(&p);
+        let key = if top_level {
+            p.clone()
+        } else {
+            p.split(['.', '[']).next().unwrap_or_default().to_string()
+        };
         let next = match reported.get(&key) {
             // A placeholder that did not fit: try the next one.
             Some(&next) => next,
@@ -1361,7 +1369,7 @@ fn parse_op(
             None if mistakes.len() >= MAX_LISTED => return None,
             None => {
                 // A misspelled field of the step itself: serde lists only the op's own.
-                let msg = if unknown && !p.is_empty() && !p.contains('.') {
+                let msg = if unknown && top_level {
                     format!(
                         "{msg}; any step may also have {}{}",
                         STEP_KEYS.join(", "),

@@ -542,3 +542,34 @@ fn a_step_of_many_stray_keys_stops_at_the_listed_most() {
         &list[..3]
     );
 }
+
+/// Fields of every kind are given a placeholder when wrong, so the fields after them
+/// are still checked (a notifier priority, required data); a stray key that holds a
+/// `.` is named as written, and a good field of a similar name is left alone.
+#[test]
+fn fields_of_every_kind_are_set_aside_and_odd_keys_named_as_written() {
+    let steps = json!([
+        {"op": "notifier_register", "priority": "kvm", "set": 5},
+        {"op": "attach_data", "data": "mm", "id": "bad"},
+        {"op": "alloc", "min": 1, "max": 9, ".min": 2},
+        {"op": "alloc", "min": "bad", "max": 9, "min.x": 2}
+    ]);
+    let list = all_mistakes(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": steps}));
+    let mut places: Vec<(Option<usize>, Option<&str>)> =
+        list.iter().map(|e| (e.step, e.field.as_deref())).collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            (Some(0), Some("name")),
+            (Some(0), Some("priority")),
+            (Some(0), Some("set")),
+            (Some(1), Some("data.mm")),
+            (Some(1), Some("id")),
+            (Some(2), Some(".min")),
+            (Some(3), Some("min")),
+            (Some(3), Some("min.x")),
+        ],
+        "{list:#?}"
+    );
+}

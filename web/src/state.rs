@@ -737,7 +737,8 @@ impl AppState {
         };
         self.trace = Rc::new(trace);
         self.pos = self.pos.min(self.trace.len());
-        Rc::make_mut(&mut self.passed_questions).retain(|i| *i < self.trace.len());
+        // The step shown may now be one the list names: it asks for itself.
+        self.passed_questions = Rc::new(Vec::new());
         self.refresh_worlds(None);
     }
 
@@ -1127,6 +1128,7 @@ impl Reducible for AppState {
                     return self;
                 }
                 Rc::make_mut(&mut s.answers).insert(step, Some(choice));
+                Rc::make_mut(&mut s.passed_questions).retain(|i| *i != step);
                 s.world = Rc::new(s.trace.world_after(step));
             }
             Action::Progress { gen, done, total } => {
@@ -1292,6 +1294,35 @@ mod tests {
         assert!(answered.passed_questions.is_empty());
         let answered_then_last = act(act(onto, Action::AnswerPending(0)), Action::Last);
         assert!(!answered_then_last.passed_questions.contains(&q));
+    }
+
+    /// The list never names the question on screen: an undo that lands on a passed
+    /// question forgets the list, and answering by key takes a question off.
+    #[test]
+    fn the_passed_list_never_names_the_question_shown() {
+        let asks_last = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9,
+             "ask": {"prompt": "?", "choices": ["1", "2"], "answer": 1, "explain": "."}}]}"#;
+        let s = import(first_fit(), "q.json", asks_last);
+        let s = act(
+            s,
+            Action::AppendOp(r#"{"op": "find", "set": null, "id": 1}"#.into()),
+        );
+        let jumped = act(act(s, Action::First), Action::Last);
+        assert_eq!(*jumped.passed_questions, vec![1]);
+        let undone = act(jumped.clone(), Action::Undo);
+        assert_eq!(
+            undone.pending_question(),
+            Some(1),
+            "the undo lands on the question"
+        );
+        assert!(undone.passed_questions.is_empty());
+        // Keyboard answers take a listed question off, as clicked ones do.
+        let mut listed = jumped;
+        listed.pos = 2;
+        let answered = act(listed, Action::AnswerPending(0));
+        assert!(answered.passed_questions.is_empty());
     }
 
     /// Every lesson imported in the session stays in the picker; importing a file of

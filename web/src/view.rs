@@ -74,6 +74,36 @@ pub fn step_list(steps: &[u64]) -> String {
     }
 }
 
+/// How many of the questions a jump went past are named by their step.
+const PASSED_LISTED: usize = 5;
+
+/// What the player says after a jump went past unanswered questions (step indexes):
+/// "Went past 3 questions without an answer (steps 6, 9 and 15)." A long list names
+/// the first few and counts the rest: a screen reader reads the line out whole.
+pub fn passed_questions_text(indexes: &[usize]) -> String {
+    let n = indexes.len();
+    let numbers: Vec<u64> = indexes
+        .iter()
+        .take(PASSED_LISTED)
+        .map(|i| *i as u64 + 1)
+        .collect();
+    let which = match n - numbers.len() {
+        0 => step_list(&numbers),
+        rest => {
+            let named: Vec<String> = numbers.iter().map(|s| num(*s)).collect();
+            format!("{} and {} more", named.join(", "), num(rest as u64))
+        }
+    };
+    if n == 1 {
+        format!("Went past a question without an answer (step {which}).")
+    } else {
+        format!(
+            "Went past {} questions without an answer (steps {which}).",
+            num(n as u64)
+        )
+    }
+}
+
 /// A lesson error in words, with the step counted from 1 as on screen:
 /// "Step 3 (alloc), field `min`: missing".
 pub fn lesson_error(e: &LessonError) -> String {
@@ -214,6 +244,33 @@ pub fn data_text(e: Option<&Entry>) -> String {
 mod tests {
     use super::*;
     use ioasid_core::lesson::Lesson;
+
+    /// Steps are counted from 1 as on screen; a long list is cut to a few and a count.
+    #[test]
+    fn passed_questions_are_named_then_counted() {
+        let one = passed_questions_text(&[3]);
+        assert!(
+            one.contains("a question") && one.contains("(step 4)"),
+            "{one}"
+        );
+        let three = passed_questions_text(&[5, 8, 14]);
+        assert!(
+            three.contains("3 questions") && three.contains("steps 6, 9 and 15"),
+            "{three}"
+        );
+        let many: Vec<usize> = (0..1200).map(|i| i * 2).collect();
+        let text = passed_questions_text(&many);
+        assert!(text.contains("1,200 questions"), "{text}");
+        let rest = num((many.len() - PASSED_LISTED) as u64);
+        assert!(text.contains(&format!(" and {rest} more")), "{text}");
+        let first: Vec<String> = (0..PASSED_LISTED)
+            .map(|k| (2 * k + 1).to_string())
+            .collect();
+        assert!(
+            text.contains(&format!("steps {} and", first.join(", "))),
+            "{text}"
+        );
+    }
 
     #[test]
     fn numbers_get_separators() {

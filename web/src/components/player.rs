@@ -4,7 +4,7 @@ use super::icons;
 use super::timeline::Timeline;
 use crate::hooks::use_select_value;
 use crate::state::SPEEDS;
-use crate::view::{num, step_list, TimelineMark};
+use crate::view::{num, passed_questions_text, TimelineMark};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -96,8 +96,6 @@ pub fn Player(props: &PlayerProps) -> Html {
     let play_off = no_steps || (props.waiting && !props.playing);
     // Saying which questions a jump went past: they are still there to answer.
     let passed = props.passed_questions.first().map(|&first| {
-        let steps: Vec<u64> = props.passed_questions.iter().map(|i| *i as u64 + 1).collect();
-        let n = steps.len();
         let on_back = {
             let cb = props.on_seek.clone();
             Callback::from(move |_: MouseEvent| {
@@ -109,9 +107,7 @@ pub fn Player(props: &PlayerProps) -> Html {
         };
         html! {
             <p class="passed-questions">
-                { format!("Went past {} without an answer ({} {}). ",
-                    if n == 1 { "a question".to_string() } else { format!("{} questions", num(n as u64)) },
-                    if n == 1 { "step" } else { "steps" }, step_list(&steps)) }
+                { passed_questions_text(&props.passed_questions) }{ " " }
                 <button type="button" class="link-button" onclick={on_back}>
                     { format!("Back to step {}", num(first as u64 + 1)) }
                 </button>
