@@ -275,12 +275,38 @@ async fn timeline_marks_never_overlap_and_show_every_kind() {
     next.click();
     yew::scheduler::flush().await;
     assert_eq!(m.step_count(), "Step 4 of 8");
+    // Step 5's question is not answered yet: its mark does not give the answer away.
     let next = m.button_with_text("Next marked step ›");
-    assert_eq!(next.title(), "Step 5: a question, an error");
+    assert_eq!(next.title(), "Step 5: a question");
     next.click();
     yew::scheduler::flush().await;
     assert_eq!(m.step_count(), "Step 5 of 8");
-    assert!(marks[0].class_list().contains("mark-current"));
+    let first_mark = m.get(".marks .mark");
+    assert!(first_mark.class_list().contains("mark-current"));
+    // Once answered, it says what happened there too.
+    m.get(".question-open button")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        m.button_with_text("‹ Previous marked step").title(),
+        "Step 4: an error"
+    );
+    assert_eq!(
+        m.get(".marks .mark")
+            .get_attribute("title")
+            .unwrap_or_default(),
+        "Steps 4 and 5: a question, an error"
+    );
+    m.key(&gloo::utils::body().into(), "End").await;
+    m.key(&gloo::utils::body().into(), "ArrowLeft").await;
+    m.key(&gloo::utils::body().into(), "ArrowLeft").await;
+    assert_eq!(m.step_count(), "Step 6 of 8");
+    assert_eq!(
+        m.button_with_text("‹ Previous marked step").title(),
+        "Step 5: a question, an error"
+    );
     m.destroy();
     style.remove();
 }

@@ -218,18 +218,25 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         })
     };
     let len = props.len.max(1);
-    // Every kind of a marked step (a question that also fails is both), from the trace.
+    // Every kind of a marked step (a question that also fails is both), from the trace;
+    // a question not answered yet is only a question: its other kinds would give the
+    // answer away.
     let kinds_of = |m: &TimelineMark| -> Vec<Marker> {
-        let mut kinds = vec![m.marker];
-        if let Some(st) = state.as_ref().and_then(|s| {
-            m.step
-                .checked_sub(1)
-                .and_then(|i| s.trace.steps.get(i))
-                .filter(|st| st.index + 1 == m.step && st.markers.contains(&m.marker))
-        }) {
-            add_kinds(&mut kinds, &st.markers);
+        let Some(s) = state.as_ref() else {
+            return vec![m.marker];
+        };
+        let step = m.step.checked_sub(1).and_then(|i| s.trace.steps.get(i));
+        match step {
+            Some(st) if st.index + 1 == m.step && st.markers.contains(&m.marker) => {
+                if st.markers.contains(&Marker::Question) && !s.answers.contains_key(&st.index) {
+                    return vec![Marker::Question];
+                }
+                let mut kinds = vec![m.marker];
+                add_kinds(&mut kinds, &st.markers);
+                kinds
+            }
+            _ => vec![m.marker],
         }
-        kinds
     };
     let (width, rem) = (*size).unwrap_or_else(|| {
         let w = gloo::utils::window()
