@@ -48,9 +48,15 @@ impl<'de> Deserialize<'de> for IdArg {
                     return Ok(IdArg::Var(name.to_string()));
                 }
                 parse_hex(v).map(IdArg::Num).ok_or_else(|| {
-                    E::custom(format!(
-                        "`{v}` is neither a number, a \"0x...\" string nor a \"$name\""
-                    ))
+                    if v.trim().parse::<i64>().is_ok() {
+                        E::custom(format!(
+                            "\"{v}\" is a number written as a string: write it without quotes"
+                        ))
+                    } else {
+                        E::custom(format!(
+                            "`{v}` is neither a number, a \"0x...\" string nor a \"$name\""
+                        ))
+                    }
                 })
             }
         }
@@ -763,26 +769,40 @@ impl Mistakes {
 /// step that did not parse still saves its `as` name, so a mistake in one step does not
 /// make every later `$name` look unknown.
 fn check_steps<'a>(
-    steps: impl Iterator<Item = (Result<&'a Step, &'a [LessonError]>, Option<&'a str>)>,
+    steps: impl Iterator<Item = (Result<&'a Step, &'a BrokenStep>, Option<&'a str>)>,
     profiles: Option<&[Profile]>,
     mistakes: &mut Mistakes,
 ) {
     let mut names: HashSet<&str> = HashSet::new();
     for (i, (step, save_as)) in steps.enumerate() {
-        match step {
-            Err(list) => list.iter().cloned().for_each(|e| mistakes.push(e)),
-            Ok(step) => {
-                let checks = [
-                    check_question(i, step),
-                    check_vars(i, step, &names),
-                    profiles.map_or(Ok(()), |p| check_expect_in(i, step, p)),
-                ];
-                checks
-                    .into_iter()
-                    .filter_map(Result::err)
+        let checks = match step {
+            Err(broken) => {
+                // What the step's readable parts still show.
+                broken
+                    .mistakes
+                    .iter()
+                    .cloned()
                     .for_each(|e| mistakes.push(e));
+                let op = broken.op.as_deref();
+                [
+                    check_question(i, op, broken.ask.as_ref()),
+                    Ok(()),
+                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
+                ]
             }
-        }
+            Ok(step) => {
+                let op = Some(step.op.name());
+                [
+                    check_question(i, op, step.ask.as_ref()),
+                    check_vars(i, step, &names),
+                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
+                ]
+            }
+        };
+        checks
+            .into_iter()
+            .filter_map(Result::err)
+            .for_each(|e| mistakes.push(e));
         if let Some(n) = save_as {
             names.insert(n);
         }
@@ -953,13 +973,11 @@ impl Lesson {
                     .and_then(Value::as_str)
                     .filter(|n| is_var_name(n))
                     .map(str::to_string);
-                (parse_step_reporting_all(i, v), save_as)
+                (parse_step_parts(i, v), save_as)
             })
             .collect();
         let profiles = header.as_ref().map(|h| &h.profiles[..]);
-        let items = parsed
-            .iter()
-            .map(|(s, n)| (s.as_ref().map_err(Vec::as_slice), n.as_deref()));
+        let items = parsed.iter().map(|(s, n)| (s.as_ref(), n.as_deref()));
         check_steps(items, profiles, &mut mistakes);
         let steps: Vec<Step> = parsed.into_iter().filter_map(|(s, _)| s.ok()).collect();
         mistakes.lesson(header, || steps)
@@ -1149,21 +1167,25 @@ fn take_string(
 /// Validates `step` as the next one after `steps`: its question and its `$name`s.
 pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
     let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
-    check_question(steps.len(), step)?;
+    check_question(steps.len(), Some(step.op.name()), step.ask.as_ref())?;
     check_vars(steps.len(), step, &names)
 }
 
-/// A question needs two choices or more, and its answer must be one of them.
 /// `expect_in` may name only the lesson's own profiles: an expectation for a profile
 /// the lesson is never run under would never be checked.
-fn check_expect_in(i: usize, step: &Step, profiles: &[Profile]) -> Result<(), LessonError> {
-    match step.expect_in.keys().find(|p| !profiles.contains(p)) {
+fn check_expect_in<'a>(
+    i: usize,
+    op: Option<&str>,
+    named: impl IntoIterator<Item = &'a Profile>,
+    profiles: &[Profile],
+) -> Result<(), LessonError> {
+    match named.into_iter().find(|p| !profiles.contains(p)) {
         None => Ok(()),
         Some(p) => {
             let declared: Vec<&str> = profiles.iter().map(|p| p.name()).collect();
             Err(LessonError {
                 step: Some(i),
-                op: Some(step.op.name().to_string()),
+                op: op.map(str::to_string),
                 field: Some(format!("expect_in.{p}")),
                 message: format!(
                     "{p} is not one of this lesson's profiles ({}): add it to \"profiles\" or drop this expectation",
@@ -1174,11 +1196,12 @@ fn check_expect_in(i: usize, step: &Step, profiles: &[Profile]) -> Result<(), Le
     }
 }
 
-fn check_question(i: usize, step: &Step) -> Result<(), LessonError> {
-    let Some(q) = &step.ask else { return Ok(()) };
+/// A question needs two choices or more, and its answer must be one of them.
+fn check_question(i: usize, op: Option<&str>, q: Option<&Question>) -> Result<(), LessonError> {
+    let Some(q) = q else { return Ok(()) };
     let err = |field: &str, message: String| LessonError {
         step: Some(i),
-        op: Some(step.op.name().to_string()),
+        op: op.map(str::to_string),
         field: Some(field.to_string()),
         message,
     };
@@ -1192,8 +1215,9 @@ fn check_question(i: usize, step: &Step) -> Result<(), LessonError> {
         return Err(err(
             "ask.answer",
             format!(
-                "{} is not a choice index (0..{})",
+                "{} is not a choice index: with {} choices, the answer is 0 to {}",
                 q.answer,
+                q.choices.len(),
                 q.choices.len() - 1
             ),
         ));
@@ -1208,7 +1232,11 @@ fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), Lesson
                 step: Some(i),
                 op: Some(step.op.name().to_string()),
                 field: Some(field.to_string()),
-                message: format!("unknown `${var}`: no earlier step saves a result `as` \"{var}\""),
+                message: format!(
+                    "unknown `${var}`: no earlier step saves a result `as` \"{var}\"{}",
+                    did_you_mean(var, &names.iter().copied().collect::<Vec<_>>())
+                        .replace("mean `", "mean `$")
+                ),
             });
         }
     }
@@ -1227,6 +1255,26 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
 /// and the op parsed again, so one mistake does not hide the next; a required field
 /// set aside is not reported a second time as missing.
 pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonError>> {
+    parse_step_parts(i, v).map_err(|broken| {
+        let mut list = broken.mistakes;
+        list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_ref()).err());
+        list
+    })
+}
+
+/// A step that did not parse: its mistakes, and the parts of it that could be read, for
+/// the checks that need no op (its question; its `expect_in` against the lesson's
+/// profiles).
+struct BrokenStep {
+    mistakes: Vec<LessonError>,
+    /// The op's name as written, if it is a string.
+    op: Option<String>,
+    ask: Option<Question>,
+    expect_in: Vec<Profile>,
+}
+
+/// [`parse_step_reporting_all`], keeping what a broken step's readable parts say.
+fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
     let err = |op: Option<&str>, field: Option<String>, message: String| LessonError {
         step: Some(i),
         op: op.map(str::to_string),
@@ -1234,9 +1282,16 @@ pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonEr
         message,
     };
     let Value::Object(mut m) = v else {
-        return Err(vec![err(None, None, "a step is a JSON object".into())]);
+        return Err(BrokenStep {
+            mistakes: vec![err(None, None, "a step is a JSON object".into())],
+            op: None,
+            ask: None,
+            expect_in: Vec::new(),
+        });
     };
     let mut mistakes = Vec::new();
+    // The op as written, known or not: the step's other mistakes are named with it.
+    let written_op = m.get("op").and_then(Value::as_str).map(str::to_string);
     let op_name = match m.remove("op") {
         Some(Value::String(s)) if OP_NAMES.contains(&s.as_str()) => Some(s),
         Some(Value::String(s)) => {
@@ -1261,7 +1316,7 @@ pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonEr
             None
         }
     };
-    let opn = op_name.as_deref();
+    let opn = written_op.as_deref();
     // A string field: its value if it has one and `fits`, else the mistake noted.
     let mut string = |k: &str, fits: fn(&str) -> bool, expected: &str| match m.remove(k) {
         Some(Value::String(s)) if fits(&s) => Some(s),
@@ -1302,7 +1357,14 @@ pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonEr
             expect_in: expect_in.unwrap_or_default(),
             ask,
         }),
-        _ => Err(mistakes),
+        _ => Err(BrokenStep {
+            mistakes,
+            op: written_op,
+            ask,
+            expect_in: expect_in
+                .map(|e| e.into_keys().collect())
+                .unwrap_or_default(),
+        }),
     }
 }
 
@@ -1427,14 +1489,37 @@ fn expectation_hint(msg: String) -> String {
 /// The fields every step may have besides its op's own.
 const STEP_KEYS: &[&str] = &["as", "thread", "say", "expect", "expect_in", "ask"];
 
-/// " (did you mean `x`?)" when one of `known` is within two edits of `word`.
+/// " (did you mean `x`?)" when one of `known` is close to `word`: one edit for a word
+/// of up to three letters, two up to six, three beyond (so `max` is not taken for `as`).
 fn did_you_mean(word: &str, known: &[&str]) -> String {
+    let reach = match word.chars().count() {
+        0..=3 => 1,
+        4..=6 => 2,
+        _ => 3,
+    };
     known
         .iter()
         .map(|k| (strsim::levenshtein(word, k), k))
-        .filter(|(d, _)| *d <= 2)
+        .filter(|(d, _)| *d <= reach)
         .min()
         .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), with
+/// the closest of the expected names suggested; other messages as they are.
+fn suggest_known(msg: String) -> String {
+    let Some(rest) = msg
+        .strip_prefix("unknown field `")
+        .or_else(|| msg.strip_prefix("unknown variant `"))
+    else {
+        return msg;
+    };
+    let Some((word, tail)) = rest.split_once('`') else {
+        return msg;
+    };
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let hint = did_you_mean(word, &known);
+    format!("{msg}{hint}")
 }
 
 fn is_var_name(s: &str) -> bool {
@@ -1450,7 +1535,7 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
         if path == "." {
             path.clear();
         }
-        let msg = e.into_inner().to_string();
+        let msg = suggest_known(e.into_inner().to_string());
         for prefix in ["missing field `", "unknown field `"] {
             if let Some(rest) = msg.strip_prefix(prefix) {
                 if let Some((field, tail)) = rest.split_once('`') {
@@ -1487,9 +1572,14 @@ fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String
 /// serde's Rust type names in words a lesson author knows.
 fn plain_words(msg: String) -> String {
     let msg = ["usize", "u64", "u32", "u8"].iter().fold(msg, |m, t| {
-        m.replace(&format!("expected {t}"), "expected a whole number")
+        m.replace(
+            &format!("expected {t}"),
+            "expected a whole number, 0 or more",
+        )
     });
-    if msg.starts_with("invalid type: string") && msg.ends_with("expected a whole number") {
+    if msg.starts_with("invalid type: string")
+        && msg.ends_with("expected a whole number, 0 or more")
+    {
         format!("{msg}: write it without quotes")
     } else {
         msg

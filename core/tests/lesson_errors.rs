@@ -258,11 +258,26 @@ fn messages_suggest_the_fix() {
     );
     let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
         "ask": {"prompt": "p", "choices": ["a", "b"], "answer": "a", "explain": "e"}}]));
-    assert!(e.message.contains("expected a whole number"), "{e}");
+    assert!(
+        e.message.contains("expected a whole number, 0 or more"),
+        "{e}"
+    );
     let e = reject(json!([{"op": "set_create", "set": "s", "quota": "2"}]));
     assert!(
         e.message
-            .ends_with("expected a whole number: write it without quotes"),
+            .ends_with("expected a whole number, 0 or more: write it without quotes"),
+        "{e}"
+    );
+    // An ID in quotes gets the same advice, and a negative answer is not called a
+    // whole number it would be.
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": "1", "max": 9}]));
+    assert_eq!(e.field.as_deref(), Some("min"));
+    assert!(e.message.ends_with("write it without quotes"), "{e}");
+    let e = reject(json!([{"op": "alloc", "set": "sva", "min": 1, "max": 9,
+        "ask": {"prompt": "p", "choices": ["a", "b"], "answer": -1, "explain": "e"}}]));
+    assert!(
+        e.message
+            .contains("integer `-1`, expected a whole number, 0 or more"),
         "{e}"
     );
     let e = reject_lesson(json!({"format": 1, "title": "t", "profile": "v5.5",
@@ -571,5 +586,76 @@ fn fields_of_every_kind_are_set_aside_and_odd_keys_named_as_written() {
             (Some(3), Some("min.x")),
         ],
         "{list:#?}"
+    );
+}
+
+/// A step that does not parse still has its question and its `expect_in` checked: a
+/// teacher sees them in the same run as the field that broke the step.
+#[test]
+fn a_broken_step_still_has_its_question_and_expect_in_checked() {
+    let ask = json!({"prompt": "?", "choices": ["a", "b", "c"], "answer": 3, "explain": "."});
+    let list = all_mistakes(json!({"format": 1, "title": "t", "profile": "ext",
+        "profiles": ["improved"], "steps": [
+        {"op": "alloc", "sett": "gpu", "min": 1, "max": 9, "ask": ask,
+         "expect_in": {"improved": {"ok": 1}, "v5.18": {"ok": 1}}},
+        {"op": "allocate", "ask": ask}
+    ]}));
+    let places: Vec<(Option<usize>, Option<&str>, Option<&str>)> = list
+        .iter()
+        .map(|e| (e.step, e.op.as_deref(), e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (Some(0), Some("alloc"), Some("sett")),
+            (Some(0), Some("alloc"), Some("ask.answer")),
+            (Some(0), Some("alloc"), Some("expect_in.v5.18")),
+            (Some(1), Some("allocate"), Some("op")),
+            (Some(1), Some("allocate"), Some("ask.answer")),
+        ],
+        "{list:#?}"
+    );
+    // Each is the message it has in a step that parses.
+    let alone = all_mistakes(json!({"format": 1, "title": "t", "profile": "ext",
+        "profiles": ["improved"], "steps": [
+        {"op": "alloc", "set": "gpu", "min": 1, "max": 9, "ask": ask,
+         "expect_in": {"improved": {"ok": 1}, "v5.18": {"ok": 1}}}
+    ]}));
+    assert_eq!(alone[..], list[1..3]);
+}
+
+/// A near miss is suggested wherever the right names are known (an op's own field, a
+/// question's field, a saved `$name`), and a short word is not matched with a far one.
+#[test]
+fn near_misses_are_suggested_where_the_names_are_known() {
+    let mistakes = |steps: Value| {
+        all_mistakes(json!({"format": 1, "title": "t", "profile": "v5.5", "steps": steps}))
+    };
+    let list = mistakes(json!([
+        {"op": "alloc", "sett": "sva", "min": 1, "max": 9, "as": "n1"},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9,
+         "ask": {"prompt": "?", "choices": ["a", "b"], "answer": 0, "explian": "."}},
+        {"op": "find", "set": null, "id": 1, "max": 3}
+    ]));
+    assert!(
+        list[0].message.contains("(did you mean `set`?)"),
+        "{}",
+        list[0]
+    );
+    assert_eq!(list[1].field.as_deref(), Some("ask.explian"));
+    assert!(
+        list[1].message.contains("(did you mean `explain`?)"),
+        "{}",
+        list[1]
+    );
+    assert!(!list[2].message.contains("did you mean"), "{}", list[2]);
+    let list = mistakes(json!([
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "n1"},
+        {"op": "find", "set": null, "id": "$N1"}
+    ]));
+    assert!(
+        list[0].message.contains("(did you mean `$n1`?)"),
+        "{}",
+        list[0]
     );
 }
