@@ -785,7 +785,7 @@ fn check_steps<'a>(
                     .for_each(|e| mistakes.push(e));
                 let op = broken.op.as_deref();
                 [
-                    check_question(i, op, broken.ask.as_ref()),
+                    check_question(i, op, broken.ask.as_deref()),
                     Ok(()),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
                 ]
@@ -1257,7 +1257,7 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
 pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonError>> {
     parse_step_parts(i, v).map_err(|broken| {
         let mut list = broken.mistakes;
-        list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_ref()).err());
+        list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_deref()).err());
         list
     })
 }
@@ -1269,7 +1269,7 @@ struct BrokenStep {
     mistakes: Vec<LessonError>,
     /// The op's name as written, if it is a string.
     op: Option<String>,
-    ask: Option<Question>,
+    ask: Option<Box<Question>>,
     expect_in: Vec<Profile>,
 }
 
@@ -1360,7 +1360,7 @@ fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
         _ => Err(BrokenStep {
             mistakes,
             op: written_op,
-            ask,
+            ask: ask.map(Box::new),
             expect_in: expect_in
                 .map(|e| e.into_keys().collect())
                 .unwrap_or_default(),
