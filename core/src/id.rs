@@ -93,7 +93,7 @@ impl Errno {
             Errno::EOVERFLOW => "the PASID is outside the device's range",
             Errno::EPERM => "not the owner",
             Errno::EOPNOTSUPP => "this profile has no such operation",
-            Errno::INVALID_IOASID => "INVALID_IOASID, with no error code",
+            Errno::INVALID_IOASID => "the call returns no error code, only this invalid ID",
         }
     }
 }

@@ -471,7 +471,7 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
     // The picker offers the session's import, and shows it chosen again.
     let picked = picked_lesson(&browser).await;
     assert_eq!(picked[0], "import:0", "{picked}");
-    assert_eq!(picked[1], "Imported: My lesson (mine.json)", "{picked}");
+    assert_eq!(picked[1], "mine.json: My lesson", "{picked}");
 
     // Picked by hand, then Back: the picker follows the lesson shown.
     select(&browser, "Lesson", "builtin:02-sets").await;

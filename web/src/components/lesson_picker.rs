@@ -57,16 +57,24 @@ pub fn LessonPicker() -> Html {
         <label class="inline lesson-picker">
             <span>{ "Lesson" }</span>
             <select ref={select} aria-label="Lesson" {onchange}>
-                { for catalog().iter().enumerate().map(|(n, e)| {
-                    let v = format!("builtin:{}", e.id);
-                    html! { <option value={v.clone()} selected={v == current}>{ format!("{}. {}", n + 1, e.title()) }</option> }
-                }) }
-                { for state.imports.iter().enumerate().map(|(i, (name, l))| {
-                    let v = format!("import:{i}");
-                    html! { <option value={v.clone()} selected={v == current}>{ format!("Imported: {} ({name})", l.title) }</option> }
-                }) }
-                if let (Source::Imported(name), None) = (&state.source, import_shown) {
-                    <option value="linked" selected=true>{ format!("Imported: {} ({name})", state.base.title) }</option>
+                <optgroup label="Built-in lessons">
+                    { for catalog().iter().enumerate().map(|(n, e)| {
+                        let v = format!("builtin:{}", e.id);
+                        html! { <option value={v.clone()} selected={v == current}>{ format!("{}. {}", n + 1, e.title()) }</option> }
+                    }) }
+                </optgroup>
+                // The file's name first: two versions of one lesson share a title, and a
+                // narrow select cuts the end off.
+                if !state.imports.is_empty() || (matches!(state.source, Source::Imported(_)) && import_shown.is_none()) {
+                    <optgroup label="Imported">
+                        { for state.imports.iter().enumerate().map(|(i, (name, l))| {
+                            let v = format!("import:{i}");
+                            html! { <option value={v.clone()} selected={v == current}>{ format!("{name}: {}", l.title) }</option> }
+                        }) }
+                        if let (Source::Imported(name), None) = (&state.source, import_shown) {
+                            <option value="linked" selected=true>{ format!("{name}: {}", state.base.title) }</option>
+                        }
+                    </optgroup>
                 }
             </select>
         </label>

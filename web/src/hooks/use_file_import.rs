@@ -26,7 +26,7 @@ pub fn use_file_import(
         if file.size() > MAX_IMPORT_BYTES {
             dispatch.dispatch(Action::ShowNotice(Notice {
                 error: true,
-                title: format!("{name} could not be imported."),
+                title: format!("{name} could not be imported. The lesson shown has not changed."),
                 details: vec!["The file is too big for a lesson.".into()],
             }));
             return;
