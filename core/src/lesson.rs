@@ -52,6 +52,10 @@ impl<'de> Deserialize<'de> for IdArg {
                         E::custom(format!(
                             "\"{v}\" is a number written as a string: write it without quotes"
                         ))
+                    } else if is_var_name(v) {
+                        E::custom(format!(
+                            "`{v}` is neither a number, a \"0x...\" string nor a \"$name\" (a result saved `as` \"{v}\" is written \"${v}\")"
+                        ))
                     } else {
                         E::custom(format!(
                             "`{v}` is neither a number, a \"0x...\" string nor a \"$name\""

@@ -658,4 +658,13 @@ fn near_misses_are_suggested_where_the_names_are_known() {
         "{}",
         list[0]
     );
+    let list = mistakes(json!([
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "n1"},
+        {"op": "find", "set": null, "id": "n1"}
+    ]));
+    assert!(
+        list[0].message.contains(r#"is written "$n1""#),
+        "{}",
+        list[0]
+    );
 }
