@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for IdArg {
                         ))
                     } else if is_var_name(v) {
                         E::custom(format!(
-                            "`{v}` is neither a number, a \"0x...\" string nor a \"$name\" (a result saved `as` \"{v}\" is written \"${v}\")"
+                            "`{v}` is neither a number, a \"0x...\" string nor a \"$name\" (if it names a result saved with \"as\", write \"${v}\")"
                         ))
                     } else {
                         E::custom(format!(

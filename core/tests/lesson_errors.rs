@@ -662,9 +662,5 @@ fn near_misses_are_suggested_where_the_names_are_known() {
         {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "n1"},
         {"op": "find", "set": null, "id": "n1"}
     ]));
-    assert!(
-        list[0].message.contains(r#"is written "$n1""#),
-        "{}",
-        list[0]
-    );
+    assert!(list[0].message.contains(r#"write "$n1""#), "{}", list[0]);
 }
