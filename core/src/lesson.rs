@@ -1407,9 +1407,17 @@ fn parse_op(
     let mut reported: BTreeMap<String, usize> = BTreeMap::new();
     let rounds = (m.len() + Op::MAX_FIELDS) * (PLACEHOLDERS + 1);
     for _ in 0..rounds {
-        let mut tagged = Map::new();
-        tagged.insert(op_name.to_string(), Value::Object(m.clone()));
-        let (p, msg) = match parse_at::<Op>(Value::Object(tagged)) {
+        // Read in place (`&Value`): a round that fails changes `m` and reads it again.
+        let tagged = Value::Object(Map::from_iter([(op_name.to_string(), Value::Object(m))]));
+        let parsed = parse_at::<Op, _>(&tagged);
+        let Value::Object(mut outer) = tagged else {
+            return None;
+        };
+        m = match outer.remove(op_name) {
+            Some(Value::Object(inner)) => inner,
+            _ => return None,
+        };
+        let (p, msg) = match parsed {
             Ok(op) if reported.is_empty() => return Some(op),
             Ok(_) => return None,
             Err(e) => e,
@@ -1533,7 +1541,8 @@ fn is_var_name(s: &str) -> bool {
 /// Deserializes `v`, reporting the failing field's path and serde's message. serde's
 /// "unknown field" and "missing field" messages already name the field; we move the
 /// name into the path.
-fn parse_at<T: for<'de> Deserialize<'de>>(v: Value) -> Result<T, (String, String)> {
+/// `v` is a `Value` or a `&Value` (read in place, so that it can be parsed again).
+fn parse_at<'de, T: Deserialize<'de>, D: Deserializer<'de>>(v: D) -> Result<T, (String, String)> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let mut path = e.path().to_string();
         if path == "." {
