@@ -187,9 +187,9 @@ const FIND: &str = "\
 [find.enoent] \tif (!data) { priv = ERR_PTR(-ENOENT); goto unlock; }
 [find.eacces] \tif (set && data->set != set) { priv = ERR_PTR(-EACCES); goto unlock; }
 [find.deref] \tpriv = rcu_dereference(data->private);
-[find.getter_null] \t/* kernel: the getter runs even when priv is NULL */
+[find.getter_null] \tif (getter && !getter(priv)) priv = NULL;  /* kernel: before the NULL check */
 [find.no_data] \tif (!priv) goto unlock;                  /* allocated, not yet bound */
-[find.getter] \tif (getter && !getter(priv)) priv = NULL;  /* e.g. mmget_not_zero() */
+[find.getter] \tif (getter && !getter(priv)) priv = NULL;  /* improved: only with data */
 [find.found] unlock:
 [+find.found] \trcu_read_unlock();
 [+find.found] \treturn priv;

@@ -605,8 +605,13 @@ impl World {
                     self.log.explain(|| format!("{id} -> {}", d.label()));
                     Ok(Some(d))
                 } else {
-                    // The getter's refusal is the branch taken.
-                    self.log.line("find.getter");
+                    // The getter's refusal is the branch taken, on the line where this
+                    // profile calls it (the kernel's, before the NULL check; ours, after).
+                    self.log.line(if self.knobs.flaw_getter_without_data {
+                        "find.getter_null"
+                    } else {
+                        "find.getter"
+                    });
                     self.log.line("find.found");
                     if d.mm().is_none() {
                         self.log.warn(format!(

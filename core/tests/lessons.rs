@@ -525,3 +525,51 @@ fn the_cli_runs_one_builtin_lesson() {
     let steps = v["steps"].as_array().map_or(0, Vec::len);
     assert_eq!(steps, parse(&lessons::ALL[0]).steps.len());
 }
+
+/// A find with a getter on an ID without data: a kernel profile calls the getter before
+/// the NULL check (the line marked ran, with its warning), ours only with data; the
+/// code pane must not show the getter skipped where the narration says it ran.
+#[test]
+fn the_getter_line_that_ran_is_the_profiles_own() {
+    let lesson = built_in("03-deferred-binding");
+    let getter_on_nothing = |p: Profile| {
+        let trace = run_under(&lesson, p).expect("runs");
+        let step = trace
+            .steps
+            .iter()
+            .zip(&lesson.steps)
+            .find(|(_, l)| {
+                matches!(
+                    l.op,
+                    ioasid_core::lesson::Op::Find {
+                        getter: Some(_),
+                        ..
+                    }
+                )
+            })
+            .map(|(s, _)| s.clone())
+            .expect("a find with a getter");
+        let ran: Vec<String> = step
+            .func
+            .listing()
+            .iter()
+            .filter(|line| line.ran(&step.lines))
+            .map(|line| line.text.trim().to_string())
+            .collect();
+        (ran, step.warnings.len())
+    };
+    let (kernel, warned) = getter_on_nothing(Profile::V5_11);
+    let getter_at = kernel.iter().position(|t| t.contains("getter(priv)"));
+    let null_at = kernel.iter().position(|t| t.starts_with("if (!priv)"));
+    assert!(
+        matches!((getter_at, null_at), (Some(g), Some(n)) if g < n),
+        "{kernel:#?}"
+    );
+    assert!(warned > 0);
+    let (ours, warned) = getter_on_nothing(Profile::Improved);
+    assert!(
+        !ours.iter().any(|t| t.contains("getter(priv)")),
+        "{ours:#?}"
+    );
+    assert_eq!(warned, 0);
+}
