@@ -692,3 +692,38 @@ async fn a_long_run_says_it_is_computing_then_offers_step_1() {
     assert!(hint.contains("run step 1"), "after the run: {hint}");
     m.destroy();
 }
+
+/// A question is graded for the lesson's profile: under another profile whose result
+/// differs, the feedback says the lesson's answer is the lesson's profile's, unless the
+/// question itself names another profile (it compares eras, and holds everywhere).
+#[wasm_bindgen_test]
+async fn a_question_answered_under_another_profile_says_whose_answer_it_is() {
+    let lesson = |prompt: &str| {
+        format!(
+            r#"{{"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved"], "steps": [
+            {{"op": "free", "id": 5, "expect": {{"ok": null}}, "expect_in": {{"improved": {{"err": "ENOENT"}}}},
+              "ask": {{"prompt": "{prompt}", "choices": ["nothing", "ENOENT"], "answer": 0, "explain": "."}}}}]}}"#
+        )
+    };
+    for (prompt, noted) in [
+        ("What does freeing an unknown ID return?", true),
+        ("Under v5.11, what does freeing an unknown ID return?", true),
+        ("Unlike improved, what does v5.11 return here?", false),
+    ] {
+        let m = Mounted::new(&lesson(prompt), 0).await;
+        m.choose("select[aria-label='Profile']", "improved").await;
+        m.click("Next step").await;
+        m.get(".question-open button")
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .click();
+        yew::scheduler::flush().await;
+        let feedback = m.text(".question-feedback");
+        assert_eq!(
+            feedback.contains("This lesson asks about v5.11"),
+            noted,
+            "{prompt}: {feedback}"
+        );
+        m.destroy();
+    }
+}

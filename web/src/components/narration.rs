@@ -5,6 +5,7 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
+use ioasid_core::profile::Profile;
 use ioasid_core::trace::{outcome_words, Code, Event, Outcome, Val};
 use yew::prelude::*;
 
@@ -105,10 +106,11 @@ pub fn Narration() -> Html {
         })
     };
     let sandbox = i >= lesson.steps.len();
-    // A question that names the lesson's profile ("Under v5.11, ...") is about that
-    // profile: when this run went otherwise (another profile expects another result, or
-    // an expectation failed under the knobs chosen), it says so instead of grading. A
-    // question comparing eras holds under any profile and is graded as usual.
+    // A question is about the lesson's profile unless it names another one: when this
+    // run went otherwise (another profile expects another result, or an expectation
+    // failed under the knobs chosen), it says so instead of grading. A question that
+    // names another profile compares eras: it holds under any profile and is graded as
+    // usual.
     let abandoned: usize = state
         .world
         .devices
@@ -120,14 +122,18 @@ pub fn Narration() -> Html {
         state.profile != lesson.profile
             && s.expect_for(state.profile) != s.expect_for(lesson.profile)
     });
-    let written_for = (ask.as_ref().is_some_and(|q| q.prompt.contains(about))
-        && (differs || st.expect_ok == Some(false)))
-    .then(|| {
-        AttrValue::from(format!(
-            "This question is about {about}. This run ({}) went otherwise at this step (see the result above), so the lesson's answer (◇) is {about}'s, not this run's.",
-            state.profile.name()
-        ))
+    let compares_eras = ask.as_ref().is_some_and(|q| {
+        Profile::ALL
+            .iter()
+            .any(|p| *p != lesson.profile && q.prompt.contains(p.name()))
     });
+    let written_for = (ask.is_some() && !compares_eras && (differs || st.expect_ok == Some(false)))
+        .then(|| {
+            AttrValue::from(format!(
+                "This lesson asks about {about}. This run ({}) went otherwise at this step (see the result above), so the lesson's answer (◇) is {about}'s, not this run's.",
+                state.profile.name()
+            ))
+        });
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
             <h2 id="narration-title">
