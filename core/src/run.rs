@@ -373,7 +373,10 @@ fn run_step(
         if log.switched {
             markers.push(Marker::AllocatorSwitch);
         }
-        if matches!(&result, Outcome::Ok(Val::Responses(r)) if !r.is_empty()) {
+        // Responses returned (run_faults, flush) or sent on the way (an unbind drains
+        // its PASID's requests).
+        let responded = log.events.iter().any(|e| matches!(e, Event::Responded(_)));
+        if responded || matches!(&result, Outcome::Ok(Val::Responses(r)) if !r.is_empty()) {
             markers.push(Marker::FaultResponse);
         }
         if expect_ok == Some(false) {

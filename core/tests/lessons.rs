@@ -573,3 +573,31 @@ fn the_getter_line_that_ran_is_the_profiles_own() {
     );
     assert_eq!(warned, 0);
 }
+
+/// A step that sends page responses is marked so on the timeline, also when it sends
+/// them on the way (lesson 09's unbind drains a request), not only run_faults and flush.
+#[test]
+fn every_step_that_responds_is_marked() {
+    let lesson = built_in("09-stale-fault");
+    let trace = run_under(&lesson, Profile::V5_11).expect("runs");
+    for s in &trace.steps {
+        let responded = s.events.iter().any(|e| matches!(e, Event::Responded(_)));
+        if responded {
+            assert!(
+                s.markers
+                    .contains(&ioasid_core::trace::Marker::FaultResponse),
+                "step {} ({}) responds unmarked",
+                s.index + 1,
+                s.op
+            );
+        }
+    }
+    let unbind = trace
+        .steps
+        .iter()
+        .find(|s| s.op == "unbind")
+        .expect("an unbind");
+    assert!(unbind
+        .markers
+        .contains(&ioasid_core::trace::Marker::FaultResponse));
+}
