@@ -629,6 +629,17 @@ async fn a_profile_change_recomputes_and_keeps_the_step() {
     assert_eq!(m.step_count(), "Step 7 of 11");
     assert!(m.text(".profile-desc").contains("fixed design"));
     m.destroy();
+    // Under another profile than the lesson's, its narration says whose it is.
+    let m = Mounted::new(LESSON, 1).await;
+    assert!(m.text(".say").contains("First alloc."));
+    assert!(m.find(".say-for").is_none(), "the narration's own profile");
+    m.choose("select[aria-label='Profile']", "improved").await;
+    let lesson_profile = Lesson::parse(LESSON).unwrap().profile;
+    assert_eq!(
+        m.text(".say-for"),
+        format!("Told for {}: ", lesson_profile.name())
+    );
+    m.destroy();
 }
 
 /// The checkbox of knob `name` in the profile bar.

@@ -150,7 +150,16 @@ pub fn Narration() -> Html {
                     <p class="call">{ "The call: " }<code>{ st.call.trim_end_matches(':') }</code></p>
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
-                    if let Some(say) = &st.say { <p class="say">{ say }</p> }
+                    // The narration is the lesson's, written for its profile: under another
+                    // one it may tell what this run did not do.
+                    if let Some(say) = &st.say {
+                        <p class="say">
+                            if state.profile != lesson.profile && !sandbox {
+                                <span class="say-for">{ format!("Told for {about}: ") }</span>
+                            }
+                            { say }
+                        </p>
+                    }
                     <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty(), &st.events, abandoned) }</p>
                     <p class="explain">{ &st.explain }</p>
                     if !st.warnings.is_empty() {
