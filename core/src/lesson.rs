@@ -919,8 +919,9 @@ impl Lesson {
 
     /// Parses and validates a lesson from JSON text, and on failure lists every
     /// mistake found (every one in each step, as [`parse_step_reporting_all`] finds
-    /// them; up to [`MAX_LISTED`], then a line counting the rest): the lesson's own fields first, then step by step. Never
-    /// empty on failure. Text that is not JSON is one mistake.
+    /// them, and the checks that need the steps before it; up to [`MAX_LISTED`], then
+    /// a line counting the rest): the lesson's own fields first, then step by step.
+    /// Never empty on failure. Text that is not JSON is one mistake.
     pub fn parse_reporting_all(text: &str) -> Result<Lesson, Vec<LessonError>> {
         // Fast path (native builds): one typed pass. Any mistake in a step sends the
         // text through the precise path, which finds and names it.
