@@ -767,11 +767,11 @@ impl Mistakes {
     }
 }
 
-/// Notes each step's mistakes in order: why it did not parse (`Err`), or what needs
-/// the steps before it: its question, its `$name`s (each saved by an earlier step) and
-/// its `expect_in` profiles (unless the lesson's `profile` is broken: `None`). A
-/// step that did not parse still saves its `as` name, so a mistake in one step does not
-/// make every later `$name` look unknown.
+/// Notes each step's mistakes in order: why it did not parse (`Err`), then its
+/// question, its `$name`s (each saved by an earlier step; not for a step whose op did
+/// not parse) and its `expect_in` profiles (unless the lesson's `profile` is broken:
+/// `None`). A step that did not parse still saves its `as` name, so a mistake in one
+/// step does not make every later `$name` look unknown.
 fn check_steps<'a>(
     steps: impl Iterator<Item = (Result<&'a Step, &'a BrokenStep>, Option<&'a str>)>,
     profiles: Option<&[Profile]>,
