@@ -152,7 +152,7 @@ pub fn App(props: &AppProps) -> Html {
                         </div>
                         <div class="col-space">
                             <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}
-                                hold_hints={state.pending_question().is_some()} />
+                                hold_hints={state.question_about_an_id()} />
                         </div>
                         <div class="panels">
                             <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />

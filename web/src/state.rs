@@ -9,7 +9,7 @@ use crate::catalog;
 use crate::url::{format_knobs, parse_knobs, UrlState};
 use crate::view::{lesson_error, num};
 use crate::{b64, view};
-use ioasid_core::lesson::{parse_step, Lesson, Step, MAX_LISTED};
+use ioasid_core::lesson::{parse_step, Lesson, Op, Step, MAX_LISTED};
 use ioasid_core::run::run_streaming;
 use ioasid_core::space::World;
 use ioasid_core::{Knobs, Profile, Runner, StepTrace, Trace};
@@ -503,6 +503,14 @@ impl AppState {
         (first..end)
             .filter(|i| self.trace.ops[*i].ask.is_some() && !self.answers.contains_key(i))
             .collect()
+    }
+
+    /// True while a question waits on a step that hands out an ID (alloc, bind): the
+    /// lowest free ID shown would be its answer. Other questions leave it in view.
+    pub fn question_about_an_id(&self) -> bool {
+        self.pending_question()
+            .and_then(|i| self.trace.ops.get(i))
+            .is_some_and(|s| matches!(s.op, Op::Alloc { .. } | Op::Bind { .. }))
     }
 
     /// True when the current step's result is shown.
@@ -1297,6 +1305,35 @@ mod tests {
         assert!(answered.passed_questions.is_empty());
         let answered_then_last = act(act(onto, Action::AnswerPending(0)), Action::Last);
         assert!(!answered_then_last.passed_questions.contains(&q));
+    }
+
+    /// The lowest free ID is held back only while the question waits on a step that
+    /// hands one out.
+    #[test]
+    fn only_an_allocating_question_holds_the_free_hint() {
+        let s = first_fit();
+        let asks: Vec<usize> = (0..s.trace.ops.len())
+            .filter(|i| s.trace.ops[*i].ask.is_some())
+            .collect();
+        let mut asked_about_an_id = false;
+        for q in asks {
+            let at = act(s.clone(), Action::Seek(q + 1));
+            let allocates = matches!(at.trace.ops[q].op, Op::Alloc { .. } | Op::Bind { .. });
+            assert_eq!(at.question_about_an_id(), allocates, "step {q}");
+            let answered = act(at, Action::AnswerPending(0));
+            assert!(!answered.question_about_an_id());
+            asked_about_an_id |= allocates;
+        }
+        assert!(asked_about_an_id, "lesson 1 asks about an alloc");
+        let sets = act(s, Action::LoadLesson("03-deferred-binding".into()));
+        let find_q = (0..sets.trace.ops.len())
+            .find(|i| {
+                sets.trace.ops[*i].ask.is_some() && matches!(sets.trace.ops[*i].op, Op::Find { .. })
+            })
+            .expect("lesson 3 asks about a find");
+        let at = act(sets, Action::Seek(find_q + 1));
+        assert!(at.pending_question().is_some());
+        assert!(!at.question_about_an_id());
     }
 
     /// The list never names the question on screen: an undo that lands on a passed
