@@ -714,6 +714,21 @@ async fn screenshots_of_the_main_screen_in_both_themes() {
     )
     .await;
     assert_eq!(overflow, Value::Bool(false), "nothing sticks out sideways");
+    // A question that opens below the fold is scrolled into view, choices and all.
+    open(&browser, &site.url("/?lesson=08-page-requests&step=4")).await;
+    press(&browser, Key::Right).await;
+    wait_for(&browser, ".question-open", Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let shown = js(
+        &browser,
+        "const r = document.querySelector('.question-open').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight + 1;",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        Value::Bool(true),
+        "the question is in view on a phone"
+    );
 
     // A projector.
     browser

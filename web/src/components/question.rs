@@ -17,6 +17,22 @@ pub struct QuestionProps {
     pub written_for: Option<AttrValue>,
 }
 
+/// Scrolls `node` up until its bottom edge is in the window, if it lies below it.
+fn bring_into_view(node: &NodeRef) {
+    let Some(el) = node.cast::<web_sys::Element>() else {
+        return;
+    };
+    let height = gloo::utils::window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::MAX);
+    let rect = el.get_bounding_client_rect();
+    if rect.bottom() > height && rect.top() > 0.0 {
+        el.scroll_into_view_with_bool(false);
+    }
+}
+
 #[component]
 pub fn Question(props: &QuestionProps) -> Html {
     let q = &props.question;
@@ -26,8 +42,19 @@ pub fn Question(props: &QuestionProps) -> Html {
         let cb = props.on_answer.clone();
         Callback::from(move |_: MouseEvent| cb.emit(c))
     };
+    // A question that opens below the window's edge (on a phone the panels above it
+    // fill the screen) is scrolled up into view: its choices are what to do next.
+    let node = use_node_ref();
+    use_effect_with((props.step, answered), {
+        let node = node.clone();
+        move |&(_, answered)| {
+            if !answered {
+                bring_into_view(&node);
+            }
+        }
+    });
     html! {
-        <div class={classes!("question", (!answered).then_some("question-open"))} role="group" aria-labelledby={prompt_id.clone()}>
+        <div ref={node} class={classes!("question", (!answered).then_some("question-open"))} role="group" aria-labelledby={prompt_id.clone()}>
             <p class="question-prompt" id={prompt_id}>
                 <span class="question-badge" aria-hidden="true">{ "?" }</span>
                 { if answered { "You predicted: " } else { "Predict first: " } }
