@@ -1239,8 +1239,8 @@ fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), Lesson
                 field: Some(field.to_string()),
                 message: format!(
                     "unknown `${var}`: no earlier step saves a result `as` \"{var}\"{}",
-                    did_you_mean(var, &names.iter().copied().collect::<Vec<_>>())
-                        .replace("mean `", "mean `$")
+                    closest(var, &names.iter().copied().collect::<Vec<_>>())
+                        .map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
                 ),
             });
         }
@@ -1505,6 +1505,11 @@ const STEP_KEYS: &[&str] = &["as", "thread", "say", "expect", "expect_in", "ask"
 /// " (did you mean `x`?)" when one of `known` is close to `word`: one edit for a word
 /// of up to three letters, two up to six, three beyond (so `max` is not taken for `as`).
 fn did_you_mean(word: &str, known: &[&str]) -> String {
+    closest(word, known).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
+}
+
+/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]).
+fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let reach = match word.chars().count() {
         0..=3 => 1,
         4..=6 => 2,
@@ -1512,10 +1517,10 @@ fn did_you_mean(word: &str, known: &[&str]) -> String {
     };
     known
         .iter()
-        .map(|k| (strsim::levenshtein(word, k), k))
+        .map(|k| (strsim::levenshtein(word, k), *k))
         .filter(|(d, _)| *d <= reach)
         .min()
-        .map_or(String::new(), |(_, k)| format!(" (did you mean `{k}`?)"))
+        .map(|(_, k)| k)
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), with

@@ -1184,6 +1184,13 @@ mod tests {
         AppState::from_url(&u, &unknown, Theme::System)
     }
 
+    /// The indexes of the steps that ask a question.
+    fn asking_steps(s: &AppState) -> Vec<usize> {
+        (0..s.trace.ops.len())
+            .filter(|i| s.trace.ops[*i].ask.is_some())
+            .collect()
+    }
+
     fn act(s: AppState, a: Action) -> AppState {
         (*Rc::new(s).reduce(a)).clone()
     }
@@ -1279,9 +1286,7 @@ mod tests {
     #[test]
     fn a_jump_says_which_questions_it_passed() {
         let s = first_fit();
-        let asks: Vec<usize> = (0..s.trace.ops.len())
-            .filter(|i| s.trace.ops[*i].ask.is_some())
-            .collect();
+        let asks = asking_steps(&s);
         assert!(!asks.is_empty());
         let last = act(s.clone(), Action::Last);
         let expected: Vec<usize> = asks.iter().copied().filter(|i| *i + 1 < s.len()).collect();
@@ -1312,9 +1317,7 @@ mod tests {
     #[test]
     fn only_an_allocating_question_holds_the_free_hint() {
         let s = first_fit();
-        let asks: Vec<usize> = (0..s.trace.ops.len())
-            .filter(|i| s.trace.ops[*i].ask.is_some())
-            .collect();
+        let asks = asking_steps(&s);
         let mut asked_about_an_id = false;
         for q in asks {
             let at = act(s.clone(), Action::Seek(q + 1));
