@@ -2,7 +2,7 @@
 //! allocators, sets, references and the I/O page-fault path. No web dependencies.
 //!
 //! The flow: a [`lesson::Lesson`] (parsed and validated JSON) is run by
-//! [`run::Runner`] against a [`space::World`], producing a [`run::Trace`]: every
+//! [`run::Runner`] against a [`world::World`], producing a [`run::Trace`]: every
 //! step's result, events, warnings, pseudo-code lines, and the world after it.
 
 pub mod allocator;
@@ -20,11 +20,12 @@ pub mod set;
 pub mod space;
 pub mod sva;
 pub mod trace;
+pub mod world;
 pub mod xarray;
 
 pub use id::{Data, Errno, Ioasid, INVALID_IOASID, PASID_MAX};
 pub use lesson::{Lesson, LessonError, Op, Step};
 pub use profile::{Knobs, Profile};
 pub use run::{run_lesson, run_under, Runner, Trace};
-pub use space::World;
 pub use trace::{Outcome, StepTrace, Val};
+pub use world::World;

@@ -1,0 +1,701 @@
+//! The core ID calls: `alloc`, `free`, `find`, `set_data` (with `attach_data` /
+//! `detach_data`), `get` and `put`, and how a freed ID is reclaimed.
+//!
+//! Locking, as the kernel has it (the model runs one step at a time, so it only
+//! *describes* the locks): `alloc`, `free`, `get`, `put` and `set_data`'s update run
+//! under the `ioasid_allocator_lock` spinlock and never sleep, except `set_data`, which
+//! waits for an RCU grace period after publishing. `find` is lock-free under
+//! `rcu_read_lock()`.
+use super::World;
+use crate::id::{data_label, Data, Errno, Ioasid, Name, INVALID_IOASID};
+use crate::profile::RefModel;
+use crate::space::{set_label, DataUpdate, Entry, Getter, IdState};
+use crate::trace::{Event, Val};
+use crate::xarray::XaVisit;
+
+impl World {
+    fn set_known(&self, set: Option<&Name>) -> Result<(), Errno> {
+        match set {
+            Some(s) if !self.sets.contains_key(s) => Err(Errno::EINVAL),
+            _ => Ok(()),
+        }
+    }
+
+    /// `ioasid_alloc(set, min, max, data)`: allocates an ID in [min, max] (inclusive)
+    /// for `set` with `data`.
+    ///
+    /// The active custom allocator, if any, picks the number and the active storage
+    /// records it at exactly that ID; otherwise the default allocator picks the lowest
+    /// free ID. Fails with `EINVAL` for an unknown set, `min > max` or
+    /// `max == INVALID_IOASID`; `ENOSPC` when the range or the set's quota is full;
+    /// a custom allocator's failure as it reports it. Kernel profiles report every
+    /// failure as `INVALID_IOASID`. Never sleeps (spinlock held).
+    pub fn alloc(
+        &mut self,
+        set: Option<&Name>,
+        min: Ioasid,
+        max: Ioasid,
+        data: Option<Data>,
+    ) -> Result<Ioasid, Errno> {
+        self.log.line("alloc.enter");
+        if self.knobs.global_pasid {
+            return self.global_alloc(min, max);
+        }
+        let k = self.knobs.clone();
+        if min > max || max == INVALID_IOASID {
+            self.log.line("alloc.bad_range");
+            self.log
+                .explain(|| format!("the range [{min}, {max}] is invalid"));
+            return Err(k.alloc_err(Errno::EINVAL));
+        }
+        self.set_known(set).map_err(|e| {
+            self.log
+                .explain(|| "no such set: create it with set_create first".into());
+            k.alloc_err(e)
+        })?;
+        if let Some(s) = set.and_then(|s| self.sets.get(s)) {
+            if s.free_pending {
+                self.log.line("alloc.set_dying");
+                self.log
+                    .explain(|| "the set is being freed: no new IDs".into());
+                return Err(k.alloc_err(Errno::EINVAL));
+            }
+            if k.ext_sets && s.quota.is_some_and(|q| s.used >= q) {
+                self.log.line("alloc.quota");
+                self.log.explain(|| {
+                    format!("the set's quota of {} IDs is used up", s.quota.unwrap_or(0))
+                });
+                return Err(k.alloc_err(Errno::ENOSPC));
+            }
+        }
+        let entry = Entry {
+            set: set.cloned(),
+            data,
+            refs: 1,
+            state: IdState::Idle,
+            spid: None,
+            born: u32::try_from(self.step).unwrap_or(u32::MAX),
+        };
+        let entry = Entry {
+            state: if entry.data.is_some() {
+                IdState::Active
+            } else {
+                IdState::Idle
+            },
+            ..entry
+        };
+        let id = if self.groups.is_empty() {
+            self.log.line("alloc.default");
+            match self.first_fit("default", min, max, entry) {
+                Some(id) => {
+                    self.log.line("alloc.store");
+                    self.log.explain(|| {
+                        format!("the default allocator picked {id}: the lowest free ID in [{min}, {max}]")
+                    });
+                    id
+                }
+                None => {
+                    self.log.line("alloc.full");
+                    self.log
+                        .explain(|| format!("every ID in [{min}, {max}] is taken"));
+                    return Err(k.alloc_err(Errno::ENOSPC));
+                }
+            }
+        } else {
+            self.log.line("alloc.custom");
+            let id = self.custom_alloc(min, max).map_err(|e| k.alloc_err(e))?;
+            if id < min || id > max {
+                if k.flaw_unchecked_answer {
+                    self.log.warn(format!(
+                        "ioasid_alloc: custom allocator answered {id}, outside [{min}, {max}]: stored as is"
+                    ));
+                    self.log.explain(|| {
+                        format!("the kernel does not range-check the custom allocator's answer: {id} is outside [{min}, {max}] and is stored anyway")
+                    });
+                } else {
+                    self.log.line("alloc.range_check");
+                    self.log.explain(|| {
+                        format!("{id} is outside [{min}, {max}]: refused and given back to the allocator")
+                    });
+                    self.custom_free(id, false);
+                    return Err(k.alloc_err(Errno::EINVAL));
+                }
+            }
+            self.log.line("alloc.store_exact");
+            // The kernel then runs the same xa_alloc, limited to exactly that ID.
+            self.log.line("alloc.default");
+            if let Err(_rejected) = self.active_store_mut().insert(id, entry) {
+                self.log.line("alloc.full");
+                let backend = k.flaw_rollback_frees_owner;
+                self.log.line(if backend {
+                    "alloc.rollback"
+                } else {
+                    "alloc.refuse_dup"
+                });
+                self.log.warn(format!(
+                    "ioasid_alloc: custom allocator returned {id}, already in use"
+                ));
+                if backend {
+                    self.custom_free(id, false);
+                    self.log.explain(|| format!(
+                        "{id} is already stored: the insert fails and the rollback calls the allocator's free({id}), which frees the first owner's PASID at the backend"
+                    ));
+                } else {
+                    self.log.explain(|| {
+                        format!("{id} is already stored: refused without freeing the first owner's PASID")
+                    });
+                }
+                self.log.event(|| Event::Rollback {
+                    id,
+                    freed_at_backend: backend,
+                });
+                return Err(k.alloc_err(Errno::EEXIST));
+            }
+            self.log.line("alloc.store");
+            let store = self.active_name();
+            self.log.event(|| Event::Stored { id, store });
+            self.log.explain(|| {
+                format!("the framework records {id} at exactly that ID (storage only)")
+            });
+            id
+        };
+        if let Some(s) = set.and_then(|s| self.sets.get_mut(s)) {
+            s.used += 1;
+        }
+        if let Some((_, was)) = self.orphans.iter().find(|(o, _)| *o == id) {
+            let was = *was;
+            self.log.event(|| Event::Hazard {
+                id,
+                what: format!(
+                    "{id} is still used by the owner that got it from {was}: two owners now"
+                ),
+            });
+        }
+        self.log.changed(id);
+        self.notify("ALLOC", id);
+        Ok(id)
+    }
+
+    /// `ioasid_free(set, id)`: releases `id`.
+    ///
+    /// Unknown ID: logged, nothing else (`ENOENT` with real error codes). With owner
+    /// checks on (no flaw 8), `set` must name the ID's set, else `EACCES`. In the get/put
+    /// era this is `put`; in the FREE_PENDING era an ID still referenced becomes
+    /// FREE_PENDING (holders are told once) and the last `put` reclaims it; a repeated
+    /// free succeeds. Reclaiming runs the backend free first, then erases the entry.
+    pub fn free(&mut self, set: Option<&Name>, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("free.enter");
+        if self.knobs.global_pasid {
+            return self.global_free(id);
+        }
+        let Some(entry) = self.entry(id).cloned() else {
+            return self.unknown_id("ioasid_free", id);
+        };
+        if set != entry.set.as_ref() {
+            let (have, by) = (set_label(entry.set.as_ref()), set_label(set));
+            if !self.knobs.flaw_free_any_owner {
+                self.log.line("free.owner");
+                self.log.explain(|| {
+                    format!("{id} belongs to {have}, not to {by}: only its owner may free it")
+                });
+                return Err(Errno::EACCES);
+            }
+            // No owner check (flaw 8): a free naming another set goes through.
+            if set.is_some() {
+                self.log.event(|| Event::Hazard {
+                    id,
+                    what: format!("{id} belonged to {have}, and {by} freed it: no owner check"),
+                });
+            }
+        }
+        match self.knobs.refs {
+            RefModel::GetPut => {
+                let freed = self.put(set, id)?;
+                if freed == Val::Bool(false) {
+                    self.log.line("free.dec");
+                }
+                Ok(Val::Null)
+            }
+            RefModel::FreePending => {
+                if entry.state == IdState::FreePending {
+                    self.log.line("free.pending");
+                    self.log
+                        .explain(|| format!("{id} is already FREE_PENDING: nothing more to do"));
+                    return Ok(Val::Null);
+                }
+                if entry.refs <= 1 {
+                    self.reclaim(id);
+                } else {
+                    self.log.line("free.dec");
+                    self.log.line("free.pending");
+                    let refs = entry.refs - 1;
+                    if let Some(e) = self.active_store_mut().get_mut(id) {
+                        e.refs = refs;
+                        e.state = IdState::FreePending;
+                    }
+                    self.log.changed(id);
+                    self.log.event(|| Event::State {
+                        id,
+                        state: "FREE_PENDING".into(),
+                    });
+                    self.log.explain(|| format!(
+                        "{id} still has {refs} reference(s): it becomes FREE_PENDING, its holders are told, and the last put reclaims it"
+                    ));
+                    self.notify("FREE", id);
+                }
+                Ok(Val::Null)
+            }
+            RefModel::None | RefModel::MmLifetime => {
+                self.reclaim(id);
+                Ok(Val::Null)
+            }
+        }
+    }
+
+    /// An operation on an ID the active storage does not hold: the kernel logs it;
+    /// with real error codes it is `ENOENT`.
+    pub(crate) fn unknown_id(&mut self, func: &str, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("free.unknown");
+        // The same words as the pseudo-code's pr_err().
+        self.log
+            .warn(format!("{func}: Trying to free unknown IOASID {id}"));
+        let orphan = self.orphans.iter().any(|(o, _)| *o == id);
+        self.log.explain(|| {
+            if orphan {
+                format!("{id} was orphaned with its allocator: the active storage does not know it")
+            } else {
+                format!("{id} is not in the active allocator's storage")
+            }
+        });
+        if self.knobs.real_errno {
+            Err(Errno::ENOENT)
+        } else {
+            Ok(Val::Null)
+        }
+    }
+
+    /// Releases `id` for good: backend free first (a custom allocator's callback), then
+    /// the entry is erased. While page requests for it are pending (improved), it is
+    /// quarantined instead, backend free included: a vcmd host must not hand the PASID
+    /// to another guest either, so the host free waits for the release too.
+    pub(crate) fn reclaim(&mut self, id: Ioasid) {
+        let Some(entry) = self.entry(id).cloned() else {
+            return;
+        };
+        let pending = self.pasid_pending(id);
+        let quarantine = pending && !self.knobs.flaw_reuse_with_pending_faults;
+        if !self.groups.is_empty() && !quarantine {
+            self.log.line("free.backend");
+            self.custom_free(id, entry.data.is_some());
+        }
+        if quarantine {
+            self.log.line("free.quarantine");
+            if let Some(e) = self.active_store_mut().get_mut(id) {
+                e.state = IdState::Quarantined;
+                e.data = None;
+                // Freed: no reference is left; only the pending requests hold it back.
+                e.refs = 0;
+            }
+            self.quarantined.push(id);
+            self.log.event(|| Event::State {
+                id,
+                state: "QUARANTINED".into(),
+            });
+            let custom = !self.groups.is_empty();
+            self.log.explain(|| format!(
+                "page requests for {id} are still pending: it is quarantined, not reused, until they are handled{}",
+                if custom { " (the custom allocator's free waits until then too)" } else { "" }
+            ));
+        } else {
+            self.log.line("free.erase");
+            self.active_store_mut().remove(id);
+            let store = self.active_name();
+            self.log.event(|| Event::Erased { id, store });
+            if self.groups.is_empty() {
+                self.log
+                    .explain(|| format!("{id} is free again: the next alloc may return it"));
+            } else {
+                // First fit is not ours to promise: the custom allocator picks the next ID.
+                self.log.explain(|| {
+                    format!("{id} is erased from the storage; which ID comes next is the custom allocator's choice")
+                });
+            }
+            if pending {
+                // Not a kernel log line: ioasid_free has no view of the fault queue.
+                self.log.explain(|| {
+                    format!("page requests for {id} are still pending, and nothing here knows it")
+                });
+            }
+            self.release_from_set(entry.set.as_ref(), id);
+        }
+        self.log.changed(id);
+        if entry.state != IdState::FreePending {
+            self.notify_in("FREE", id, entry.set);
+        }
+    }
+
+    /// Drops `id` from its set's count and spid map; a free-pending set whose last ID
+    /// this was is destroyed and its quota returned.
+    pub(crate) fn release_from_set(&mut self, set: Option<&Name>, id: Ioasid) {
+        let Some(name) = set else { return };
+        let Some(s) = self.sets.get_mut(name) else {
+            return;
+        };
+        s.used = s.used.saturating_sub(1);
+        s.spids.retain(|_, v| *v != id);
+        if s.free_pending && s.used == 0 {
+            let quota = s.quota.unwrap_or(0);
+            self.sets.remove(name);
+            self.capacity_left = self.capacity_left.saturating_add(quota);
+            self.log.explain(|| format!("its set {name} had been freed: with its last ID gone it is destroyed and its quota returned"));
+        }
+    }
+
+    /// `ioasid_find(set, id, getter)`: lock-free lookup of `id`'s private data.
+    ///
+    /// In this order: not in the active storage: `ENOENT`; `set` given and the ID is in
+    /// another set: `EACCES` (`None` is a wildcard); no data: `Ok(None)` (the ID is
+    /// incomplete); a getter that refuses: `Ok(None)`; else the data. Flaw 1 calls the
+    /// getter even with no data. Runs under `rcu_read_lock()`; takes no reference.
+    pub fn find(
+        &mut self,
+        set: Option<&Name>,
+        id: Ioasid,
+        getter: Option<Getter>,
+    ) -> Result<Option<Data>, Errno> {
+        self.log.line("find.enter");
+        if self.knobs.global_pasid {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let Some(entry) = self.entry(id) else {
+            self.log.line("find.enoent");
+            self.log.line("find.found");
+            self.log
+                .explain(|| format!("{id} is not in the active allocator's storage"));
+            return Err(Errno::ENOENT);
+        };
+        if let Some(want) = set {
+            if entry.set.as_ref() != Some(want) {
+                let have = set_label(entry.set.as_ref());
+                self.log.line("find.eacces");
+                self.log.line("find.found");
+                self.log
+                    .explain(|| format!("{id} belongs to {have}, not to set {want}"));
+                return Err(Errno::EACCES);
+            }
+        }
+        let data = entry.data;
+        self.log.line("find.deref");
+        match (data, getter) {
+            (None, getter) => {
+                if getter.is_some() && self.knobs.flaw_getter_without_data {
+                    self.log.line("find.getter_null");
+                    self.log
+                        .warn("ioasid_find: getter called with NULL private data");
+                }
+                self.log.line("find.no_data");
+                self.log.line("find.found");
+                self.log.explain(|| {
+                    format!("{id} is allocated but has no data yet: the lookup returns nothing")
+                });
+                Ok(None)
+            }
+            (Some(d), Some(Getter::MmAlive)) => {
+                let alive = d
+                    .mm()
+                    .and_then(|m| self.mms.get(m))
+                    .is_some_and(|m| m.alive);
+                if alive {
+                    self.log.line("find.found");
+                    self.log.explain(|| format!("{id} -> {}", d.label()));
+                    Ok(Some(d))
+                } else {
+                    // The getter's refusal is the branch taken, on the line where this
+                    // profile calls it (the kernel's, before the NULL check; ours, after).
+                    self.log.line(if self.knobs.flaw_getter_without_data {
+                        "find.getter_null"
+                    } else {
+                        "find.getter"
+                    });
+                    self.log.line("find.found");
+                    if d.mm().is_none() {
+                        self.log.warn(format!(
+                            "ioasid_find: getter given {}, which is not an mm",
+                            d.label()
+                        ));
+                    }
+                    self.log.explain(|| {
+                        format!("the getter refuses {}: it is not a live mm", d.label())
+                    });
+                    Ok(None)
+                }
+            }
+            (Some(d), None) => {
+                self.log.line("find.found");
+                self.log.explain(|| format!("{id} -> {}", d.label()));
+                Ok(Some(d))
+            }
+        }
+    }
+
+    /// `ioasid_set_data` / `ioasid_attach_data` / `ioasid_detach_data`: replaces `id`'s
+    /// private data.
+    ///
+    /// Unknown ID: `ENOENT`. `Attach` (or `Set` with `attach_busy`) when data is already
+    /// attached: `EBUSY`. Publishes the new pointer, then waits for an RCU grace period:
+    /// readers in flight keep the old value until they finish, and the writer returns
+    /// only then. May sleep.
+    pub fn set_data(
+        &mut self,
+        id: Ioasid,
+        data: Option<Data>,
+        how: DataUpdate,
+    ) -> Result<Val, Errno> {
+        self.log.line("set_data.enter");
+        if self.knobs.global_pasid {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let Some(entry) = self.entry(id).cloned() else {
+            self.log.line("set_data.enoent");
+            self.log
+                .explain(|| format!("{id} is not in the active allocator's storage"));
+            return Err(Errno::ENOENT);
+        };
+        let busy_check =
+            how == DataUpdate::Attach || (how == DataUpdate::Set && self.knobs.attach_busy);
+        if busy_check && entry.data.is_some() && data.is_some() {
+            self.log.line("set_data.busy");
+            self.log.explain(|| {
+                format!(
+                    "{id} already has {}: detach it first",
+                    data_label(entry.data.as_ref())
+                )
+            });
+            return Err(Errno::EBUSY);
+        }
+        self.log.line("set_data.publish");
+        let old = entry.data;
+        if let Some(e) = self.active_store_mut().get_mut(id) {
+            e.data = data;
+            if e.state != IdState::FreePending {
+                e.state = if data.is_some() {
+                    IdState::Active
+                } else {
+                    IdState::Idle
+                };
+            }
+        }
+        self.log.changed(id);
+        self.log.explain(|| {
+            format!(
+                "{id}: {} -> {} (rcu_assign_pointer)",
+                data_label(old.as_ref()),
+                data_label(data.as_ref())
+            )
+        });
+        if old.is_some() && data.is_none() {
+            self.notify("UNBIND", id);
+        } else if data.is_some() {
+            self.notify("BIND", id);
+        }
+        self.log.line("set_data.sync");
+        self.start_grace_period(id);
+        Ok(Val::Null)
+    }
+
+    /// `ioasid_get(set, id)`: takes a reference.
+    ///
+    /// Get/put era: an unknown ID is only a warning. FREE_PENDING era: unknown `ENOENT`,
+    /// FREE_PENDING `EBUSY`, wrong set `EACCES`. Eras without counts: `EOPNOTSUPP`.
+    pub fn get(&mut self, set: Option<&Name>, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("get.enter");
+        match self.knobs.refs {
+            RefModel::None | RefModel::MmLifetime => {
+                self.log
+                    .explain(|| "this era has no reference counts".into());
+                Err(Errno::EOPNOTSUPP)
+            }
+            RefModel::GetPut => {
+                let Some(_) = self.entry(id) else {
+                    self.log.line("get.unknown");
+                    self.log.warn(format!("ioasid_get: unknown IOASID {id}"));
+                    self.log
+                        .explain(|| format!("{id} is unknown: only a warning"));
+                    return if self.knobs.real_errno {
+                        Err(Errno::ENOENT)
+                    } else {
+                        Ok(Val::Null)
+                    };
+                };
+                self.add_ref(id);
+                Ok(Val::Null)
+            }
+            RefModel::FreePending => {
+                let Some(entry) = self.entry(id).cloned() else {
+                    self.log.line("get.unknown");
+                    self.log.explain(|| format!("{id} is unknown"));
+                    return Err(Errno::ENOENT);
+                };
+                if set.is_some() && set != entry.set.as_ref() {
+                    self.log.line("get.eacces");
+                    let have = set_label(entry.set.as_ref());
+                    self.log.explain(|| format!("{id} belongs to {have}"));
+                    return Err(Errno::EACCES);
+                }
+                if entry.state == IdState::FreePending {
+                    self.log.line("get.pending");
+                    self.log
+                        .explain(|| format!("{id} is FREE_PENDING: no new references"));
+                    return Err(Errno::EBUSY);
+                }
+                self.add_ref(id);
+                Ok(Val::Null)
+            }
+        }
+    }
+
+    fn add_ref(&mut self, id: Ioasid) {
+        self.log.line("get.inc");
+        let mut refs = 0;
+        if let Some(e) = self.active_store_mut().get_mut(id) {
+            e.refs = e.refs.saturating_add(1);
+            refs = e.refs;
+        }
+        self.log.changed(id);
+        self.log.event(|| Event::Refs { id, refs });
+        self.log
+            .explain(|| format!("{id} now has {refs} reference(s)"));
+    }
+
+    /// `ioasid_put(set, id)`: drops a reference; frees at zero. Returns whether it freed.
+    ///
+    /// Get/put era: unknown ID: logged, `false`. FREE_PENDING era: unknown `ENOENT`.
+    /// Eras without counts: `EOPNOTSUPP`.
+    pub fn put(&mut self, set: Option<&Name>, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("put.enter");
+        if matches!(self.knobs.refs, RefModel::None | RefModel::MmLifetime) {
+            self.log
+                .explain(|| "this era has no reference counts".into());
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let Some(entry) = self.entry(id).cloned() else {
+            self.log.line("put.unknown");
+            if self.knobs.refs == RefModel::FreePending || self.knobs.real_errno {
+                self.log.explain(|| format!("{id} is unknown"));
+                return Err(Errno::ENOENT);
+            }
+            self.log.warn(format!("ioasid_put: unknown IOASID {id}"));
+            self.log
+                .explain(|| format!("{id} is unknown: logged, nothing freed"));
+            return Ok(Val::Bool(false));
+        };
+        if self.knobs.refs == RefModel::FreePending && set.is_some() && set != entry.set.as_ref() {
+            self.log.line("put.eacces");
+            let have = set_label(entry.set.as_ref());
+            self.log.explain(|| format!("{id} belongs to {have}"));
+            return Err(Errno::EACCES);
+        }
+        let refs = entry.refs.saturating_sub(1);
+        if refs > 0 {
+            // The "still referenced" branch: put returns false.
+            self.log.line("put.dec");
+        }
+        if refs == 0 {
+            self.log.line("put.free");
+            self.log
+                .explain(|| format!("the last reference to {id} is gone: it is freed"));
+            self.reclaim(id);
+            return Ok(Val::Bool(true));
+        }
+        if let Some(e) = self.active_store_mut().get_mut(id) {
+            e.refs = refs;
+        }
+        self.log.changed(id);
+        self.log.event(|| Event::Refs { id, refs });
+        self.log
+            .explain(|| format!("{id} still has {refs} reference(s)"));
+        Ok(Val::Bool(false))
+    }
+
+    /// Stores `entry` at the lowest free ID in [min, max] of the default storage,
+    /// recording the search path (when recording) as a `Search` event named `store`.
+    fn first_fit(&mut self, store: &str, min: Ioasid, max: Ioasid, entry: Entry) -> Option<Ioasid> {
+        let mut path: Vec<XaVisit> = Vec::new();
+        let record = self.log.record;
+        let found =
+            self.default_store
+                .alloc(min, max, entry, if record { Some(&mut path) } else { None });
+        self.log.event(|| Event::Search {
+            store: store.into(),
+            min,
+            max,
+            path,
+            found,
+        });
+        found
+    }
+
+    /// v6.6 `iommu_alloc_global_pasid`: the lowest free PASID in [min, max].
+    fn global_alloc(&mut self, min: Ioasid, max: Ioasid) -> Result<Ioasid, Errno> {
+        self.log.line("global.alloc");
+        if min > max || max == INVALID_IOASID {
+            return Err(Errno::EINVAL);
+        }
+        let entry = Entry {
+            set: None,
+            data: None,
+            refs: 1,
+            state: IdState::Idle,
+            spid: None,
+            born: u32::try_from(self.step).unwrap_or(u32::MAX),
+        };
+        match self.first_fit("global", min, max, entry) {
+            Some(id) => {
+                self.log.changed(id);
+                self.log.explain(|| {
+                    format!(
+                        "the global PASID allocator picked {id}, the lowest free in [{min}, {max}]"
+                    )
+                });
+                Ok(id)
+            }
+            None => Err(Errno::ENOSPC),
+        }
+    }
+
+    /// v6.6 `iommu_free_global_pasid`.
+    fn global_free(&mut self, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("global.free");
+        match self.default_store.remove(id) {
+            Some(_) => {
+                let attached: Vec<String> = self
+                    .attachments
+                    .keys()
+                    .filter(|(_, p)| *p == id)
+                    .map(|(d, _)| d.to_string())
+                    .collect();
+                if !attached.is_empty() {
+                    self.log.warn(format!(
+                        "iommu_free_global_pasid: {id} is still attached on {}",
+                        attached.join(", ")
+                    ));
+                    self.log.explain(|| format!(
+                        "{id} is free again but still attached on {}: its next owner would share those attachments (drivers detach first)",
+                        attached.join(", ")
+                    ));
+                }
+                self.log.changed(id);
+                self.log.event(|| Event::Erased {
+                    id,
+                    store: "global".into(),
+                });
+                Ok(Val::Null)
+            }
+            None => {
+                self.log
+                    .warn(format!("iommu_free_global_pasid: {id} was not allocated"));
+                Err(Errno::ENOENT)
+            }
+        }
+    }
+}

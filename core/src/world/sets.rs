@@ -1,0 +1,264 @@
+//! Set calls: `set_create`, `set_free`, set-private IDs (`attach_spid`,
+//! `find_by_spid`), `get_if_owned`, and notifier chains.
+use super::World;
+use crate::id::{Errno, Ioasid, Name};
+use crate::set::{IoSet, Notifier, Priority, MAX_NOTIFIERS, SVA_SET};
+use crate::trace::{Event, Val};
+
+impl World {
+    fn need_ext(&mut self) -> Result<(), Errno> {
+        if self.knobs.ext_sets {
+            Ok(())
+        } else {
+            self.log.explain(|| "this profile's sets are plain tokens: turn on ext_sets (profiles ext, improved)".into());
+            Err(Errno::EOPNOTSUPP)
+        }
+    }
+
+    /// `ioasid_set_alloc(token, quota)`: creates a set.
+    ///
+    /// `EEXIST`: the name is taken, or (extensions) the mm already has a set. Extensions:
+    /// a quota beyond the capacity left is `ENOSPC`; quota 0 takes whatever is left; no
+    /// quota shares the capacity with every set. Mainline ignores quota and token.
+    pub fn set_create(
+        &mut self,
+        set: &Name,
+        token: Option<&Name>,
+        quota: Option<u32>,
+    ) -> Result<Val, Errno> {
+        self.log.line("set.create");
+        if self.sets.contains_key(set) {
+            self.log.explain(|| format!("a set named {set} exists"));
+            return Err(Errno::EEXIST);
+        }
+        let mut new = IoSet::default();
+        if self.knobs.ext_sets {
+            if let Some(mm) = token {
+                if self.sets.values().any(|s| s.token.as_ref() == Some(mm)) {
+                    self.log.line("set.token");
+                    self.log
+                        .explain(|| format!("mm {mm} already has a set: one set per process"));
+                    return Err(Errno::EEXIST);
+                }
+                new.token = Some(*mm);
+            }
+            if let Some(q) = quota {
+                let left = self.capacity_left;
+                let q = if q == 0 { left } else { q };
+                if q > left {
+                    self.log.line("set.quota");
+                    self.log
+                        .explain(|| format!("quota {q} is more than the {left} IDs left"));
+                    return Err(Errno::ENOSPC);
+                }
+                self.log.line("set.capacity");
+                self.capacity_left -= q;
+                new.quota = Some(q);
+            }
+        } else if token.is_some() || quota.is_some() {
+            self.log
+                .warn("ioasid_set: this profile's sets have no quota or type: ignored");
+        }
+        let quota = new.quota;
+        self.sets.insert(*set, new);
+        self.log.line("set.done");
+        self.log.explain(|| match quota {
+            Some(q) => format!("set {set} may hold {q} IDs"),
+            None => format!("set {set} is ready"),
+        });
+        Ok(Val::Null)
+    }
+
+    /// `ioasid_set_put`: frees a set. Unknown: `ENOENT`; the built-in `sva`: `EINVAL`.
+    /// Extensions: IDs left: `EBUSY`, the set is marked free-pending and destroyed (its
+    /// quota returned) when its last ID is reclaimed.
+    pub fn set_free(&mut self, set: &Name) -> Result<Val, Errno> {
+        self.log.line("set.free");
+        if &**set == SVA_SET {
+            return Err(Errno::EINVAL);
+        }
+        let ext = self.knobs.ext_sets;
+        let s = self.sets.get_mut(set).ok_or(Errno::ENOENT)?;
+        if s.used > 0 {
+            if ext {
+                s.free_pending = true;
+                let n = s.used;
+                self.log.line("set.busy");
+                self.log.explain(|| format!("{n} ID(s) are left: the set is marked free-pending and goes with its last ID"));
+                return Err(Errno::EBUSY);
+            }
+            self.log.warn(format!(
+                "ioasid_set: {set} freed with IDs still carrying its token"
+            ));
+            self.retag_stale_token(set);
+        }
+        self.log.line("set.release");
+        let quota = self.sets.remove(set).and_then(|s| s.quota).unwrap_or(0);
+        self.capacity_left = self.capacity_left.saturating_add(quota);
+        self.log.explain(|| format!("set {set} is gone"));
+        Ok(Val::Null)
+    }
+
+    /// Before the extensions a set is only a token: its IDs outlive it, still carrying
+    /// the old token, and a new set made later under the same name is another token.
+    /// The model renames the old token on those IDs ("S (freed at step 7)"), so a lookup
+    /// through the new set is refused (`EACCES`) as the kernel's pointer comparison is.
+    ///
+    /// Cost: one pass over every storage (a set freed with IDs left is rare).
+    fn retag_stale_token(&mut self, set: &Name) {
+        let stale = Name::new(&format!("{set} (freed at step {})", self.step + 1));
+        let stores = std::iter::once(&mut self.default_store)
+            .chain(self.groups.iter_mut().map(|g| &mut g.store));
+        for store in stores {
+            let ids: Vec<Ioasid> = store
+                .iter()
+                .filter(|(_, e)| e.set.as_ref() == Some(set))
+                .map(|(id, _)| id)
+                .collect();
+            for id in ids {
+                if let Some(e) = store.get_mut(id) {
+                    e.set = Some(stale);
+                }
+            }
+        }
+        self.log.explain(|| {
+            format!("its IDs keep the old token, shown as \"{stale}\": a new set named {set} would be another token")
+        });
+    }
+
+    /// `ioasid_attach_spid(id, spid)`: maps a set-private ID (a guest PASID) to `id`.
+    /// `ENOENT`: unknown ID; `EINVAL`: no set, or the spid is taken in that set.
+    pub fn attach_spid(&mut self, id: Ioasid, spid: u32) -> Result<Val, Errno> {
+        self.log.line("spid.attach");
+        self.need_ext()?;
+        let entry = self.entry(id).cloned().ok_or(Errno::ENOENT)?;
+        let Some(set) = entry.set else {
+            return Err(Errno::EINVAL);
+        };
+        let s = self.sets.get_mut(&set).ok_or(Errno::EINVAL)?;
+        if s.spids.contains_key(&spid) {
+            self.log.line("spid.taken");
+            self.log
+                .explain(|| format!("guest PASID {spid} is already mapped in set {set}"));
+            return Err(Errno::EINVAL);
+        }
+        if let Some(old) = entry.spid {
+            s.spids.remove(&old);
+        }
+        s.spids.insert(spid, id);
+        self.log.line("spid.store");
+        if let Some(e) = self.active_store_mut().get_mut(id) {
+            e.spid = Some(spid);
+        }
+        self.log.changed(id);
+        self.log
+            .explain(|| format!("in set {set}, guest PASID {spid} now means host PASID {id}"));
+        Ok(Val::Null)
+    }
+
+    /// `ioasid_find_by_spid(set, spid)`: the host ID a set-private ID maps to.
+    /// `ENOENT`: no such set or mapping.
+    pub fn find_by_spid(&mut self, set: &Name, spid: u32) -> Result<Val, Errno> {
+        self.log.line("spid.find");
+        self.need_ext()?;
+        let id = self
+            .sets
+            .get(set)
+            .and_then(|s| s.spids.get(&spid))
+            .copied()
+            .ok_or(Errno::ENOENT)?;
+        self.log
+            .explain(|| format!("in set {set}, guest PASID {spid} is host PASID {id}"));
+        Ok(Val::Id(u64::from(id)))
+    }
+
+    /// `ioasid_get_if_owned(id)` from `mm`'s process: takes a reference only if the ID's
+    /// set belongs to `mm` ("only IDs allocated by the same QEMU process may be bound").
+    /// `ENOENT` unknown; `EPERM` another process's.
+    pub fn get_if_owned(&mut self, id: Ioasid, mm: &Name) -> Result<Val, Errno> {
+        self.log.line("owned.check");
+        self.need_ext()?;
+        let entry = self.entry(id).cloned().ok_or(Errno::ENOENT)?;
+        let owner = entry
+            .set
+            .as_ref()
+            .and_then(|s| self.sets.get(s))
+            .and_then(|s| s.token);
+        if owner.as_ref() != Some(mm) {
+            self.log.line("owned.eperm");
+            self.log.explain(|| match &owner {
+                Some(o) => format!("{id} belongs to mm {o}'s set, not {mm}'s"),
+                None => format!("{id}'s set belongs to no process"),
+            });
+            return Err(Errno::EPERM);
+        }
+        let set = entry.set;
+        self.log.line("owned.get");
+        self.get(set.as_ref(), id)
+    }
+
+    /// Registers a notifier on a set's chain or the global one. `ENOENT` unknown set,
+    /// `EEXIST` name taken, `ENOSPC` past [`MAX_NOTIFIERS`] (a limit of the model: every
+    /// event is recorded once per notifier told).
+    pub fn notifier_register(
+        &mut self,
+        name: &Name,
+        priority: Priority,
+        set: Option<&Name>,
+    ) -> Result<Val, Errno> {
+        self.log.line("notify.register");
+        self.need_ext()?;
+        if let Some(s) = set {
+            if !self.sets.contains_key(s) {
+                return Err(Errno::ENOENT);
+            }
+        }
+        if self.notifiers.iter().any(|n| n.name == *name) {
+            return Err(Errno::EEXIST);
+        }
+        if self.notifiers.len() >= MAX_NOTIFIERS {
+            self.log.explain(|| {
+                format!("the model keeps at most {MAX_NOTIFIERS} notifiers: each event is recorded once per notifier")
+            });
+            return Err(Errno::ENOSPC);
+        }
+        self.notifiers.push(Notifier {
+            name: *name,
+            priority,
+            set: set.cloned(),
+        });
+        Ok(Val::Null)
+    }
+
+    /// Delivers `event` about `id` to the set's chain and the global chain, CPU first,
+    /// then IOMMU, then DEVICE (extension series only). The set is read from storage.
+    pub(crate) fn notify(&mut self, event: &str, id: Ioasid) {
+        let set = self.active_store().get(id).and_then(|e| e.set);
+        self.notify_in(event, id, set);
+    }
+
+    /// [`Self::notify`] for an ID of `set` that may already be gone from storage (a FREE
+    /// sent as the ID is erased must still reach its set's chain).
+    pub(crate) fn notify_in(&mut self, event: &str, id: Ioasid, set: Option<Name>) {
+        if !self.knobs.ext_sets || self.notifiers.is_empty() {
+            return;
+        }
+        let mut to: Vec<&Notifier> = self
+            .notifiers
+            .iter()
+            .filter(|n| n.set.is_none() || n.set == set)
+            .collect();
+        to.sort_by_key(|n| n.priority);
+        let deliveries: Vec<(Name, Priority)> = to.iter().map(|n| (n.name, n.priority)).collect();
+        for (name, priority) in deliveries {
+            self.log.line("notify.call");
+            self.log.event(|| Event::Notified {
+                event: event.to_string(),
+                id,
+                set,
+                to: name,
+                priority: format!("{priority:?}").to_uppercase(),
+            });
+        }
+    }
+}
