@@ -28,6 +28,7 @@ pub mod b64;
 pub mod catalog;
 pub mod components;
 pub mod hooks;
+pub mod link;
 pub mod state;
 pub mod templates;
 pub mod url;
@@ -80,8 +81,7 @@ fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
             } else {
                 String::new()
             };
-            let (u, unknown) = url::UrlState::parse(&search);
-            AppState::from_url(&u, &unknown, theme)
+            AppState::from_link(&link::Link::parse(&search), theme)
         }
     }
 }

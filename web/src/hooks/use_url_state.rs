@@ -3,7 +3,7 @@
 //! history entry, so stepping does not fill the browser's history; opening another
 //! lesson adds an entry, so Back returns to the one before (with its sandbox steps,
 //! which its URL keeps), and Back and Forward show what their URL names.
-use crate::state::{url_lesson_part, Action, AppState, Source};
+use crate::state::{link_to_lesson, Action, AppState, Source};
 use crate::view::ByPtr;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
@@ -69,13 +69,13 @@ pub fn use_url_state(state: &AppState, dispatch: UseReducerDispatcher<AppState>,
             ByPtr(state.base.clone()),
             ByPtr(state.extra.clone()),
         ),
-        |(source, base, extra)| url_lesson_part(source, base, extra),
+        |(source, base, extra)| link_to_lesson(source, base, extra),
     );
     let query = match &*part {
-        Some(u) => {
-            let mut u = u.clone();
-            state.fill_url_view(&mut u);
-            u.to_query()
+        Some(link) => {
+            let mut link = link.clone();
+            state.fill_link_view(&mut link);
+            link.to_query()
         }
         None => String::new(),
     };
