@@ -273,10 +273,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let on_store = {
         let store_pick = store_pick.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 store_pick.set(s.value().parse().unwrap_or(0));
             }
         })
@@ -284,10 +281,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
     let on_goto_input = {
         let goto_text = goto_text.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(i) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
                 goto_text.set(i.value());
             }
         })
@@ -570,7 +564,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
 /// the ends. The cell reached becomes the grid's Tab stop.
 fn on_cells_key(e: KeyboardEvent) {
     // The list from the cell (yew delegates events: `current_target` is the app's root).
-    let Some(target) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+    let Some(target) = e.target_dyn_into::<HtmlElement>() else {
         return;
     };
     let Some(list) = target.closest(GRID_CELLS).ok().flatten() else {

@@ -39,10 +39,7 @@ pub fn ImportExport() -> Html {
         return Html::default();
     };
     let onchange = Callback::from(move |e: Event| {
-        let Some(input) = e
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
+        let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
             return;
         };
         if let Some(file) = input.files().and_then(|f| f.get(0)) {

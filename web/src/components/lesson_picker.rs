@@ -5,7 +5,6 @@ use crate::hooks::use_select_value;
 use crate::state::{Action, AppContext, Source};
 use crate::view::ByPtr;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -40,10 +39,7 @@ pub fn LessonPicker() -> Html {
     let onchange = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 let v = s.value();
                 if let Some(id) = v.strip_prefix("builtin:") {
                     d.dispatch(Action::LoadLesson(id.to_string()));

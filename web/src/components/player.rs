@@ -65,10 +65,7 @@ pub fn Player(props: &PlayerProps) -> Html {
     let on_speed = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: Event| {
-            if let Some(sel) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() {
                 if let Ok(i) = sel.value().parse::<usize>() {
                     cb.emit(i);
                 }

@@ -4,7 +4,6 @@ use crate::hooks::use_select_value;
 use crate::state::{knobs_with, Action, AppContext};
 use ioasid_core::profile::{Profile, BOOL_KNOBS};
 use serde_json::{Map, Value};
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -36,10 +35,7 @@ pub fn ProfileBar() -> Html {
     let on_profile = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 if let Ok(p) = s.value().parse::<Profile>() {
                     d.dispatch(Action::SetProfile(p));
                 }
@@ -61,10 +57,7 @@ pub fn ProfileBar() -> Html {
     let on_era = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 d.dispatch(Action::SetKnob("refs".into(), Value::String(s.value())));
             }
         })
@@ -117,7 +110,7 @@ pub fn ProfileBar() -> Html {
                             let name = k.name;
                             let d = d.clone();
                             let onchange = Callback::from(move |e: Event| {
-                                if let Some(i) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                                if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
                                     d.dispatch(Action::SetKnob(name.to_string(), Value::Bool(i.checked())));
                                 }
                             });

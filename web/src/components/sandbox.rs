@@ -5,7 +5,6 @@ use crate::state::{Action, AppContext, AppState};
 use crate::templates::{template_text, Hints};
 use crate::view::num;
 use ioasid_core::lesson::OP_NAMES;
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -58,10 +57,7 @@ pub fn Sandbox() -> Html {
     let on_op = {
         let put_template = put_template.clone();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 put_template.emit(s.value());
             }
         })
@@ -69,10 +65,7 @@ pub fn Sandbox() -> Html {
     let on_input = {
         let (text, replaced, edited) = (text.clone(), replaced.clone(), edited.clone());
         Callback::from(move |e: InputEvent| {
-            if let Some(t) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok())
-            {
+            if let Some(t) = e.target_dyn_into::<HtmlTextAreaElement>() {
                 text.set(t.value());
                 edited.set(true);
                 replaced.set(None);

@@ -1,6 +1,5 @@
 //! The theme switch: as the system, light or dark.
 use crate::state::{Action, AppContext, Theme};
-use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -12,10 +11,7 @@ pub fn ThemePicker() -> Html {
     let onchange = {
         let d = state.dispatcher();
         Callback::from(move |e: Event| {
-            if let Some(s) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
+            if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 let theme = Theme::parse(&s.value());
                 // At once, so what reads the theme's colours while rendering sees it.
                 crate::hooks::use_theme::apply_theme(theme);

@@ -11,7 +11,6 @@ use crate::view::{marker_info, marker_rank, step_list, TimelineMark};
 use gloo::events::EventListener;
 use ioasid_core::trace::Marker;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -207,10 +206,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let on_input = {
         let cb = props.on_seek.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
                 if let Ok(v) = input.value().parse::<usize>() {
                     cb.emit(v);
                 }

@@ -90,7 +90,7 @@ pub fn use_keyboard(dispatch: UseReducerDispatcher<AppState>) {
                 let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+                let target = e.target_dyn_into::<Element>();
                 let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
                 if let Some(action) = shortcut(&e.key(), focus_of(target), modified) {
                     e.prevent_default();
