@@ -1,6 +1,7 @@
 //! The URL's query string: which lesson (or an encoded custom run), profile, knobs and step
-//! are shown, so a link opens exactly that step. Pure text handling; the app reads and
-//! writes `location.search` in `hooks::use_url_state`.
+//! are shown, so a link opens exactly that step. Pure text handling: [`crate::link`] gives
+//! the values their meaning, and the app reads and writes `location.search` in
+//! `hooks::use_url_state`.
 //!
 //! `?lesson=01-first-fit&profile=improved&knobs=flaw_free_any_owner:0&step=5`
 //! - `lesson`: a built-in lesson's id;

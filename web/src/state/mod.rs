@@ -5,6 +5,12 @@
 //! run). The worlds shown are kept here, computed only when the cursor or the trace
 //! changes. Long runs are computed in chunks by `hooks::use_run_job`: the reducer only
 //! files a [`RunRequest`] and takes the finished trace back with `Action::Computed`.
+//!
+//! Here are the state, its actions and the reducer, with the run and the cursor; the
+//! state's other jobs are in child modules: `link` (the state a link names, and the link
+//! to the state shown), `import` (lesson files, and their `expect`s under every profile),
+//! `sandbox` (steps appended and taken back), `questions` (which question waits, which
+//! ones a jump passed, answers), `export` (the run as a lesson file), `speed` and `theme`.
 use crate::catalog;
 use crate::link::Link;
 use crate::view::lesson_error;
