@@ -1,0 +1,248 @@
+//! The mistakes a lesson can hold: collecting them (up to [`MAX_LISTED`]), the checks
+//! that need more than one step (questions, `$name`s, `expect_in` profiles), and the
+//! hints added to serde's messages ("did you mean ...?").
+use super::parse::BrokenStep;
+use super::*;
+use crate::profile::Profile;
+use std::collections::HashSet;
+
+/// The most mistakes one report lists; the rest are counted.
+pub const MAX_LISTED: usize = 30;
+
+/// The mistakes found in a lesson so far.
+#[derive(Default)]
+pub(super) struct Mistakes {
+    list: Vec<LessonError>,
+    unlisted: usize,
+}
+
+impl Mistakes {
+    pub(super) fn push(&mut self, e: LessonError) {
+        if self.list.len() < MAX_LISTED {
+            self.list.push(e);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.list.len() + self.unlisted
+    }
+
+    /// Every mistake, in the order found (the lesson's own fields, then step by
+    /// step), and a last line counting those not listed.
+    pub(super) fn into_list(mut self) -> Vec<LessonError> {
+        if self.unlisted > 0 {
+            self.list.push(LessonError {
+                step: None,
+                op: None,
+                field: None,
+                message: format!("and {} more mistake(s) not listed", self.unlisted),
+            });
+        }
+        self.list
+    }
+}
+
+/// Notes each step's mistakes in order: why it did not parse (`Err`), then its
+/// question, its `$name`s (each saved by an earlier step; not for a step whose op did
+/// not parse) and its `expect_in` profiles (unless the lesson's `profile` is broken:
+/// `None`). A step that did not parse still saves its `as` name, so a mistake in one
+/// step does not make every later `$name` look unknown.
+pub(super) fn check_steps<'a>(
+    steps: impl Iterator<Item = (Result<&'a Step, &'a BrokenStep>, Option<&'a str>)>,
+    profiles: Option<&[Profile]>,
+    mistakes: &mut Mistakes,
+) {
+    let mut names: HashSet<&str> = HashSet::new();
+    for (i, (step, save_as)) in steps.enumerate() {
+        let checks = match step {
+            Err(broken) => {
+                // What the step's readable parts still show.
+                broken
+                    .mistakes
+                    .iter()
+                    .cloned()
+                    .for_each(|e| mistakes.push(e));
+                let op = broken.op.as_deref();
+                [
+                    check_question(i, op, broken.ask.as_deref()),
+                    Ok(()),
+                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
+                ]
+            }
+            Ok(step) => {
+                let op = Some(step.op.name());
+                [
+                    check_question(i, op, step.ask.as_ref()),
+                    check_vars(i, step, &names),
+                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
+                ]
+            }
+        };
+        checks
+            .into_iter()
+            .filter_map(Result::err)
+            .for_each(|e| mistakes.push(e));
+        if let Some(n) = save_as {
+            names.insert(n);
+        }
+    }
+}
+
+impl Lesson {
+    /// Validates one more step as if appended to this lesson (for the sandbox).
+    pub fn check_appended(&self, step: &Step) -> Result<(), LessonError> {
+        check_appended(&self.steps, step)
+    }
+}
+
+/// Validates `step` as the next one after `steps`: its question and its `$name`s.
+pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
+    let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
+    check_question(steps.len(), Some(step.op.name()), step.ask.as_ref())?;
+    check_vars(steps.len(), step, &names)
+}
+
+/// `expect_in` may name only the lesson's own profiles: an expectation for a profile
+/// the lesson is never run under would never be checked.
+pub(super) fn check_expect_in<'a>(
+    i: usize,
+    op: Option<&str>,
+    named: impl IntoIterator<Item = &'a Profile>,
+    profiles: &[Profile],
+) -> Result<(), LessonError> {
+    match named.into_iter().find(|p| !profiles.contains(p)) {
+        None => Ok(()),
+        Some(p) => {
+            let declared: Vec<&str> = profiles.iter().map(|p| p.name()).collect();
+            Err(LessonError {
+                step: Some(i),
+                op: op.map(str::to_string),
+                field: Some(format!("expect_in.{p}")),
+                message: format!(
+                    "{p} is not one of this lesson's profiles ({}): add it to \"profiles\" or drop this expectation",
+                    declared.join(", ")
+                ),
+            })
+        }
+    }
+}
+
+/// A question needs two choices or more, and its answer must be one of them.
+pub(super) fn check_question(
+    i: usize,
+    op: Option<&str>,
+    q: Option<&Question>,
+) -> Result<(), LessonError> {
+    let Some(q) = q else { return Ok(()) };
+    let err = |field: &str, message: String| LessonError {
+        step: Some(i),
+        op: op.map(str::to_string),
+        field: Some(field.to_string()),
+        message,
+    };
+    if q.choices.len() < 2 {
+        return Err(err(
+            "ask.choices",
+            "a question needs at least two choices".into(),
+        ));
+    }
+    if q.answer >= q.choices.len() {
+        return Err(err(
+            "ask.answer",
+            format!(
+                "{} is not a choice index: with {} choices, the answer is 0 to {}",
+                q.answer,
+                q.choices.len(),
+                q.choices.len() - 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), LessonError> {
+    for (field, var) in step.op.var_refs() {
+        if !names.contains(var) {
+            return Err(LessonError {
+                step: Some(i),
+                op: Some(step.op.name().to_string()),
+                field: Some(field.to_string()),
+                message: format!(
+                    "unknown `${var}`: no earlier step saves a result `as` \"{var}\"{}",
+                    closest(var, &names.iter().copied().collect::<Vec<_>>())
+                        .map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A mistaken `expect`: serde's words, then how one is written.
+pub(super) fn expectation_hint(msg: String) -> String {
+    let msg = if msg.contains("untagged enum Val") {
+        "not a result value (an ID as a plain number, true or false, data such as {\"mm\": \"A\"}, a list of responses, or null)".to_string()
+    } else {
+        msg
+    };
+    format!(
+        "{msg}; an expectation is {{\"ok\": VALUE}} or {{\"err\": \"NAME\"}}, e.g. {{\"ok\": 2}}"
+    )
+}
+
+/// " (did you mean `x`?)" when one of `known` is close to `word`: one edit for a word
+/// of up to three letters, two up to six, three beyond (so `max` is not taken for `as`).
+pub(super) fn did_you_mean(word: &str, known: &[&str]) -> String {
+    closest(word, known).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
+}
+
+/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]).
+pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let reach = match word.chars().count() {
+        0..=3 => 1,
+        4..=6 => 2,
+        _ => 3,
+    };
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(word, k), *k))
+        .filter(|(d, _)| *d <= reach)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), with
+/// the closest of the expected names suggested; other messages as they are.
+pub(super) fn suggest_known(msg: String) -> String {
+    let Some(rest) = msg
+        .strip_prefix("unknown field `")
+        .or_else(|| msg.strip_prefix("unknown variant `"))
+    else {
+        return msg;
+    };
+    let Some((word, tail)) = rest.split_once('`') else {
+        return msg;
+    };
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let hint = did_you_mean(word, &known);
+    format!("{msg}{hint}")
+}
+
+/// serde's Rust type names in words a lesson author knows.
+pub(super) fn plain_words(msg: String) -> String {
+    let msg = ["usize", "u64", "u32", "u8"].iter().fold(msg, |m, t| {
+        m.replace(
+            &format!("expected {t}"),
+            "expected a whole number, 0 or more",
+        )
+    });
+    if msg.starts_with("invalid type: string")
+        && msg.ends_with("expected a whole number, 0 or more")
+    {
+        format!("{msg}: write it without quotes")
+    } else {
+        msg
+    }
+}
