@@ -2,7 +2,7 @@
 //! allocators, sets, references and the I/O page-fault path. No web dependencies.
 //!
 //! The flow: a [`lesson::Lesson`] (parsed and validated JSON) is run by
-//! [`run::Runner`] against a [`world::World`], producing a [`run::Trace`]: every
+//! [`run::Runner`] against a [`world::World`], producing a [`trace::Trace`]: every
 //! step's result, events, warnings, pseudo-code lines, and the world after it.
 
 pub mod allocator;
@@ -12,6 +12,7 @@ pub mod id;
 pub mod lesson;
 pub mod lessons;
 pub mod name;
+pub mod narrate;
 pub mod profile;
 pub mod pseudo;
 pub mod rcu;
@@ -26,6 +27,6 @@ pub mod xarray;
 pub use id::{Data, Errno, Ioasid, INVALID_IOASID, PASID_MAX};
 pub use lesson::{Lesson, LessonError, Op, Step};
 pub use profile::{Knobs, Profile};
-pub use run::{run_lesson, run_under, Runner, Trace};
-pub use trace::{Outcome, StepTrace, Val};
+pub use run::{run_lesson, run_under, Runner};
+pub use trace::{Outcome, StepTrace, Trace, Val};
 pub use world::World;

@@ -20,6 +20,26 @@ pub enum RefModel {
     FreePending,
 }
 
+impl RefModel {
+    /// Every era, oldest first.
+    pub const ALL: [RefModel; 4] = [
+        RefModel::None,
+        RefModel::GetPut,
+        RefModel::MmLifetime,
+        RefModel::FreePending,
+    ];
+
+    /// The era's name as a lesson's `knobs` writes it (`"get_put"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RefModel::None => "none",
+            RefModel::GetPut => "get_put",
+            RefModel::MmLifetime => "mm_lifetime",
+            RefModel::FreePending => "free_pending",
+        }
+    }
+}
+
 /// The behaviour knobs. The `flaw_*` knobs reproduce the kernel flaws of spec section 9
 /// when `true`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -350,6 +370,21 @@ impl Knobs {
             real
         } else {
             Errno::INVALID_IOASID
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_era_s_name_is_the_one_serde_writes() {
+        for r in RefModel::ALL {
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                serde_json::Value::from(r.name())
+            );
         }
     }
 }

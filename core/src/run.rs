@@ -1,87 +1,18 @@
-//! Running a lesson: each step's op against the world, its result, what it did, and
-//! snapshots so the UI can jump to any step in constant time (a snapshot every
-//! `SNAPSHOT_EVERY` steps, sharing structure, plus a replay of at most that many steps).
-use crate::id::{Errno, Ioasid, Name, INVALID_IOASID};
+//! Running a lesson: each step's op against the world, its result and what it did;
+//! running one more step on a trace (the sandbox), taking one back, and replaying from
+//! a snapshot to any step (the trace and its snapshots are in `trace`).
+use crate::id::{Errno, Ioasid, INVALID_IOASID};
 use crate::lesson::{IdArg, Lesson, LessonError, Op, Step};
+use crate::narrate::{describe_op, explanation};
 use crate::profile::{Knobs, Profile};
 use crate::pseudo::Func;
 use crate::space::{DataUpdate, World};
-use crate::trace::{outcome_words, Event, Marker, Outcome, StepLog, StepTrace, Val};
-use serde::Serialize;
+use crate::trace::{snapshot_gap, Event, Marker, Outcome, StepLog, StepTrace, Val};
+/// `Trace` and the snapshot spacing live in [`crate::trace`]; kept here for old paths.
+pub use crate::trace::{Trace, SNAPSHOT_EVERY, WEIGHT_PER_STEP};
 use std::collections::HashMap;
 
-/// How many steps lie between two snapshots, at least.
-pub const SNAPSHOT_EVERY: usize = 32;
-
-/// A snapshot shares the ID trees but copies the rest of the world (sets, processes,
-/// queued faults, readers...). When that rest is big, snapshots are spaced out so that
-/// a trace keeps about this many copied elements per step, at most: a lesson that
-/// queues 100,000 faults then runs 100,000 more steps must not keep 3,000 copies of
-/// the queue. Seeking then replays more steps (up to `weight / WEIGHT_PER_STEP`).
-pub const WEIGHT_PER_STEP: usize = 16;
-
-/// Steps from a snapshot of `w` to the next one.
-fn snapshot_gap(w: &World) -> usize {
-    SNAPSHOT_EVERY.max(w.weight() / WEIGHT_PER_STEP)
-}
-
-/// The result of running a lesson.
-#[derive(Clone, Debug, Serialize)]
-pub struct Trace {
-    pub title: String,
-    pub profile: Profile,
-    pub knobs: Knobs,
-    pub steps: Vec<StepTrace>,
-    /// Steps whose `expect` did not hold.
-    pub expect_failures: usize,
-    /// The steps run, for replay and export.
-    #[serde(skip)]
-    pub ops: Vec<Step>,
-    /// `(n, world before step n)`, in step order; the first is before step 0.
-    #[serde(skip)]
-    snapshots: Vec<(usize, World)>,
-    /// The step before which the next snapshot is taken.
-    #[serde(skip)]
-    next_snapshot: usize,
-    /// The world after the last step.
-    #[serde(skip)]
-    last: World,
-    #[serde(skip)]
-    record: bool,
-    /// ID -> the step that last erased it from a first-fit storage, for the reuse note.
-    #[serde(skip)]
-    freed_at: HashMap<Ioasid, usize>,
-}
-
 impl Trace {
-    /// The number of steps.
-    pub fn len(&self) -> usize {
-        self.steps.len()
-    }
-
-    /// True if no step ran.
-    pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
-    }
-
-    /// The world before any step.
-    pub fn initial(&self) -> World {
-        self.snapshots
-            .first()
-            .map(|(_, w)| w.clone())
-            .unwrap_or_else(|| self.last.clone())
-    }
-
-    /// How many snapshots the trace keeps (for measurements and tests).
-    pub fn snapshot_count(&self) -> usize {
-        self.snapshots.len()
-    }
-
-    /// The world after the last step.
-    pub fn last_world(&self) -> &World {
-        &self.last
-    }
-
     /// The world after step `i` (clamped to the last step). Cost: one snapshot clone
     /// (the ID trees are shared) and a replay of fewer than `SNAPSHOT_EVERY` steps
     /// (more in a world spaced out by [`WEIGHT_PER_STEP`]).
@@ -291,6 +222,85 @@ pub fn run_under(lesson: &Lesson, profile: Profile) -> Result<Trace, LessonError
     Ok(Runner::new(lesson, profile, knobs, true).finish())
 }
 
+/// Runs `lesson` under `profile` with the lesson's knob overrides, keeping nothing but
+/// its failed `expect`s: `on_miss` is handed each step whose `expect` did not hold, as
+/// it runs. Returns how many failed; `Err` when the lesson's knobs do not fit `profile`.
+pub fn check_expects_under(
+    lesson: &Lesson,
+    profile: Profile,
+    mut on_miss: impl FnMut(&StepTrace),
+) -> Result<usize, LessonError> {
+    let knobs = lesson.knobs_for(profile)?;
+    Ok(run_streaming(
+        lesson.steps.iter().cloned(),
+        profile,
+        knobs,
+        |s| {
+            if s.expect_ok == Some(false) {
+                on_miss(s);
+            }
+        },
+    ))
+}
+
+/// A failed `expect`: the step (its index in `steps`) and op, and what went otherwise
+/// (`expected {"ok":3}, got {"ok":2}`, see [`StepTrace::missed_expectation`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectMiss {
+    pub index: usize,
+    pub op: &'static str,
+    pub miss: String,
+}
+
+/// A lesson's `expect`s checked under one profile: every one that failed, or why the
+/// lesson could not run under it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectCheck {
+    pub profile: Profile,
+    pub misses: Result<Vec<ExpectMiss>, LessonError>,
+}
+
+/// Runs `lesson` under every profile it declares (`profile`, then each of `profiles`)
+/// and reports, per profile, the `expect`s that failed. Nothing is recorded: the cost
+/// is one fast run per profile.
+///
+/// # Examples
+///
+/// ```
+/// use ioasid_core::{run::check_expects, Lesson, Profile};
+///
+/// // Under v5.11 the first ID is 1; the lesson wrongly expects 2 under `improved`.
+/// let lesson = Lesson::parse(r#"{"format": 1, "title": "t", "profile": "v5.11",
+///     "profiles": ["improved"],
+///     "steps": [{"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1},
+///                "expect_in": {"improved": {"ok": 2}}}]}"#).unwrap();
+/// let checks = check_expects(&lesson);
+/// assert_eq!(checks.len(), 2);
+/// assert_eq!(checks[0].profile, Profile::V5_11);
+/// assert_eq!(checks[0].misses, Ok(vec![]));
+/// let missed = checks[1].misses.as_ref().unwrap();
+/// assert_eq!(missed.len(), 1);
+/// assert_eq!(missed[0].miss, r#"expected {"ok":2}, got {"ok":1}"#);
+/// ```
+pub fn check_expects(lesson: &Lesson) -> Vec<ExpectCheck> {
+    lesson
+        .profiles
+        .iter()
+        .map(|&profile| {
+            let mut list = Vec::new();
+            let misses = check_expects_under(lesson, profile, |s| {
+                list.extend(s.missed_expectation().map(|miss| ExpectMiss {
+                    index: s.index,
+                    op: s.op,
+                    miss,
+                }));
+            })
+            .map(|_| list);
+            ExpectCheck { profile, misses }
+        })
+        .collect()
+}
+
 fn run_step(
     world: &mut World,
     index: usize,
@@ -320,44 +330,7 @@ fn run_step(
     let mut explain = String::new();
     let mut markers = Vec::new();
     if record {
-        explain = format!(
-            "{summary} {}.",
-            outcome_words(&result, &log.events, !log.warnings.is_empty())
-        );
-        let first_fit = |id: Ioasid| {
-            log.events
-                .iter()
-                .any(|e| matches!(e, Event::Search { found: Some(f), .. } if *f == id))
-        };
-        if let Outcome::Ok(Val::Id(v)) = &result {
-            let reused = u32::try_from(*v).ok().filter(|id| first_fit(*id));
-            if let Some(at) = reused.and_then(|id| freed_at.get(&id)) {
-                explain.push_str(&format!(
-                    " ({v} was freed at step {}: first fit hands it out again at once.)",
-                    at + 1
-                ));
-            }
-        }
-        for part in &log.explain {
-            explain.push(' ');
-            // A sentence opens with a capital, unless it opens with a name ("mm A ...",
-            // "viommu0 is ...", "dev0's PASID"): names are written as the lesson wrote them.
-            let first_word = part.split([' ', '\'', ',']).next().unwrap_or_default();
-            let is_name = first_word == "mm"
-                || first_word.chars().any(|c| c.is_ascii_digit())
-                || Name::is_known(first_word);
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(first) if !is_name => {
-                    explain.extend(first.to_uppercase());
-                    explain.push_str(chars.as_str());
-                }
-                _ => explain.push_str(part),
-            }
-            if !part.ends_with(['.', ':', '!', '?']) {
-                explain.push('.');
-            }
-        }
+        explain = explanation(&summary, &result, &log, freed_at);
         for e in &log.events {
             // Only first-fit storages hand a freed number straight back.
             if let Event::Erased { id, store } = e {
@@ -600,22 +573,6 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
     }
 }
 
-fn arg(w: &World, a: &IdArg) -> String {
-    match a {
-        IdArg::Num(n) => n.to_string(),
-        // The learner sees the number; the lesson's variable name is its author's.
-        IdArg::Var(v) => match w.vars.get(v) {
-            Some(n) => n.to_string(),
-            None => format!("${v}"),
-        },
-    }
-}
-
-fn set_arg(s: &Option<Name>) -> String {
-    s.as_ref()
-        .map_or_else(|| "no set".into(), |s| format!("set {s}"))
-}
-
 /// The fault handler's listing for the world's era: PASID -> mm through the SVA set, or
 /// (v6.6) the attached domain's handler.
 fn handler(w: &World) -> Func {
@@ -623,118 +580,5 @@ fn handler(w: &World) -> Func {
         Func::DomainFaultHandler
     } else {
         Func::FaultHandler
-    }
-}
-
-/// The op in words, e.g. "alloc(set sva, [1, 1048575], mm A)".
-pub fn describe_op(w: &World, op: &Op) -> String {
-    // Inside an argument list: "no data", not the label's parenthesised gloss.
-    let data = |d: &Option<crate::id::Data>| d.map_or_else(|| "no data".into(), |d| d.label());
-    match op {
-        Op::Alloc {
-            set,
-            min,
-            max,
-            data: d,
-        } => {
-            format!(
-                "alloc({}, [{}, {}], {})",
-                set_arg(set),
-                arg(w, min),
-                arg(w, max),
-                data(d)
-            )
-        }
-        Op::Free { id, set } => format!(
-            "free({}{})",
-            arg(w, id),
-            set.as_ref().map_or(String::new(), |s| format!(", set {s}"))
-        ),
-        Op::Get { id, .. } => format!("get({})", arg(w, id)),
-        Op::Put { id, .. } => format!("put({})", arg(w, id)),
-        Op::GetIfOwned { id, mm } => format!("get_if_owned({}) from mm {mm}", arg(w, id)),
-        Op::Find { set, id, getter } => format!(
-            "find({}, {}{})",
-            set.as_ref()
-                .map_or_else(|| "any set".into(), |s| format!("set {s}")),
-            arg(w, id),
-            if getter.is_some() { ", mm getter" } else { "" }
-        ),
-        Op::SetData { id, data: d } => format!("set_data({}, {})", arg(w, id), data(d)),
-        Op::AttachData { id, data: d } => format!("attach_data({}, {})", arg(w, id), d.label()),
-        Op::DetachData { id } => format!("detach_data({})", arg(w, id)),
-        Op::AttachSpid { id, spid } => format!("attach_spid({}, guest PASID {spid})", arg(w, id)),
-        Op::FindBySpid { set, spid } => format!("find_by_spid(set {set}, guest PASID {spid})"),
-        Op::SetCreate { set, token, quota } => format!(
-            "set_create({set}{}{})",
-            token
-                .as_ref()
-                .map_or(String::new(), |t| format!(", mm {t}")),
-            quota.map_or(String::new(), |q| format!(", quota {q}"))
-        ),
-        Op::SetFree { set } => format!("set_free({set})"),
-        Op::HostCreate { host, min, max } => format!(
-            "host {host} created for [{}, {}]:",
-            arg(w, min),
-            arg(w, max)
-        ),
-        Op::HostAnswer { host, answers } => {
-            format!("host {host} scripted {} answer(s):", answers.len())
-        }
-        Op::HostAlloc { host, guest } => format!("{guest} asks host {host} for a PASID:"),
-        Op::HostFree { host, id } => format!("host {host} frees {}:", arg(w, id)),
-        Op::Register { allocator, fns, .. } => {
-            format!("register_allocator({allocator}, functions {fns})")
-        }
-        Op::Unregister { allocator } => format!("unregister_allocator({allocator})"),
-        Op::MmCreate { mm, .. } => format!("process {mm} starts:"),
-        Op::MmExit { mm } => format!("process {mm} exits:"),
-        Op::Bind { device, mm, .. } => format!("bind({device}, mm {mm})"),
-        Op::Unbind { device, mm } => format!("unbind({device}, mm {mm})"),
-        Op::Fault {
-            device,
-            pasid,
-            addr,
-            perm,
-            group,
-            last,
-        } => format!(
-            "{device} sends a page request ({}, {:#x}, {perm}, group {group}{}):",
-            pasid
-                .as_ref()
-                .map_or_else(|| "no PASID".into(), |p| format!("PASID {}", arg(w, p))),
-            addr.0,
-            if *last { ", last" } else { "" }
-        ),
-        Op::RunFaults {} => "the fault workqueue runs:".into(),
-        Op::Flush { device } => format!("flush({device}):"),
-        Op::Overflow { device } => format!("{device}'s page request queue overflows:"),
-        Op::AttachPasid {
-            device,
-            pasid,
-            domain,
-        } => format!(
-            "attach_device_pasid(domain {domain}, {device}, {})",
-            arg(w, pasid)
-        ),
-        Op::DetachPasid { device, pasid } => {
-            format!("detach_device_pasid({device}, {})", arg(w, pasid))
-        }
-        Op::ReadBegin { reader, set, id } => format!(
-            "{reader}: rcu_read_lock(); find({}, {})",
-            set_arg(set),
-            arg(w, id)
-        ),
-        Op::ReadEnd { reader } => format!("{reader}: rcu_read_unlock()"),
-        Op::NotifierRegister {
-            name,
-            priority,
-            set,
-        } => format!(
-            "register notifier {name} ({} priority) on {}",
-            priority.label(),
-            set.as_ref()
-                .map_or_else(|| "the global chain".into(), |s| format!("set {s}"))
-        ),
     }
 }

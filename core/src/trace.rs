@@ -1,9 +1,16 @@
-//! The trace: what running a lesson produced, step by step. It is the one thing the UI,
-//! the CLI and the tests consume.
+//! The trace: what running a lesson produced, step by step, and the snapshots of the
+//! world it keeps so the UI can jump to any step in constant time (a snapshot every
+//! `SNAPSHOT_EVERY` steps, sharing structure, plus a replay of at most that many steps:
+//! the replay itself is in `run`). It is the one thing the UI, the CLI and the tests
+//! consume.
 use crate::id::{Data, Errno, Ioasid, Name};
+use crate::lesson::Step;
+use crate::profile::{Knobs, Profile};
 use crate::pseudo::Func;
+use crate::world::World;
 use crate::xarray::XaVisit;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A step's result: exactly one of `{"ok": VALUE}` or `{"err": "NAME"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,23 +54,6 @@ impl Outcome {
     pub fn is_err(&self) -> bool {
         matches!(self, Outcome::Err(_))
     }
-    /// The result in words, e.g. "returned 2" or "failed: ENOENT (no such ID ...)".
-    pub fn describe(&self) -> String {
-        match self {
-            Outcome::Err(e) => format!("failed: {} ({})", e.name(), e.meaning()),
-            Outcome::Ok(Val::Null) => "succeeded".to_string(),
-            Outcome::Ok(Val::Bool(b)) => format!("returned {b}"),
-            Outcome::Ok(Val::Id(v)) => format!("returned {v}"),
-            Outcome::Ok(Val::Data(d)) => format!("returned {}", d.label()),
-            Outcome::Ok(Val::Responses(r)) if r.is_empty() => {
-                "sent no response: no formed group was waiting".to_string()
-            }
-            Outcome::Ok(Val::Responses(r)) => {
-                let parts: Vec<String> = r.iter().map(Response::describe).collect();
-                format!("sent {}", parts.join("; "))
-            }
-        }
-    }
 }
 
 impl From<Result<Val, Errno>> for Outcome {
@@ -94,23 +84,6 @@ pub struct Response {
     pub code: Code,
     /// The mm that served the group, if one did.
     pub mm: Option<Name>,
-}
-
-impl Response {
-    /// "SUCCESS to dev0 group 1 (PASID 2, mm A)".
-    pub fn describe(&self) -> String {
-        let pasid = self
-            .pasid
-            .map_or("no PASID".to_string(), |p| format!("PASID {p}"));
-        let mm = self
-            .mm
-            .as_ref()
-            .map_or(String::new(), |m| format!(", mm {m}"));
-        format!(
-            "{:?} to {} group {} ({pasid}{mm})",
-            self.code, self.device, self.group
-        )
-    }
 }
 
 /// Where a page request stopped on its way through the fault path.
@@ -252,35 +225,6 @@ pub enum Marker {
     Question,
 }
 
-/// The result in words: [`Outcome::describe`], except for a call that returned nothing
-/// and did not simply succeed: it discarded requests, has not returned yet (a writer
-/// waiting for a grace period), or only logged a warning (`warned`). The narration's
-/// sentence and its result chip both read it.
-pub fn outcome_words(result: &Outcome, events: &[Event], warned: bool) -> String {
-    if !matches!(result, Outcome::Ok(Val::Null)) {
-        return result.describe();
-    }
-    let discarded: usize = events
-        .iter()
-        .map(|e| match e {
-            Event::Discarded { count, .. } => *count,
-            _ => 0,
-        })
-        .sum();
-    if discarded > 0 {
-        format!("{discarded} held request(s) discarded (their group never forms)")
-    } else if events
-        .iter()
-        .any(|e| matches!(e, Event::GraceStarted { .. }))
-    {
-        "published; the call has not returned yet: it waits in synchronize_rcu()".into()
-    } else if warned {
-        "returned, with a warning logged".into()
-    } else {
-        result.describe()
-    }
-}
-
 /// Everything one step produced.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepTrace {
@@ -307,20 +251,6 @@ pub struct StepTrace {
     pub expect_ok: Option<bool>,
     pub expected: Option<Outcome>,
     pub markers: Vec<Marker>,
-}
-
-impl StepTrace {
-    /// When this step's `expect` failed: `expected {"ok":3}, got {"ok":2}`, results as a
-    /// lesson writes them (the command line and the web app name misses alike).
-    pub fn missed_expectation(&self) -> Option<String> {
-        (self.expect_ok == Some(false)).then(|| {
-            format!(
-                "expected {}, got {}",
-                serde_json::to_string(&self.expected).unwrap_or_default(),
-                serde_json::to_string(&self.result).unwrap_or_default()
-            )
-        })
-    }
 }
 
 /// What one step accumulates while it runs. Cleared before each step.
@@ -381,4 +311,77 @@ impl StepLog {
 /// For `skip_serializing_if`: leaves a zero count out of the JSON.
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+/// How many steps lie between two snapshots, at least.
+pub const SNAPSHOT_EVERY: usize = 32;
+
+/// A snapshot shares the ID trees but copies the rest of the world (sets, processes,
+/// queued faults, readers...). When that rest is big, snapshots are spaced out so that
+/// a trace keeps about this many copied elements per step, at most: a lesson that
+/// queues 100,000 faults then runs 100,000 more steps must not keep 3,000 copies of
+/// the queue. Seeking then replays more steps (up to `weight / WEIGHT_PER_STEP`).
+pub const WEIGHT_PER_STEP: usize = 16;
+
+/// Steps from a snapshot of `w` to the next one.
+pub(crate) fn snapshot_gap(w: &World) -> usize {
+    SNAPSHOT_EVERY.max(w.weight() / WEIGHT_PER_STEP)
+}
+
+/// The result of running a lesson.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub title: String,
+    pub profile: Profile,
+    pub knobs: Knobs,
+    pub steps: Vec<StepTrace>,
+    /// Steps whose `expect` did not hold.
+    pub expect_failures: usize,
+    /// The steps run, for replay and export.
+    #[serde(skip)]
+    pub ops: Vec<Step>,
+    /// `(n, world before step n)`, in step order; the first is before step 0.
+    #[serde(skip)]
+    pub(crate) snapshots: Vec<(usize, World)>,
+    /// The step before which the next snapshot is taken.
+    #[serde(skip)]
+    pub(crate) next_snapshot: usize,
+    /// The world after the last step.
+    #[serde(skip)]
+    pub(crate) last: World,
+    #[serde(skip)]
+    pub(crate) record: bool,
+    /// ID -> the step that last erased it from a first-fit storage, for the reuse note.
+    #[serde(skip)]
+    pub(crate) freed_at: HashMap<Ioasid, usize>,
+}
+
+impl Trace {
+    /// The number of steps.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// True if no step ran.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The world before any step.
+    pub fn initial(&self) -> World {
+        self.snapshots
+            .first()
+            .map(|(_, w)| w.clone())
+            .unwrap_or_else(|| self.last.clone())
+    }
+
+    /// How many snapshots the trace keeps (for measurements and tests).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    /// The world after the last step.
+    pub fn last_world(&self) -> &World {
+        &self.last
+    }
 }

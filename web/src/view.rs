@@ -179,16 +179,9 @@ pub fn marker_info(m: Marker) -> (&'static str, &'static str) {
     }
 }
 
-/// Which marker to draw when several meet on one spot: the most telling one.
-pub fn marker_rank(m: Marker) -> u8 {
-    match m {
-        Marker::ExpectFailed => 5,
-        Marker::Question => 4,
-        Marker::AllocatorSwitch => 3,
-        Marker::Error => 2,
-        Marker::FaultResponse => 1,
-    }
-}
+/// Which marker to draw when several meet on one spot: the most telling one (the core
+/// ranks them).
+pub use ioasid_core::narrate::marker_rank;
 
 /// A timeline mark: the step (1-based, as on screen) and its most telling marker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

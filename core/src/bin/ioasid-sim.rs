@@ -13,9 +13,9 @@
 //! Exit status: 0 when every `expect` held, 1 when one failed, 2 for a malformed lesson
 //! or bad usage (message on stderr).
 use ioasid_core::lesson::Lesson;
+use ioasid_core::lessons;
 use ioasid_core::profile::Profile;
-use ioasid_core::run::{run_streaming, Runner};
-use ioasid_core::{lessons, run_under};
+use ioasid_core::run::{check_expects, check_expects_under, run_streaming, Runner};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -106,12 +106,9 @@ fn run(args: &[String]) -> ExitCode {
     let mut failed_others = Failed::default();
     let mut other_failures = Vec::new();
     for p in &others {
-        let Ok(k) = lesson.knobs_for(*p) else {
+        let Ok(n) = check_expects_under(&lesson, *p, |s| failed_others.note(s, *p)) else {
             continue;
         };
-        let n = run_streaming(lesson.steps.iter().cloned(), *p, k, |s| {
-            failed_others.note(s, *p)
-        });
         other_failures.push((*p, n));
     }
     let out = io::stdout();
@@ -236,21 +233,28 @@ fn check_builtins() -> ExitCode {
                 continue;
             }
         };
-        for p in &lesson.profiles {
-            match run_under(&lesson, *p) {
-                Ok(t) if t.expect_failures == 0 => {
-                    println!("ok   {} under {p}: {} steps", l.id, t.len())
+        let steps = lesson.steps.len();
+        for check in check_expects(&lesson) {
+            let p = check.profile;
+            match check.misses {
+                Ok(misses) if misses.is_empty() => {
+                    println!("ok   {} under {p}: {steps} steps", l.id)
                 }
-                Ok(t) => {
+                Ok(misses) => {
                     failed = true;
                     println!(
                         "FAIL {} under {p}: {} expect failure(s)",
-                        l.id, t.expect_failures
+                        l.id,
+                        misses.len()
                     );
-                    for s in &t.steps {
-                        if let Some(miss) = s.missed_expectation() {
-                            println!("     {}: {miss}", step_name(s));
-                        }
+                    for m in &misses {
+                        println!(
+                            "     step {} (steps[{}], {}): {}",
+                            m.index + 1,
+                            m.index,
+                            m.op,
+                            m.miss
+                        );
                     }
                 }
                 Err(e) => {

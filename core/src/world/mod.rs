@@ -69,7 +69,7 @@ pub struct World {
 
 impl World {
     /// The number of elements a clone copies: everything but the shared ID trees.
-    /// Snapshots are spaced out by it (see `run::WEIGHT_PER_STEP`).
+    /// Snapshots are spaced out by it (see `trace::WEIGHT_PER_STEP`).
     ///
     /// Cost: O(sets + devices + queued groups).
     pub fn weight(&self) -> usize {

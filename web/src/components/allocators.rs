@@ -3,11 +3,20 @@
 //! space and the guests drawing from it; IDs orphaned by an unregister.
 use crate::view::{num, StepRef, WorldRef};
 use ioasid_core::host::{Answer, AnswerWord};
+use ioasid_core::narrate::{default_allocator_name, default_standing, group_standing, Standing};
 use ioasid_core::trace::Event;
 use yew::prelude::*;
 
 /// Host IDs listed before "and N more".
 const HOST_IDS_SHOWN: usize = 12;
+
+/// "Default allocator": a name as the heading of its list item.
+fn capitalized(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
 
 #[derive(Properties, PartialEq)]
 pub struct AllocatorsProps {
@@ -34,12 +43,8 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
         )),
         _ => None,
     });
-    let default_name = if w.knobs.global_pasid {
-        "Global PASID allocator"
-    } else {
-        "Default allocator"
-    };
-    let default_active = w.groups.is_empty();
+    let default_name = capitalized(default_allocator_name(w));
+    let default_active = default_standing(w).is_active();
     let default_changed = w.default_store.len() != props.before.default_store.len();
     let host_changed = |name: &str| -> bool {
         let a = w
@@ -73,11 +78,11 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                     let changed = before.is_none_or(|b| b.members != g.members || b.store.len() != g.store.len() || b.pdata != g.pdata);
                     let stale = !g.members.contains(&g.pdata);
                     html! {
-                        <li class={classes!("alloc", (i == 0).then_some("active"), changed.then_some("changed"))}>
+                        <li class={classes!("alloc", group_standing(w, i).is_active().then_some("active"), changed.then_some("changed"))}>
                             <p class="alloc-name">
                                 { format!("Custom allocator · functions {}", g.fns) }
-                                if i == 0 { <span class="badge badge-active">{ "★ active" }</span> }
-                                else { <span class="badge">{ format!("waiting, {} in line", i + 1) }</span> }
+                                if let Standing::Waiting { place } = group_standing(w, i) { <span class="badge">{ format!("waiting, {place} in line") }</span> }
+                                else { <span class="badge badge-active">{ "★ active" }</span> }
                             </p>
                             <p>
                                 { "Members: " }

@@ -2,8 +2,8 @@
 //! was born, and who is looking at it.
 use crate::view::{data_text, num, set_style, WorldRef};
 use ioasid_core::id::{data_label, PASID_RESERVED};
-use ioasid_core::profile::RefModel;
-use ioasid_core::space::{Entry, IdState};
+use ioasid_core::narrate::{id_state_words, shows_id_state};
+use ioasid_core::space::Entry;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -80,8 +80,8 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                         <dt>{ "References" }</dt><dd>{ e.refs }</dd>
                         // Lifecycle states came with the extension series; before it an
                         // ID is simply allocated (its data says whether it is bound).
-                        if w.knobs.refs == RefModel::FreePending || !matches!(e.state, IdState::Idle | IdState::Active) {
-                            <dt>{ "State" }</dt><dd>{ e.state.name() }{ state_words(e.state) }</dd>
+                        if shows_id_state(w, e.state) {
+                            <dt>{ "State" }</dt><dd>{ e.state.name() }{ id_state_words(e.state) }</dd>
                         }
                         if let Some(spid) = e.spid { <dt>{ "Guest PASID" }</dt><dd>{ spid }</dd> }
                         <dt>{ "Allocated at" }</dt><dd>{ format!("step {}", num(u64::from(e.born) + 1)) }</dd>
@@ -108,14 +108,5 @@ pub fn IdDetail(props: &IdDetailProps) -> Html {
                 },
             } }
         </div>
-    }
-}
-
-fn state_words(s: IdState) -> &'static str {
-    match s {
-        IdState::Idle => " (allocated, no data yet)",
-        IdState::Active => " (data bound)",
-        IdState::FreePending => " (freed while referenced: the last put reclaims it)",
-        IdState::Quarantined => " (held back: page requests for it are pending)",
     }
 }

@@ -9,6 +9,7 @@ use crate::hooks::use_keyboard::GRID_CELLS;
 use crate::state::Theme;
 use crate::view::{num, set_style, set_tag, StepRef, TraceRef, WorldRef};
 use ioasid_core::id::{data_label, PASID_MAX, PASID_RESERVED};
+use ioasid_core::narrate::{default_allocator_name, group_standing};
 use ioasid_core::space::{Entry, IdState, World};
 use ioasid_core::trace::Event as TraceEvent;
 use ioasid_core::xarray::{XArray, XaVisit};
@@ -103,11 +104,7 @@ fn range_text(lo: u32, hi: u32) -> String {
 
 /// The storages a learner can look at: the active allocator's first.
 fn stores(w: &World) -> Vec<(String, &XArray<Entry>)> {
-    let default_name = if w.knobs.global_pasid {
-        "global PASID allocator"
-    } else {
-        "default allocator"
-    };
+    let default_name = default_allocator_name(w);
     if w.groups.is_empty() {
         return vec![(default_name.to_string(), &w.default_store)];
     }
@@ -116,7 +113,11 @@ fn stores(w: &World) -> Vec<(String, &XArray<Entry>)> {
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let tag = if i == 0 { "active" } else { "inactive" };
+            let tag = if group_standing(w, i).is_active() {
+                "active"
+            } else {
+                "inactive"
+            };
             (format!("{} ({tag})", g.label()), &g.store)
         })
         .collect();

@@ -5,58 +5,25 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
+use ioasid_core::narrate::{result_verdict, Severity};
 use ioasid_core::profile::Profile;
-use ioasid_core::trace::{outcome_words, Code, Event, Outcome, Val};
+use ioasid_core::trace::{Event, Outcome};
 use yew::prelude::*;
 
-/// The result as a chip: red for an error; amber for a call that returned but went
-/// wrong in a way the learner must notice (a kernel warning, a page request answered
-/// INVALID or served stale, requests discarded) or has not finished (a writer waiting
-/// for a grace period); green otherwise.
+/// The result as a chip, coloured by how alarming the core judges it
+/// ([`result_verdict`]): red for an error; amber for a call that returned but went
+/// wrong in a way the learner must notice or has not finished; green otherwise.
 ///
 /// `abandoned`: groups a queue overflow discarded that still wait for a response, so a
 /// workqueue run that sends none is not the all-clear it looks like.
 fn result_chip(result: &Outcome, warned: bool, events: &[Event], abandoned: usize) -> Html {
-    let refused = matches!(result, Outcome::Ok(Val::Responses(r)) if r.iter().any(|r| r.code != Code::SUCCESS));
-    let stale = events
-        .iter()
-        .any(|e| matches!(e, Event::FaultStep { stale: true, .. }));
-    let hazard = events.iter().find_map(|e| match e {
-        Event::Hazard { what, .. } => Some(what.as_str()),
-        _ => None,
-    });
-    // The same words as the narration's sentence; other than the plain result's when the
-    // call discarded requests or still waits.
-    let words = outcome_words(result, events, warned);
-    let forgotten =
-        abandoned > 0 && matches!(result, Outcome::Ok(Val::Responses(r)) if r.is_empty());
-    let alarm =
-        refused || warned || stale || forgotten || hazard.is_some() || words != result.describe();
-    let (class, mark) = match result {
-        Outcome::Err(_) => ("chip chip-err", "✕"),
-        Outcome::Ok(_) if alarm => ("chip chip-warn", "!"),
-        Outcome::Ok(_) => ("chip chip-ok", "✓"),
+    let verdict = result_verdict(result, warned, events, abandoned);
+    let (class, mark) = match verdict.severity {
+        Severity::Err => ("chip chip-err", "✕"),
+        Severity::Warn => ("chip chip-warn", "!"),
+        Severity::Ok => ("chip chip-ok", "✓"),
     };
-    let text = match result {
-        Outcome::Err(e) => format!("Error {}", e.name()),
-        Outcome::Ok(_) => words,
-    };
-    let text = match hazard {
-        Some(h) => format!("{text}, but {h}"),
-        None if forgotten => format!(
-            "{text}; {abandoned} discarded group(s) still wait for a response that never comes"
-        ),
-        None if stale => {
-            format!("{text}; one request was served stale, in the wrong address space")
-        }
-        None => text,
-    };
-    // A chip reads as a sentence: capital first ("Sent INVALID...").
-    let mut chars = text.chars();
-    let text = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => text,
-    };
+    let text = verdict.text;
     html! { <span class={class}><span aria-hidden="true">{ mark }{ " " }</span>{ text }</span> }
 }
 

@@ -2,9 +2,8 @@
 //! range and bonds, and (v6.6) the (device, PASID) -> domain attachments.
 use crate::view::{num, WorldRef};
 use ioasid_core::id::Name;
-use ioasid_core::space::IdState;
+use ioasid_core::narrate::stale_pasid_note;
 use ioasid_core::sva::DomainRef;
-use ioasid_core::World;
 use std::collections::BTreeMap;
 use yew::prelude::*;
 
@@ -12,27 +11,6 @@ use yew::prelude::*;
 pub struct ProcessesProps {
     pub world: WorldRef,
     pub before: WorldRef,
-}
-
-/// When a process still holds a PASID that storage no longer records as its own (freed
-/// without its knowledge, maybe handed to another process): says so.
-fn stale_note(w: &World, mm: Name, pasid: u32) -> Option<String> {
-    if w.knobs.global_pasid {
-        return None;
-    }
-    // One lookup: the entry now at the process's PASID, if any.
-    let now = w.active_store().get(pasid);
-    Some(match now {
-        Some(e) if e.data.as_ref().and_then(|d| d.mm()) == Some(&mm) => return None,
-        Some(e) if e.state == IdState::Quarantined => {
-            format!("{pasid} quarantined: freed, held back until its page requests are handled")
-        }
-        Some(e) => match e.data {
-            Some(d) => format!("stale: {pasid} now holds {}", d.label()),
-            None => format!("stale: {pasid} was freed and given out again"),
-        },
-        None => format!("stale: {pasid} was freed"),
-    })
 }
 
 /// Above this many IDs in storage, the "private data of" list is not computed: it would
@@ -79,7 +57,7 @@ pub fn Processes(props: &ProcessesProps) -> Html {
                                         ids.iter().map(|i| num(*i)).collect::<Vec<_>>().join(", ")),
                                     (None, None) => " · PASID none".to_string(),
                                 } }
-                                if let Some(note) = m.pasid.and_then(|p| stale_note(w, *name, p)) {
+                                if let Some(note) = m.pasid.and_then(|p| stale_pasid_note(w, *name, p)) {
                                     <span class="badge badge-warn">{ note }</span>
                                 }
                                 if !maps.is_empty() { <span class="muted mono">{ format!(" · maps {}", maps.join(", ")) }</span> }

@@ -2,23 +2,11 @@
 //! behaviours; the run is recomputed and the step kept.
 use crate::hooks::use_select_value;
 use crate::state::{knobs_with, Action, AppContext};
-use ioasid_core::profile::{Profile, BOOL_KNOBS};
+use ioasid_core::narrate::era_label;
+use ioasid_core::profile::{Profile, RefModel, BOOL_KNOBS};
 use serde_json::{Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-const ERAS: [(&str, &str); 4] = [
-    ("none", "no reference counts (v5.5)"),
-    ("get_put", "get / put counts (v5.11)"),
-    (
-        "mm_lifetime",
-        "a PASID lives as long as its process (v5.18+)",
-    ),
-    (
-        "free_pending",
-        "IDLE / ACTIVE / FREE_PENDING states (extensions)",
-    ),
-];
 
 #[component]
 pub fn ProfileBar() -> Html {
@@ -93,8 +81,8 @@ pub fn ProfileBar() -> Html {
                     <label class={classes!("knob", era_changed.then_some("knob-changed"))}>
                         <span>{ "Reference counting" }</span>
                         <select onchange={on_era} disabled={busy}>
-                            { for ERAS.iter().map(|(v, label)| html! {
-                                <option value={*v} selected={*v == era}>{ *label }</option>
+                            { for RefModel::ALL.iter().map(|r| html! {
+                                <option value={r.name()} selected={r.name() == era}>{ era_label(*r) }</option>
                             }) }
                         </select>
                         if era_changed { <span class="badge badge-change">{ "changed" }</span> }

@@ -3,7 +3,7 @@
 use super::{clip, AppState, Notice, Source};
 use crate::view;
 use ioasid_core::lesson::{Lesson, MAX_LISTED};
-use ioasid_core::run::run_streaming;
+use ioasid_core::run::check_expects_under;
 use ioasid_core::{Profile, StepTrace, Trace};
 use std::rc::Rc;
 
@@ -72,18 +72,15 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
     let mut counts = vec![(trace.profile, details.len())];
     let mut unchecked = Vec::new();
     for &p in lesson.profiles.iter().filter(|&&p| p != trace.profile) {
-        let Ok(knobs) = lesson.knobs_for(p) else {
-            continue;
-        };
         if lesson.steps.len() > CHECK_ALL_PROFILES_STEPS {
-            unchecked.push(p.name());
+            if lesson.knobs_for(p).is_ok() {
+                unchecked.push(p.name());
+            }
             continue;
         }
-        let before = details.len();
-        run_streaming(lesson.steps.iter().cloned(), p, knobs, |s| {
-            details.extend(line(s, p));
-        });
-        counts.push((p, details.len() - before));
+        if let Ok(n) = check_expects_under(lesson, p, |s| details.extend(line(s, p))) {
+            counts.push((p, n));
+        }
     }
     let failed = details.len();
     if failed == 0 {

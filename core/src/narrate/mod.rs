@@ -1,0 +1,18 @@
+//! Everything that turns what the model did into words: an op as a call
+//! ([`describe_op`]), results and responses ([`outcome_words`], `Outcome::describe`,
+//! `Response::describe`, [`result_verdict`]), a step's generated narration
+//! ([`explanation`]), and the judgements the panels show about the world's state
+//! (a stale PASID, the active allocator, lifecycle states, reference-count eras,
+//! timeline markers).
+mod ops;
+mod outcome;
+mod state;
+mod step;
+
+pub use ops::describe_op;
+pub use outcome::{outcome_words, result_verdict, Severity, Verdict};
+pub use state::{
+    default_allocator_name, default_standing, era_label, group_standing, id_state_words,
+    marker_rank, shows_id_state, stale_pasid_note, Standing,
+};
+pub use step::explanation;
