@@ -212,6 +212,27 @@ pub fn run_streaming(
 }
 
 /// Runs `lesson` under its own profile, recording everything.
+///
+/// # Examples
+///
+/// ```
+/// use ioasid_core::{run_lesson, Lesson, Outcome};
+///
+/// let lesson = Lesson::parse(r#"{"format": 1, "title": "Two allocs and a free",
+///     "profile": "v5.5", "steps": [
+///     {"op": "alloc", "set": "sva", "min": 1, "max": 9, "as": "a", "expect": {"ok": 1}},
+///     {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 2}},
+///     {"op": "free", "id": "$a", "set": "sva"},
+///     {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1}}]}"#).unwrap();
+/// let trace = run_lesson(&lesson).unwrap();
+/// assert_eq!(trace.len(), 4);
+/// assert_eq!(trace.expect_failures, 0);
+/// assert_eq!(trace.steps[3].result, Outcome::id(1));
+/// assert!(trace.steps[3].explain.contains("first fit hands it out again"));
+/// // Any step's world can be looked at: after step 2, IDs 1 and 2 are taken.
+/// let ids: Vec<u32> = trace.world_after(1).ids().map(|(id, _)| id).collect();
+/// assert_eq!(ids, [1, 2]);
+/// ```
 pub fn run_lesson(lesson: &Lesson) -> Result<Trace, LessonError> {
     run_under(lesson, lesson.profile)
 }

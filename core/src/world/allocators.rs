@@ -15,6 +15,28 @@ impl World {
     /// 4. otherwise: appended inactive, active once those before it are gone.
     ///
     /// `EINVAL` for a vcmd allocator without a known host. Spinlock held; never sleeps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ioasid_core::{name::Name, Errno, Profile, Val, World};
+    ///
+    /// let mut w = World::new(Profile::V5_11, Profile::V5_11.knobs());
+    /// let (host, viommu0) = (Name::new("H"), Name::new("viommu0"));
+    /// let vcmd = Name::new("vcmd");
+    /// w.host_create(&host, 1, 1000).unwrap();
+    /// // The first custom allocator, while the default one holds no IDs: active at once.
+    /// assert_eq!(w.register(&viommu0, &vcmd, Some(&host)), Ok(Val::Null));
+    /// assert_eq!(w.active_name(), "custom vcmd (viommu0)");
+    /// assert_eq!(w.register(&viommu0, &vcmd, Some(&host)), Err(Errno::EEXIST));
+    ///
+    /// // Once the default allocator has handed out an ID, switching is refused.
+    /// let mut busy = World::new(Profile::V5_11, Profile::V5_11.knobs());
+    /// busy.alloc(Some(&Name::new("sva")), 1, 10, None).unwrap();
+    /// busy.host_create(&host, 1, 1000).unwrap();
+    /// assert_eq!(busy.register(&viommu0, &vcmd, Some(&host)), Err(Errno::EAGAIN));
+    /// assert_eq!(busy.active_name(), "default");
+    /// ```
     pub fn register(
         &mut self,
         allocator: &Name,

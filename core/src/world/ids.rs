@@ -30,6 +30,24 @@ impl World {
     /// `max == INVALID_IOASID`; `ENOSPC` when the range or the set's quota is full;
     /// a custom allocator's failure as it reports it. Kernel profiles report every
     /// failure as `INVALID_IOASID`. Never sleeps (spinlock held).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ioasid_core::{name::Name, Errno, Profile, World};
+    ///
+    /// let mut w = World::new(Profile::V5_11, Profile::V5_11.knobs());
+    /// let sva = Name::new("sva");
+    /// // First fit: the lowest free ID in the range.
+    /// assert_eq!(w.alloc(Some(&sva), 1, 100, None), Ok(1));
+    /// assert_eq!(w.alloc(Some(&sva), 1, 100, None), Ok(2));
+    /// assert_eq!(w.alloc(Some(&sva), 10, 100, None), Ok(10));
+    /// // A kernel profile reports a bad range as INVALID_IOASID, not an errno...
+    /// assert_eq!(w.alloc(Some(&sva), 9, 5, None), Err(Errno::INVALID_IOASID));
+    /// // ...the improved one says why.
+    /// let mut better = World::new(Profile::Improved, Profile::Improved.knobs());
+    /// assert_eq!(better.alloc(Some(&sva), 9, 5, None), Err(Errno::EINVAL));
+    /// ```
     pub fn alloc(
         &mut self,
         set: Option<&Name>,
@@ -183,6 +201,24 @@ impl World {
     /// era this is `put`; in the FREE_PENDING era an ID still referenced becomes
     /// FREE_PENDING (holders are told once) and the last `put` reclaims it; a repeated
     /// free succeeds. Reclaiming runs the backend free first, then erases the entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ioasid_core::{name::Name, Errno, Profile, Val, World};
+    ///
+    /// let mut w = World::new(Profile::V5_5, Profile::V5_5.knobs());
+    /// let sva = Name::new("sva");
+    /// let id = w.alloc(Some(&sva), 1, 100, None).unwrap();
+    /// assert_eq!(w.free(Some(&sva), id), Ok(Val::Null));
+    /// assert!(w.entry(id).is_none());
+    /// // The freed number is the lowest free one again: first fit hands it straight back.
+    /// assert_eq!(w.alloc(Some(&sva), 1, 100, None), Ok(id));
+    /// // An unknown ID: v5.5 only logs a warning; improved answers ENOENT.
+    /// assert_eq!(w.free(Some(&sva), 50), Ok(Val::Null));
+    /// let mut better = World::new(Profile::Improved, Profile::Improved.knobs());
+    /// assert_eq!(better.free(Some(&sva), 50), Err(Errno::ENOENT));
+    /// ```
     pub fn free(&mut self, set: Option<&Name>, id: Ioasid) -> Result<Val, Errno> {
         self.log.line("free.enter");
         if self.knobs.global_pasid {
@@ -357,6 +393,23 @@ impl World {
     /// another set: `EACCES` (`None` is a wildcard); no data: `Ok(None)` (the ID is
     /// incomplete); a getter that refuses: `Ok(None)`; else the data. Flaw 1 calls the
     /// getter even with no data. Runs under `rcu_read_lock()`; takes no reference.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ioasid_core::{name::Name, Data, Errno, Profile, World};
+    ///
+    /// let mut w = World::new(Profile::V5_11, Profile::V5_11.knobs());
+    /// let (sva, a) = (Name::new("sva"), Name::new("A"));
+    /// let id = w.alloc(Some(&sva), 1, 100, Some(Data::Mm(a))).unwrap();
+    /// assert_eq!(w.find(Some(&sva), id, None), Ok(Some(Data::Mm(a))));
+    /// // `None` is a wildcard set.
+    /// assert_eq!(w.find(None, id, None), Ok(Some(Data::Mm(a))));
+    /// // An ID allocated without data is found, but has none yet.
+    /// let bare = w.alloc(Some(&sva), 1, 100, None).unwrap();
+    /// assert_eq!(w.find(Some(&sva), bare, None), Ok(None));
+    /// assert_eq!(w.find(Some(&sva), 99, None), Err(Errno::ENOENT));
+    /// ```
     pub fn find(
         &mut self,
         set: Option<&Name>,
@@ -445,6 +498,25 @@ impl World {
     /// attached: `EBUSY`. Publishes the new pointer, then waits for an RCU grace period:
     /// readers in flight keep the old value until they finish, and the writer returns
     /// only then. May sleep.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ioasid_core::space::DataUpdate;
+    /// use ioasid_core::{name::Name, Data, Errno, Profile, Val, World};
+    ///
+    /// let mut w = World::new(Profile::V5_11, Profile::V5_11.knobs());
+    /// let (sva, a, d) = (Name::new("sva"), Name::new("A"), Name::new("D"));
+    /// let id = w.alloc(Some(&sva), 1, 100, None).unwrap();
+    /// assert_eq!(w.set_data(id, Some(Data::Mm(a)), DataUpdate::Set), Ok(Val::Null));
+    /// assert_eq!(w.find(None, id, None), Ok(Some(Data::Mm(a))));
+    /// // Attaching over data already attached is refused.
+    /// assert_eq!(
+    ///     w.set_data(id, Some(Data::Domain(d)), DataUpdate::Attach),
+    ///     Err(Errno::EBUSY)
+    /// );
+    /// assert_eq!(w.set_data(77, None, DataUpdate::Detach), Err(Errno::ENOENT));
+    /// ```
     pub fn set_data(
         &mut self,
         id: Ioasid,
