@@ -41,11 +41,6 @@ impl Payload {
         (enc.len() <= MAX_URL_RUN).then_some(Payload(enc))
     }
 
-    /// The text as it is in the URL.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     fn text(&self) -> Result<String, String> {
         let bytes = b64::decode(&self.0).ok_or("it is not base64url text")?;
         String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
