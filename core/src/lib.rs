@@ -3,7 +3,7 @@
 //!
 //! The flow: a [`lesson::Lesson`] (parsed and validated JSON) is run by
 //! [`run::Runner`] against a [`world::World`], producing a [`trace::Trace`]: every
-//! step's result, events, warnings, pseudo-code lines, and the world after it.
+//! step's result, events, kernel log lines, pseudo-code lines, and the world after it.
 
 pub mod allocator;
 pub mod fault;

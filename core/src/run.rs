@@ -128,7 +128,7 @@ pub struct Runner {
 
 impl Runner {
     /// Prepares to run `lesson` under `profile` with `knobs`. With `record` false only
-    /// results and warnings are kept (fast, for the CLI), and no snapshots.
+    /// results and kernel log lines are kept (fast, for the CLI), and no snapshots.
     pub fn new(lesson: &Lesson, profile: Profile, knobs: Knobs, record: bool) -> Runner {
         Runner::from_lesson(lesson.clone(), profile, knobs, record)
     }
@@ -388,7 +388,7 @@ fn run_step(
         call: summary,
         explain,
         result,
-        warnings: log.warnings,
+        kernel_log: log.kernel_log,
         events: log.events,
         func,
         lines: log.lines,

@@ -239,7 +239,9 @@ pub struct StepTrace {
     /// A narration generated from what happened: the result in words, and why.
     pub explain: String,
     pub result: Outcome,
-    pub warnings: Vec<String>,
+    /// The lines this era's kernel prints at this step, in its own words (`dmesg`):
+    /// nothing of the model's goes here (see [`StepLog::klog`]).
+    pub kernel_log: Vec<String>,
     pub events: Vec<Event>,
     /// The kernel function the step runs (for the code pane).
     pub func: Func,
@@ -256,9 +258,9 @@ pub struct StepTrace {
 /// What one step accumulates while it runs. Cleared before each step.
 #[derive(Clone, Debug, Default)]
 pub struct StepLog {
-    /// When false, only warnings are kept (a fast CLI run).
+    /// When false, only the kernel log is kept (a fast CLI run).
     pub record: bool,
-    pub warnings: Vec<String>,
+    pub kernel_log: Vec<String>,
     pub events: Vec<Event>,
     pub lines: Vec<&'static str>,
     pub explain: Vec<String>,
@@ -281,9 +283,20 @@ impl StepLog {
             self.lines.push(id);
         }
     }
-    /// A warning the kernel would log.
-    pub fn warn(&mut self, w: impl Into<String>) {
-        self.warnings.push(w.into());
+    /// A line the kernel of this profile's era prints here, in its exact words with the
+    /// values filled in (`Trying to free unknown IOASID 7`); a bare `WARN_ON` is written
+    /// `WARNING: at FILE:LINE` for that era's file and line. Only the kernel's words go
+    /// here: the project's kernel reference (`docs/kernel-reference/`) cites each one.
+    /// What the kernel does not print is the model's, and goes to [`StepLog::hazard`] or
+    /// [`StepLog::explain`].
+    pub fn klog(&mut self, line: impl Into<String>) {
+        self.kernel_log.push(line.into());
+    }
+    /// A hazard the kernel cannot see (a PASID with two owners, another owner's ID
+    /// freed, a stale pointer still in use): the model's words, shown as the model's.
+    /// Recorded only when recording, like every event.
+    pub fn hazard(&mut self, id: Ioasid, what: impl FnOnce() -> String) {
+        self.event(|| Event::Hazard { id, what: what() });
     }
     /// A piece of the generated narration.
     pub fn explain(&mut self, s: impl FnOnce() -> String) {

@@ -36,7 +36,7 @@ fn prints_results_as_json() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["steps"][0]["result"], serde_json::json!({"ok": 1}));
     assert_eq!(v["steps"][1]["op"], "free");
-    assert!(v["steps"][1]["warnings"][0]
+    assert!(v["steps"][1]["kernel_log"][0]
         .as_str()
         .is_some_and(|w| w.contains("unknown IOASID 7")));
     assert_eq!(v["expect_failures"], 0);

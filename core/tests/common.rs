@@ -18,13 +18,13 @@ pub fn run_with(profile: &str, knobs: Value, steps: Value) -> Trace {
         assert_ne!(
             s.expect_ok,
             Some(false),
-            "[{profile}] step {} ({}): expected {:?}, got {:?}\n  {}\n  warnings: {:?}",
+            "[{profile}] step {} ({}): expected {:?}, got {:?}\n  {}\n  kernel log: {:?}",
             s.index,
             s.op,
             s.expected,
             s.result,
             s.explain,
-            s.warnings
+            s.kernel_log
         );
     }
     for i in 0..trace.len() {
@@ -47,7 +47,7 @@ pub fn step(t: &Trace, i: usize) -> &StepTrace {
 
 /// True if step `i` logged a warning containing `text`.
 pub fn warned(t: &Trace, i: usize, text: &str) -> bool {
-    t.steps[i].warnings.iter().any(|w| w.contains(text))
+    t.steps[i].kernel_log.iter().any(|w| w.contains(text))
 }
 
 /// The events of step `i` matching `pred`.

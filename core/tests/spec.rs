@@ -1057,12 +1057,12 @@ fn get_and_put_of_an_unknown_id_warn_in_the_get_put_era() {
     assert!(
         warned(&t, 0, "unknown IOASID 5"),
         "{:?}",
-        t.steps[0].warnings
+        t.steps[0].kernel_log
     );
     assert!(
         warned(&t, 1, "unknown IOASID 5"),
         "{:?}",
-        t.steps[1].warnings
+        t.steps[1].kernel_log
     );
 }
 
@@ -1152,7 +1152,7 @@ fn a_vcmd_free_of_a_pasid_the_host_does_not_know_is_only_logged() {
     assert!(
         warned(&t, 4, "does not know PASID 1"),
         "{:?}",
-        t.steps[4].warnings
+        t.steps[4].kernel_log
     );
     assert!(
         t.last_world().entry(1).is_none(),
@@ -1240,7 +1240,7 @@ fn ioasid_only_knobs_change_nothing_without_the_ioasid_allocator() {
             .map(|s| {
                 format!(
                     "{:?} {:?} {:?} {}",
-                    s.result, s.warnings, s.events, s.explain
+                    s.result, s.kernel_log, s.events, s.explain
                 )
             })
             .collect()

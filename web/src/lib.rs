@@ -148,7 +148,7 @@ pub fn App(props: &AppProps) -> Html {
                     <main class="stage" aria-busy={busy.then_some("true")}>
                         <div class="col-story">
                             <Narration />
-                            <CodePane step={step} revealed={revealed} />
+                            <CodePane step={step} revealed={revealed} profile={state.profile} />
                         </div>
                         <div class="col-space">
                             <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}

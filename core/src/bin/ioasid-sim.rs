@@ -180,7 +180,7 @@ impl Failed {
     }
 }
 
-/// `{"steps": [{"index", "op", "result", "warnings"}...], "expect_failures": N,
+/// `{"steps": [{"index", "op", "result", "kernel_log"}...], "expect_failures": N,
 /// "other_profiles": {...}}`, streamed one step at a time.
 fn write_results(
     out: &mut impl Write,
@@ -206,8 +206,8 @@ fn write_results(
                 s.index, s.op
             )?;
             serde_json::to_writer(&mut *out, &s.result)?;
-            out.write_all(b",\"warnings\":")?;
-            serde_json::to_writer(&mut *out, &s.warnings)?;
+            out.write_all(b",\"kernel_log\":")?;
+            serde_json::to_writer(&mut *out, &s.kernel_log)?;
             out.write_all(b"}")
         })();
     });

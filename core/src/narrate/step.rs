@@ -17,7 +17,7 @@ pub fn explanation(
 ) -> String {
     let mut explain = format!(
         "{summary} {}.",
-        outcome_words(result, &log.events, !log.warnings.is_empty())
+        outcome_words(result, &log.events, !log.kernel_log.is_empty())
     );
     let first_fit = |id: Ioasid| {
         log.events

@@ -69,7 +69,7 @@ impl World {
             return Err(Errno::EEXIST);
         }
         if member {
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "ioasid_register_allocator: {allocator} is already a secondary member: registered twice"
             ));
         }
@@ -130,7 +130,7 @@ impl World {
             .position(|g| g.members.contains(allocator))
         else {
             self.log.line("unregister.none");
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "ioasid_unregister_allocator: {allocator} is not registered"
             ));
             self.log
@@ -157,7 +157,7 @@ impl World {
                     "unregister.promote"
                 });
                 if self.knobs.flaw_stale_primary_pdata {
-                    self.log.warn(format!(
+                    self.log.klog(format!(
                         "ioasid_unregister_allocator: {allocator}'s pdata is still used by its group"
                     ));
                     self.log.explain(|| format!(
@@ -188,7 +188,7 @@ impl World {
         let removed = self.groups.remove(gi);
         if outstanding > 0 {
             self.log.line("unregister.orphan");
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "ioasid_unregister_allocator: removing {allocator} with {outstanding} IOASID(s) outstanding"
             ));
             let ids: Vec<Ioasid> = removed.store.iter().map(|(id, _)| id).collect();
@@ -229,7 +229,7 @@ impl World {
         };
         let (fns, pdata, host, primary) = (g.fns, g.pdata, g.host, g.members.first().cloned());
         if primary.as_ref() != Some(&pdata) && !g.members.contains(&pdata) {
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "custom allocator called with the pdata of {pdata}, which was unregistered"
             ));
         }
@@ -296,7 +296,7 @@ impl World {
         let Some(host) = host else { return };
         if &*fns == VCMD_FNS && data_attached && self.knobs.flaw_vcmd_free_skip {
             self.log.line("vcmd.skip");
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "vcmd free: PASID {id} still has private data: host free skipped"
             ));
             self.log.event(|| Event::HostFree {
@@ -319,7 +319,7 @@ impl World {
             });
         } else {
             self.log
-                .warn(format!("vcmd free: host {host} does not know PASID {id}"));
+                .klog(format!("vcmd free: host {host} does not know PASID {id}"));
         }
     }
 }

@@ -380,7 +380,7 @@ impl World {
                             format!("the getter refused mm {mm}: the process is exiting"),
                         ),
                         Some(other) => {
-                            self.log.warn(format!(
+                            self.log.klog(format!(
                                 "iopf: PASID {pasid} resolved to {}, handled as an mm",
                                 other.label()
                             ));

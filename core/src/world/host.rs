@@ -83,7 +83,7 @@ impl World {
             Ok(Val::Null)
         } else {
             self.log
-                .warn(format!("vcmd: host {host}: free of unknown PASID {id}"));
+                .klog(format!("vcmd: host {host}: free of unknown PASID {id}"));
             Err(Errno::ENOENT)
         }
     }

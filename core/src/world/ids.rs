@@ -124,7 +124,7 @@ impl World {
             let id = self.custom_alloc(min, max).map_err(|e| k.alloc_err(e))?;
             if id < min || id > max {
                 if k.flaw_unchecked_answer {
-                    self.log.warn(format!(
+                    self.log.klog(format!(
                         "ioasid_alloc: custom allocator answered {id}, outside [{min}, {max}]: stored as is"
                     ));
                     self.log.explain(|| {
@@ -150,7 +150,7 @@ impl World {
                 } else {
                     "alloc.refuse_dup"
                 });
-                self.log.warn(format!(
+                self.log.klog(format!(
                     "ioasid_alloc: custom allocator returned {id}, already in use"
                 ));
                 if backend {
@@ -294,7 +294,7 @@ impl World {
         self.log.line("free.unknown");
         // The same words as the pseudo-code's pr_err().
         self.log
-            .warn(format!("{func}: Trying to free unknown IOASID {id}"));
+            .klog(format!("{func}: Trying to free unknown IOASID {id}"));
         let orphan = self.orphans.iter().any(|(o, _)| *o == id);
         self.log.explain(|| {
             if orphan {
@@ -444,7 +444,7 @@ impl World {
                 if getter.is_some() && self.knobs.flaw_getter_without_data {
                     self.log.line("find.getter_null");
                     self.log
-                        .warn("ioasid_find: getter called with NULL private data");
+                        .klog("ioasid_find: getter called with NULL private data");
                 }
                 self.log.line("find.no_data");
                 self.log.line("find.found");
@@ -472,7 +472,7 @@ impl World {
                     });
                     self.log.line("find.found");
                     if d.mm().is_none() {
-                        self.log.warn(format!(
+                        self.log.klog(format!(
                             "ioasid_find: getter given {}, which is not an mm",
                             d.label()
                         ));
@@ -590,7 +590,7 @@ impl World {
             RefModel::GetPut => {
                 let Some(_) = self.entry(id) else {
                     self.log.line("get.unknown");
-                    self.log.warn(format!("ioasid_get: unknown IOASID {id}"));
+                    self.log.klog(format!("ioasid_get: unknown IOASID {id}"));
                     self.log
                         .explain(|| format!("{id} is unknown: only a warning"));
                     return if self.knobs.real_errno {
@@ -656,7 +656,7 @@ impl World {
                 self.log.explain(|| format!("{id} is unknown"));
                 return Err(Errno::ENOENT);
             }
-            self.log.warn(format!("ioasid_put: unknown IOASID {id}"));
+            self.log.klog(format!("ioasid_put: unknown IOASID {id}"));
             self.log
                 .explain(|| format!("{id} is unknown: logged, nothing freed"));
             return Ok(Val::Bool(false));
@@ -747,7 +747,7 @@ impl World {
                     .map(|(d, _)| d.to_string())
                     .collect();
                 if !attached.is_empty() {
-                    self.log.warn(format!(
+                    self.log.klog(format!(
                         "iommu_free_global_pasid: {id} is still attached on {}",
                         attached.join(", ")
                     ));
@@ -765,7 +765,7 @@ impl World {
             }
             None => {
                 self.log
-                    .warn(format!("iommu_free_global_pasid: {id} was not allocated"));
+                    .klog(format!("iommu_free_global_pasid: {id} was not allocated"));
                 Err(Errno::ENOENT)
             }
         }

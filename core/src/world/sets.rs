@@ -57,7 +57,7 @@ impl World {
             }
         } else if token.is_some() || quota.is_some() {
             self.log
-                .warn("ioasid_set: this profile's sets have no quota or type: ignored");
+                .klog("ioasid_set: this profile's sets have no quota or type: ignored");
         }
         let quota = new.quota;
         self.sets.insert(*set, new);
@@ -87,7 +87,7 @@ impl World {
                 self.log.explain(|| format!("{n} ID(s) are left: the set is marked free-pending and goes with its last ID"));
                 return Err(Errno::EBUSY);
             }
-            self.log.warn(format!(
+            self.log.klog(format!(
                 "ioasid_set: {set} freed with IDs still carrying its token"
             ));
             self.retag_stale_token(set);

@@ -204,7 +204,7 @@ impl World {
                     Ok(p) => p,
                     Err(e) if self.knobs.flaw_unsigned_error_pasid => {
                         let bogus = errno_as_unsigned(e);
-                        self.log.warn(format!(
+                        self.log.klog(format!(
                             "iommu_sva_bind_device: error {} stored as PASID {bogus:#x}",
                             e.name()
                         ));

@@ -2,6 +2,7 @@
 //! lines it ran marked in order, the current (last) line highlighted, and the branches it
 //! took labelled.
 use crate::view::StepRef;
+use ioasid_core::profile::Profile;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -10,6 +11,8 @@ pub struct CodePaneProps {
     pub step: Option<StepRef>,
     /// False while the step's question waits: its lines are not shown yet.
     pub revealed: bool,
+    /// The profile the run follows: the listing is its era's.
+    pub profile: Profile,
 }
 
 /// `a->b` with a word joiner inside the arrow, so a narrow pane wraps lines at spaces
@@ -28,7 +31,10 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             </section>
         };
     };
-    let listing = st.func.listing();
+    let ioasid_core::pseudo::Listing {
+        source,
+        lines: listing,
+    } = st.func.listing(props.profile);
     // Only this listing's lines are numbered (a step may also pass through lines of
     // another function's listing), so the order reads 1, 2, 3...
     let ran: Vec<&str> = if props.revealed {
@@ -48,6 +54,13 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
     html! {
         <section class="code-pane panel" aria-labelledby="code-title">
             <h2 id="code-title">{ "Code: " }<code>{ st.func.title() }</code></h2>
+            <p class="code-source">
+                { "Our pseudo-code of " }<code>{ source.function }</code>{ " in " }<code>{ source.file }</code>
+                { ", " }{ source.version }
+                if let Some(url) = &source.url {
+                    { " (" }<a href={url.clone()} target="_blank" rel="noopener noreferrer">{ "read the source" }</a>{ ")" }
+                }
+            </p>
             if !props.revealed {
                 <p class="muted">{ "Answer the question to see which lines run." }</p>
             } else if current.is_none() {

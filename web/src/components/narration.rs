@@ -127,13 +127,13 @@ pub fn Narration() -> Html {
                             { say }
                         </p>
                     }
-                    <p class="result-line">{ result_chip(&st.result, !st.warnings.is_empty(), &st.events, abandoned) }</p>
+                    <p class="result-line">{ result_chip(&st.result, !st.kernel_log.is_empty(), &st.events, abandoned) }</p>
                     <p class="explain">{ &st.explain }</p>
-                    if !st.warnings.is_empty() {
+                    if !st.kernel_log.is_empty() {
                         <div class="kernel-log">
                             <h3>{ "Kernel log" }</h3>
                             <ul>
-                                { for st.warnings.iter().map(|w| html! {
+                                { for st.kernel_log.iter().map(|w| html! {
                                     <li><span aria-hidden="true">{ "⚠ " }</span>{ w }</li>
                                 }) }
                             </ul>
