@@ -738,3 +738,42 @@ async fn a_question_answered_under_another_profile_says_whose_answer_it_is() {
         m.destroy();
     }
 }
+
+/// The kernel's words and the model's are told apart (issue: kernel fidelity): the kernel
+/// log holds the line the era's kernel prints, and nothing of the explanation; the
+/// explanation sits in a note labelled as the model's; the code pane names the source of
+/// its listing, at the profile's version, with a link.
+#[wasm_bindgen_test]
+async fn the_kernel_log_and_the_models_words_are_apart() {
+    const FREE_UNKNOWN: &str = r#"{
+      "format": 1, "title": "Unknown free", "profile": "v5.5",
+      "steps": [{"op": "free", "id": 7, "say": "Free an ID nobody holds."}]
+    }"#;
+    let m = Mounted::new(FREE_UNKNOWN, 1).await;
+    let log = m.text(".kernel-log ul");
+    assert!(log.contains("Trying to free unknown IOASID 7"), "{log}");
+    let explain = m.text(".model-words .explain");
+    assert!(!explain.is_empty());
+    assert!(
+        !log.contains(explain.trim()),
+        "the kernel log repeats the model's words"
+    );
+    let note = m.get(".model-words");
+    assert_eq!(note.get_attribute("role").as_deref(), Some("note"));
+    assert!(note
+        .get_attribute("aria-label")
+        .unwrap_or_default()
+        .contains("not kernel output"));
+    assert!(m.text(".kernel-log h3").contains("v5.5"));
+    let source = m.text(".code-source");
+    assert!(source.contains("drivers/iommu/ioasid.c"), "{source}");
+    let link = m
+        .get(".code-source a")
+        .get_attribute("href")
+        .unwrap_or_default();
+    assert!(
+        link.starts_with("https://elixir.bootlin.com/linux/v5.5/source/drivers/iommu/ioasid.c"),
+        "{link}"
+    );
+    m.destroy();
+}

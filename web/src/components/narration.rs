@@ -101,6 +101,14 @@ pub fn Narration() -> Html {
                 state.profile.name()
             ))
         });
+    let hazards: Vec<&str> = st
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Hazard { what, .. } => Some(what.as_str()),
+            _ => None,
+        })
+        .collect();
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
             <h2 id="narration-title">
@@ -128,13 +136,28 @@ pub fn Narration() -> Html {
                         </p>
                     }
                     <p class="result-line">{ result_chip(&st.result, !st.kernel_log.is_empty(), &st.events, abandoned) }</p>
-                    <p class="explain">{ &st.explain }</p>
+                    // The model's words and the kernel's are told apart: the
+                    // explanation and the hazards are the model's; the kernel log holds
+                    // only what this era's kernel prints.
+                    <div class="model-words" role="note" aria-label="The model's explanation, not kernel output">
+                        <p class="words-label" aria-hidden="true">{ "The model explains" }</p>
+                        <p class="explain">{ &st.explain }</p>
+                        if !hazards.is_empty() {
+                            <ul class="hazards" aria-label="Hazards the model sees (the kernel prints nothing about them)">
+                                { for hazards.iter().map(|h| html! {
+                                    <li><span class="hazard-tag">{ "Hazard" }</span>{ " " }{ *h }</li>
+                                }) }
+                            </ul>
+                        }
+                    </div>
                     if !st.kernel_log.is_empty() {
-                        <div class="kernel-log">
-                            <h3>{ "Kernel log" }</h3>
+                        <div class="kernel-log" role="group" aria-labelledby="kernel-log-title">
+                            <h3 id="kernel-log-title">{ "Kernel log" }
+                                <span class="words-source">{ format!(" what {} prints, word for word", state.profile.name()) }</span>
+                            </h3>
                             <ul>
                                 { for st.kernel_log.iter().map(|w| html! {
-                                    <li><span aria-hidden="true">{ "⚠ " }</span>{ w }</li>
+                                    <li><samp>{ w }</samp></li>
                                 }) }
                             </ul>
                         </div>
