@@ -55,9 +55,7 @@ fn entries() -> Vec<Entry> {
                 if let Some((k, v)) = line
                     .strip_prefix("- ")
                     .and_then(|l| l.split_once(": "))
-                    .filter(|(k, _)| {
-                        ["Eras", "Rule", "Source", "Improved", "Test"].contains(k)
-                    })
+                    .filter(|(k, _)| ["Eras", "Rule", "Source", "Improved", "Test"].contains(k))
                 {
                     e.fields
                         .entry(k.to_string())
@@ -168,7 +166,9 @@ fn every_entry_is_whole_cited_and_tested() {
     }
     for (t, file) in &tests {
         if !named.contains_key(t) {
-            problems.push(format!("{file}: `{t}` belongs to no entry of the reference"));
+            problems.push(format!(
+                "{file}: `{t}` belongs to no entry of the reference"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -168,15 +168,16 @@ pub fn set_tag(set: Option<&str>) -> String {
     }
 }
 
-/// What a timeline marker means, in words, and the letter drawn on it.
+/// What a timeline marker means, in words (the core's), and the letter drawn on it.
 pub fn marker_info(m: Marker) -> (&'static str, &'static str) {
-    match m {
-        Marker::Error => ("an error", "✕"),
-        Marker::AllocatorSwitch => ("the active allocator changes", "⇄"),
-        Marker::FaultResponse => ("a page response", "↩"),
-        Marker::ExpectFailed => ("not what the lesson expects", "!"),
-        Marker::Question => ("a question", "?"),
-    }
+    let glyph = match m {
+        Marker::Error => "✕",
+        Marker::AllocatorSwitch => "⇄",
+        Marker::FaultResponse => "↩",
+        Marker::ExpectFailed => "!",
+        Marker::Question => "?",
+    };
+    (ioasid_core::narrate::marker_words(m), glyph)
 }
 
 /// Which marker to draw when several meet on one spot: the most telling one (the core

@@ -3,16 +3,18 @@
 //! `Response::describe`, [`result_verdict`]), a step's generated narration
 //! ([`explanation`]), and the judgements the panels show about the world's state
 //! (a stale PASID, the active allocator, lifecycle states, reference-count eras,
-//! timeline markers).
+//! timeline markers), and whose answer a question's answer is ([`written_for_note`]).
 mod ops;
 mod outcome;
+mod question;
 mod state;
 mod step;
 
 pub use ops::describe_op;
 pub use outcome::{outcome_words, result_verdict, Severity, Verdict};
+pub use question::{compares_eras, written_for_note};
 pub use state::{
     default_allocator_name, default_standing, era_label, group_standing, id_state_words,
-    marker_rank, shows_id_state, stale_pasid_note, Standing,
+    marker_rank, marker_words, shows_id_state, stale_pasid_note, Standing,
 };
 pub use step::explanation;

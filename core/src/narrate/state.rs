@@ -117,6 +117,17 @@ pub fn marker_rank(m: Marker) -> u8 {
     }
 }
 
+/// What a timeline marker means, in words (the legend and each mark's name).
+pub fn marker_words(m: Marker) -> &'static str {
+    match m {
+        Marker::Error => "an error",
+        Marker::AllocatorSwitch => "the active allocator changes",
+        Marker::FaultResponse => "a page response",
+        Marker::ExpectFailed => "not what the lesson expects",
+        Marker::Question => "a question",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,7 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::narrate::{result_verdict, Severity};
-use ioasid_core::profile::Profile;
+use ioasid_core::narrate::{result_verdict, written_for_note, Severity};
 use ioasid_core::trace::{Event, Outcome};
 use yew::prelude::*;
 
@@ -73,11 +72,6 @@ pub fn Narration() -> Html {
         })
     };
     let sandbox = i >= lesson.steps.len();
-    // A question is about the lesson's profile unless it names another one: when this
-    // run went otherwise (another profile expects another result, or an expectation
-    // failed under the knobs chosen), it says so instead of grading. A question that
-    // names another profile compares eras: it holds under any profile and is graded as
-    // usual.
     let abandoned: usize = state
         .world
         .devices
@@ -85,22 +79,19 @@ pub fn Narration() -> Html {
         .map(|d| d.abandoned.len())
         .sum();
     let about = lesson.profile.name();
-    let differs = lesson.steps.get(i).is_some_and(|s| {
-        state.profile != lesson.profile
-            && s.expect_for(state.profile) != s.expect_for(lesson.profile)
-    });
-    let compares_eras = ask.as_ref().is_some_and(|q| {
-        Profile::ALL
-            .iter()
-            .any(|p| *p != lesson.profile && q.prompt.contains(p.name()))
-    });
-    let written_for = (ask.is_some() && !compares_eras && (differs || st.expect_ok == Some(false)))
-        .then(|| {
-            AttrValue::from(format!(
-                "This lesson asks about {about}. This run ({}) went otherwise at this step (see the result above), so the lesson's answer (◇) is {about}'s, not this run's.",
-                state.profile.name()
-            ))
-        });
+    // Whose answer the question's is (core's judgement).
+    let written_for = ask
+        .as_ref()
+        .and_then(|q| {
+            written_for_note(
+                q,
+                lesson.steps.get(i),
+                lesson.profile,
+                state.profile,
+                st.expect_ok,
+            )
+        })
+        .map(AttrValue::from);
     let hazards: Vec<&str> = st
         .events
         .iter()

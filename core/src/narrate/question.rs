@@ -1,0 +1,83 @@
+//! Whose answer a question's answer is: a question is about the lesson's profile unless
+//! it names another one. When the run shown went otherwise at its step (another profile
+//! expects another result, or an expectation failed under the knobs chosen), the page
+//! says so instead of grading the learner against a result this run did not have.
+use crate::lesson::{Question, Step};
+use crate::profile::Profile;
+
+/// True when the question names a profile other than the lesson's: it compares eras,
+/// holds under any profile, and is graded as usual.
+pub fn compares_eras(q: &Question, lesson_profile: Profile) -> bool {
+    Profile::ALL
+        .iter()
+        .any(|p| *p != lesson_profile && q.prompt.contains(p.name()))
+}
+
+/// The note shown beside a question when its answer is the lesson's profile's and not
+/// this run's, or `None` when the question is graded against this run.
+///
+/// `step` is the lesson's own step (`None` for a sandbox step), `run` the profile shown,
+/// `expect_ok` whether the step's expectation held in this run.
+pub fn written_for_note(
+    q: &Question,
+    step: Option<&Step>,
+    lesson_profile: Profile,
+    run: Profile,
+    expect_ok: Option<bool>,
+) -> Option<String> {
+    let differs = step.is_some_and(|s| {
+        run != lesson_profile && s.expect_for(run) != s.expect_for(lesson_profile)
+    });
+    (!compares_eras(q, lesson_profile) && (differs || expect_ok == Some(false))).then(|| {
+        let about = lesson_profile.name();
+        format!(
+            "This lesson asks about {about}. This run ({}) went otherwise at this step (see the result above), so the lesson's answer (◇) is {about}'s, not this run's.",
+            run.name()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::Lesson;
+
+    const LESSON: &str = r#"{"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved"],
+      "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "expect": {"ok": 1},
+         "expect_in": {"improved": {"ok": 1}},
+         "ask": {"prompt": "What does it return?", "choices": ["1", "2"], "answer": 0, "explain": "e"}},
+        {"op": "free", "id": 5, "expect": {"ok": null}, "expect_in": {"improved": {"err": "ENOENT"}},
+         "ask": {"prompt": "What does the free do?", "choices": ["a", "b"], "answer": 0, "explain": "e"}},
+        {"op": "free", "id": 6, "expect": {"ok": null}, "expect_in": {"improved": {"err": "ENOENT"}},
+         "ask": {"prompt": "And under improved?", "choices": ["a", "b"], "answer": 0, "explain": "e"}}
+      ]}"#;
+
+    #[test]
+    fn a_question_is_the_lessons_profiles_unless_it_names_another() {
+        let l = Lesson::parse(LESSON).expect("parses");
+        let q = |i: usize| l.steps[i].ask.as_ref().expect("a question");
+        let note = |i: usize, run: Profile, ok: Option<bool>| {
+            written_for_note(q(i), Some(&l.steps[i]), l.profile, run, ok)
+        };
+        // Same result under both: graded as usual.
+        assert_eq!(note(0, Profile::Improved, Some(true)), None);
+        // The run went otherwise: the note names both profiles.
+        let n = note(1, Profile::Improved, Some(true)).expect("a note");
+        assert!(
+            n.contains("asks about v5.11") && n.contains("(improved)"),
+            "{n}"
+        );
+        // Under the lesson's own profile, only a failed expectation calls for it.
+        assert_eq!(note(1, Profile::V5_11, Some(true)), None);
+        assert!(note(1, Profile::V5_11, Some(false)).is_some());
+        // A question that names another profile compares eras: graded as usual.
+        assert!(compares_eras(q(2), l.profile));
+        assert_eq!(note(2, Profile::Improved, Some(true)), None);
+        // A sandbox step has no lesson expectation to differ from.
+        assert_eq!(
+            written_for_note(q(1), None, l.profile, Profile::Improved, Some(true)),
+            None
+        );
+    }
+}
