@@ -18,6 +18,7 @@ pub mod pseudo;
 pub mod rcu;
 pub mod run;
 pub mod set;
+pub mod sources;
 pub mod space;
 pub mod sva;
 pub mod trace;

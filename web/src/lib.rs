@@ -19,6 +19,7 @@ use components::progress_bar::ProgressBar;
 use components::readers::Readers;
 use components::sandbox::Sandbox;
 use components::sets::Sets;
+use components::sources::Sources;
 use components::theme_picker::ThemePicker;
 use state::{Action, AppContext, AppState, StartRun, SPEEDS};
 use view::{timeline_marks, ByPtr, StepRef};
@@ -134,6 +135,7 @@ pub fn App(props: &AppProps) -> Html {
                         <h1>{ "IOASID Lab" }</h1>
                         <LessonPicker />
                         <ImportExport />
+                        <Sources />
                         <ThemePicker />
                     </header>
                     <NoticeBar />
@@ -166,7 +168,7 @@ pub fn App(props: &AppProps) -> Html {
                         <Sandbox />
                     </main>
                     <footer class="footer">
-                        <p>{ "IOASID Lab models the Linux IOASID (PASID) allocator from v5.5 to v6.6. The pseudo-code is our own, not kernel source." }</p>
+                        <p>{ "IOASID Lab models the Linux IOASID (PASID) allocator from v5.5 to v6.6. The pseudo-code is our own, not kernel source: each listing names the kernel function it follows, and Sources lists them all." }</p>
                     </footer>
                 </div>
             </DropZone>

@@ -777,3 +777,38 @@ async fn the_kernel_log_and_the_models_words_are_apart() {
     );
     m.destroy();
 }
+
+/// The Sources view opens as a modal dialog and lists the 2019 thread's messages and the
+/// kernel code the current profile follows, as links at that version.
+#[wasm_bindgen_test]
+async fn the_sources_view_lists_the_thread_and_the_profiles_code() {
+    let m = Mounted::new(LESSON, 0).await;
+    let dialog: web_sys::HtmlDialogElement = m.get("dialog.sources").dyn_into().unwrap();
+    assert!(!dialog.open());
+    m.button_with_text("Sources").click();
+    yew::scheduler::flush().await;
+    assert!(dialog.open(), "the dialog did not open");
+    let links = m.root.query_selector_all("dialog.sources a").unwrap();
+    let hrefs: Vec<String> = (0..links.length())
+        .filter_map(|i| links.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .filter_map(|e| e.get_attribute("href"))
+        .collect();
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h.contains("20190219103712.73a1c2a1@jacob-builder")),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs
+            .iter()
+            .any(|h| h == "https://elixir.bootlin.com/linux/v5.5/source/drivers/iommu/ioasid.c"),
+        "{hrefs:?}"
+    );
+    assert!(m.text("dialog.sources h3").contains("v5.5"));
+    m.button_with_text("Close").click();
+    yew::scheduler::flush().await;
+    assert!(!dialog.open());
+    m.destroy();
+}

@@ -22,5 +22,6 @@ pub mod readers;
 pub mod sandbox;
 pub mod search_path;
 pub mod sets;
+pub mod sources;
 pub mod theme_picker;
 pub mod timeline;
