@@ -94,7 +94,12 @@ pub fn App(props: &AppProps) -> Html {
     let url_state = props.url_state;
     let state = use_reducer(move || initial_state(start, url_state));
     hooks::use_keyboard(state.dispatcher());
-    let delay = SPEEDS.get(state.speed).map_or(1000, |s| s.delay_ms);
+    // At 1× a step stays as long as its text takes to read; a speed scales that.
+    let read = state.index().and_then(|i| state.trace.steps.get(i)).map_or(
+        ioasid_core::narrate::MIN_STEP_MS,
+        ioasid_core::narrate::step_reading_ms,
+    );
+    let delay = SPEEDS.get(state.speed).map_or(read, |s| s.scale(read));
     hooks::use_playback(state.playing, state.pos, delay, state.dispatcher());
     hooks::use_url_state(&state, state.dispatcher(), url_state);
     hooks::use_theme(state.theme);

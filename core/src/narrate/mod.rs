@@ -6,12 +6,14 @@
 //! timeline markers), and whose answer a question's answer is ([`written_for_note`]).
 mod ops;
 mod outcome;
+mod pace;
 mod question;
 mod state;
 mod step;
 
 pub use ops::describe_op;
 pub use outcome::{outcome_words, result_verdict, Severity, Verdict};
+pub use pace::{reading_ms, step_reading_ms, MAX_STEP_MS, MIN_STEP_MS, READING_WPM};
 pub use question::{compares_eras, written_for_note};
 pub use state::{
     default_allocator_name, default_standing, era_label, group_standing, id_state_words,
