@@ -797,3 +797,52 @@ async fn a_whole_lesson_walked_with_the_keyboard() {
     browser.assert_no_errors().await;
     browser.close().await;
 }
+
+/// On a phone the step controls stay in reach: scrolled down to the panels, the learner
+/// still sees Previous, Play, Next and the step count at the bottom edge, and steps with
+/// them.
+#[tokio::test]
+async fn on_a_phone_the_player_sticks_to_the_bottom_edge() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    browser
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    open(&browser, &site.url("/?lesson=01-first-fit&step=1")).await;
+    let n = total_of(&step_count(&browser).await);
+    // Down to the last panel.
+    js(
+        &browser,
+        "window.scrollTo(0, document.documentElement.scrollHeight); return 0;",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        js(&browser, "return window.scrollY;")
+            .await
+            .as_f64()
+            .unwrap_or(0.0)
+            > 1000.0,
+        "the page scrolled down"
+    );
+    let in_reach = js(
+        &browser,
+        "const h = window.innerHeight; \
+         return ['Previous step', 'Play', 'Next step'].every(l => { \
+           const r = document.querySelector(`button[aria-label='${l}']`).getBoundingClientRect(); \
+           return r.height > 0 && r.top >= h - 140 && r.bottom <= h + 1; }) \
+           && document.getElementById('step-count').getBoundingClientRect().bottom <= h + 1;",
+    )
+    .await;
+    assert_eq!(
+        in_reach,
+        Value::Bool(true),
+        "the controls are at the bottom edge"
+    );
+    browser.save_screenshot("phone-sticky-player").await;
+    click_button(&browser, "Next step").await;
+    wait_step(&browser, &format!("Step 2 of {n}")).await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}

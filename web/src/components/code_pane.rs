@@ -68,6 +68,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             } else {
                 <p class="muted code-legend">{ "✓ marks the lines this step ran. Numbers give the order of the lines the model reports (entry, branches taken, stores); ▶ is the last. A condition is marked only when its branch was taken." }</p>
             }
+            <p class="code-scroll-hint muted">{ "Lines too long for this screen scroll sideways: swipe the listing to read their ends." }</p>
             // Scrolled sideways on a phone, where the browser lets the keyboard focus it:
             // its arrow keys scroll it, they do not step the player.
             <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())} data-own-keys="">
