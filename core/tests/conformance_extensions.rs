@@ -429,3 +429,52 @@ fn r_ext_15_capacity_shared_by_quotas() {
     );
     assert!(warned(&t, 2, "Out of IOASID capacity! ask 1, avail 0"));
 }
+
+/// M-EXT-2 (model's choice, no kernel source): sets and notifiers are names, so a taken
+/// name, an unknown set and more than 64 notifiers have errors the kernel never gives.
+#[test]
+fn m_ext_2_names_not_pointers() {
+    run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "S", "expect": {"ok": null}},
+            {"op": "set_create", "set": "S", "expect": {"err": "EEXIST"}},
+            {"op": "notifier_register", "name": "n", "priority": "cpu", "set": "nope", "expect": {"err": "ENOENT"}},
+            {"op": "notifier_register", "name": "n", "priority": "cpu", "expect": {"ok": null}},
+            {"op": "notifier_register", "name": "n", "priority": "iommu", "expect": {"err": "EEXIST"}},
+        ]),
+    );
+}
+
+/// M-EXT-3 (model's choice): a set created without a quota reserves nothing; the
+/// built-in `sva` set is one (V4's `iommu_sva_init` would take all that is left,
+/// https://lore.kernel.org/r/1614463286-97618-6-git-send-email-jacob.jun.pan@linux.intel.com).
+#[test]
+fn m_ext_3_a_set_without_a_quota_reserves_nothing() {
+    let t = run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "free_for_all"},
+            {"op": "set_create", "set": "vm", "quota": 1048576, "expect": {"ok": null}},
+            {"op": "alloc", "set": "free_for_all", "min": 1, "max": 9, "expect": {"ok": 1}},
+        ]),
+    );
+    assert_eq!(t.last_world().sets[&name("free_for_all")].quota, None);
+    assert_eq!(t.last_world().sets[&name("sva")].quota, None);
+}
+
+/// M-EXT-4 (model's choice, after the DCP tree, intel/linux-kernel-dcp
+/// drivers/iommu/ioasid.c `ioasid_do_free_locked()`): only a set marked free-pending goes
+/// with its last ID; V4 as posted destroyed any set whose count reached 0.
+#[test]
+fn m_ext_4_a_set_never_freed_outlives_its_last_id() {
+    run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "S", "quota": 4},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9, "expect": {"ok": 1}},
+            {"op": "free", "id": 1, "set": "S", "expect": {"ok": null}},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9, "expect": {"ok": 1}},
+        ]),
+    );
+}
