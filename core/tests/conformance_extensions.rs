@@ -298,6 +298,30 @@ fn r_ext_10_attach_spid_checks_and_bind() {
     );
     assert!(warned(&t, 1, "No IOASID entry 7 to attach SPID 5"));
     assert_eq!(told(&t, 6), [pair("BIND", "n")]);
+    // `ioasid_detach_spid()`: UNBIND on the set's chain, then the spid is cleared; an ID
+    // without one only logs "Invalid IOASID entry %d to detach".
+    let t = run(
+        "ext",
+        json!([
+            {"op": "set_create", "set": "S"},
+            {"op": "notifier_register", "name": "n", "priority": "cpu", "set": "S"},
+            {"op": "alloc", "set": "S", "min": 1, "max": 9},
+            {"op": "attach_spid", "id": 1, "spid": 5},
+            {"op": "detach_spid", "id": 1, "expect": {"ok": null}},
+            {"op": "find_by_spid", "set": "S", "spid": 5, "expect": {"err": "INVALID_IOASID"}},
+            {"op": "detach_spid", "id": 1, "expect": {"ok": null}},
+        ]),
+    );
+    assert_eq!(told(&t, 4), [pair("UNBIND", "n")]);
+    assert!(warned(&t, 6, "Invalid IOASID entry 1 to detach"));
+    run(
+        "improved",
+        json!([
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9},
+            {"op": "detach_spid", "id": 1, "expect": {"err": "EINVAL"}},
+            {"op": "detach_spid", "id": 7, "expect": {"err": "ENOENT"}},
+        ]),
+    );
 }
 
 /// V4 08/18 `ioasid_find_by_spid()`: no mapping answers INVALID_IOASID (no errno); an

@@ -147,6 +147,7 @@ const SETS_IMPROVED: &str = "\
 
 const SPIDS_NONE: &str = "\
 [spid.attach] /* ioasid_attach_spid(): not in this kernel (the extension series was never merged) */
+[spid.detach] /* ioasid_detach_spid(): not in this kernel */
 [spid.find] /* ioasid_find_by_spid(): not in this kernel */
 [owned.check] /* ioasid_get_if_owned(): not in this kernel */";
 
@@ -162,6 +163,17 @@ const SPIDS_V4: &str = "\
 [+spid.store] \tioasid_notify(data, IOASID_NOTIFY_BIND, IOASID_NOTIFY_SET);   /* the set's chain */
 [+spid.unknown|spid.taken|spid.store] out:
 [+spid.unknown|spid.taken|spid.store] \tspin_unlock(&ioasid_allocator_lock);
+}
+
+[spid.detach] void ioasid_detach_spid(ioasid_t ioasid)
+{
+[+spid.detach] \tspin_lock(&ioasid_allocator_lock);
+[+spid.detach] \tdata = xa_load(&active_allocator->xa, ioasid);
+[spid.detach_invalid] \tif (!data || data->spid == INVALID_IOASID) { pr_err(\"Invalid IOASID entry %d to detach\\n\", ioasid); goto out; }
+[spid.clear] \tioasid_notify(data, IOASID_NOTIFY_UNBIND, IOASID_NOTIFY_SET);   /* before clearing: the event carries the spid */
+[+spid.clear] \tdata->spid = INVALID_IOASID;
+[+spid.detach] out:
+[+spid.detach] \tspin_unlock(&ioasid_allocator_lock);
 }
 
 [spid.find] ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
@@ -186,6 +198,12 @@ const SPIDS_IMPROVED: &str = "\
 [spid.unknown] \tif (!data) return -ENOENT;
 [spid.taken] \tif (spid is already mapped in data->set) return -EINVAL;
 [spid.store] \tdata->spid = spid; notify(BIND);
+}
+
+[spid.detach] int ioasid_detach_spid(ioasid)
+{
+[spid.detach_invalid] \tif (!data || !data->spid) return data ? -EINVAL : -ENOENT;
+[spid.clear] \tnotify(UNBIND); data->spid = none;
 }
 
 [spid.find] int ioasid_find_by_spid(set, spid)   /* guest PASID -> host PASID */

@@ -210,6 +210,42 @@ impl World {
         Ok(Val::Null)
     }
 
+    /// `ioasid_detach_spid(id)`: removes the ID's set-private ID, sending UNBIND on the
+    /// set's chain first. An unknown ID, or one without a spid, is only logged ("Invalid
+    /// IOASID entry %d to detach"); with real error codes `ENOENT` / `EINVAL`.
+    pub fn detach_spid(&mut self, id: Ioasid) -> Result<Val, Errno> {
+        self.log.line("spid.detach");
+        self.need_ext()?;
+        let entry = self.entry(id).cloned();
+        let (Some(entry), Some(spid)) = (entry.clone(), entry.as_ref().and_then(|e| e.spid)) else {
+            self.log.line("spid.detach_invalid");
+            self.log
+                .klog(format!("Invalid IOASID entry {id} to detach"));
+            self.log
+                .explain(|| format!("{id} has no guest PASID to detach"));
+            if !self.knobs.real_errno {
+                return Ok(Val::Null);
+            }
+            return Err(if entry.is_none() {
+                Errno::ENOENT
+            } else {
+                Errno::EINVAL
+            });
+        };
+        self.log.line("spid.clear");
+        self.notify_in("UNBIND", id, entry.set);
+        if let Some(s) = entry.set.as_ref().and_then(|s| self.sets.get_mut(s)) {
+            s.spids.remove(&spid);
+        }
+        if let Some(e) = self.active_store_mut().get_mut(id) {
+            e.spid = None;
+        }
+        self.log.changed(id);
+        self.log
+            .explain(|| format!("guest PASID {spid} no longer means host PASID {id}"));
+        Ok(Val::Null)
+    }
+
     /// `ioasid_find_by_spid(set, spid)`: the host ID a set-private ID maps to. No such
     /// set ("Invalid set") or mapping: `INVALID_IOASID` (V4 gives no errno); `ENOENT`
     /// with real error codes.
