@@ -84,6 +84,12 @@ pub struct Knobs {
     /// Flaw 9b (v6.4): an unsigned comparison turns a failed global PASID alloc's error
     /// code into a huge "PASID".
     pub flaw_unsigned_error_pasid: bool,
+    /// The extension series V4 as posted (on in `ext`; `improved` fixes it): a destroyed
+    /// set's quota is never given back, a set being freed still takes IDs, no ID is ever
+    /// ACTIVE, and notifications follow V4's routing (ALLOC to the set's chain; FREE only
+    /// from a free that leaves references, global chain first; BIND/UNBIND only from
+    /// guest-PASID calls).
+    pub ext_v4_as_posted: bool,
     /// Teaching toggle, off in every profile: the fault handler looks the PASID up in
     /// any set (a wildcard) instead of only the SVA set.
     pub wildcard_fault_lookup: bool,
@@ -161,6 +167,7 @@ impl Profile {
             flaw_free_any_owner: true,
             flaw_bind_off_by_one: false,
             flaw_unsigned_error_pasid: false,
+            ext_v4_as_posted: false,
             wildcard_fault_lookup: false,
         };
         // The kernel's IOASID allocator with flaws 1-8 fixed (the flaws of later eras,
@@ -196,6 +203,7 @@ impl Profile {
                 sva_enomem: true,
                 attach_busy: true,
                 flaw_free_any_owner: false,
+                ext_v4_as_posted: true,
                 ..kernel
             },
             Profile::Improved => Knobs {
@@ -249,7 +257,7 @@ pub struct KnobInfo {
 }
 
 /// Every boolean knob, in display order (the `refs` era is chosen separately).
-pub const BOOL_KNOBS: [KnobInfo; 17] = [
+pub const BOOL_KNOBS: [KnobInfo; 18] = [
     KnobInfo {
         name: "ext_sets",
         describe: "extension-series sets: quotas, mm-token sets, owners, guest PASIDs, notifiers",
@@ -330,6 +338,11 @@ pub const BOOL_KNOBS: [KnobInfo; 17] = [
         name: "flaw_unsigned_error_pasid",
         describe: "flaw 9b: an error code becomes a huge PASID (v6.4)",
         ioasid_only: false,
+    },
+    KnobInfo {
+        name: "ext_v4_as_posted",
+        describe: "the extension series V4 as posted: a freed set's quota is lost, a set being freed still takes IDs, no ID is ever ACTIVE, V4's notifier routing",
+        ioasid_only: true,
     },
     KnobInfo {
         name: "wildcard_fault_lookup",

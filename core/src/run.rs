@@ -505,6 +505,10 @@ pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
             resolve(w, id).and_then(|id| w.attach_spid(id, *spid)),
             Func::SetPrivateIds,
         ),
+        Op::DetachSpid { id } => (
+            resolve(w, id).and_then(|id| w.detach_spid(id)),
+            Func::SetPrivateIds,
+        ),
         Op::FindBySpid { set, spid } => (w.find_by_spid(set, *spid), Func::SetPrivateIds),
         Op::HostCreate { host, min, max } => {
             let r = (|| {

@@ -85,6 +85,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("attach_data", r#""id": {id}, "data": {"domain": "D"}"#),
     ("detach_data", r#""id": {id}"#),
     ("attach_spid", r#""id": {id}, "spid": 5"#),
+    ("detach_spid", r#""id": {id}"#),
     ("find_by_spid", r#""set": "{set}", "spid": 5"#),
     (
         "host_create",

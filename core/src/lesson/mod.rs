@@ -287,6 +287,9 @@ define_ops! {
         id: IdArg,
         spid: u32,
     },
+    DetachSpid = "detach_spid" {
+        id: IdArg,
+    },
     FindBySpid = "find_by_spid" {
         set: Name,
         spid: u32,
@@ -395,6 +398,7 @@ impl Op {
             | Op::AttachData { id, .. }
             | Op::DetachData { id }
             | Op::AttachSpid { id, .. }
+            | Op::DetachSpid { id }
             | Op::HostFree { id, .. }
             | Op::ReadBegin { id, .. } => [("id", Some(id)), ("", None)],
             Op::Bind { min, max, .. } => [("min", min.as_ref()), ("max", max.as_ref())],

@@ -41,6 +41,7 @@ pub fn describe_op(w: &World, op: &Op) -> String {
         Op::AttachData { id, data: d } => format!("attach_data({}, {})", arg(w, id), d.label()),
         Op::DetachData { id } => format!("detach_data({})", arg(w, id)),
         Op::AttachSpid { id, spid } => format!("attach_spid({}, guest PASID {spid})", arg(w, id)),
+        Op::DetachSpid { id } => format!("detach_spid({})", arg(w, id)),
         Op::FindBySpid { set, spid } => format!("find_by_spid(set {set}, guest PASID {spid})"),
         Op::SetCreate { set, token, quota } => format!(
             "set_create({set}{}{})",

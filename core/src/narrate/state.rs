@@ -81,7 +81,8 @@ pub fn default_allocator_name(w: &World) -> &'static str {
 /// A lifecycle state in words, as a gloss after its name: " (data bound)".
 pub fn id_state_words(s: IdState) -> &'static str {
     match s {
-        IdState::Idle => " (allocated, no data yet)",
+        // Not "no data": V4 (ext) keeps an ID IDLE with data attached.
+        IdState::Idle => " (allocated, not being freed)",
         IdState::Active => " (data bound)",
         IdState::FreePending => " (freed while referenced: the last put reclaims it)",
         IdState::Quarantined => " (held back: page requests for it are pending)",

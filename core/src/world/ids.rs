@@ -72,7 +72,7 @@ impl World {
             k.alloc_err(e)
         })?;
         if let Some(s) = set.and_then(|s| self.sets.get(s)) {
-            if s.free_pending {
+            if s.free_pending && !k.ext_v4_as_posted {
                 self.log.line("alloc.set_dying");
                 self.log
                     .explain(|| "the set is being freed: no new IDs".into());
@@ -80,6 +80,8 @@ impl World {
             }
             if k.ext_sets && s.quota.is_some_and(|q| s.used >= q) {
                 self.log.line("alloc.quota");
+                self.log
+                    .klog(format!("IOASID set out of quota {}", s.quota.unwrap_or(0)));
                 self.log.explain(|| {
                     format!("the set's quota of {} IDs is used up", s.quota.unwrap_or(0))
                 });
@@ -94,8 +96,10 @@ impl World {
             spid: None,
             born: u32::try_from(self.step).unwrap_or(u32::MAX),
         };
+        // V4 assigns IDLE at alloc and never ACTIVE; the model's ACTIVE names an ID
+        // with data.
         let entry = Entry {
-            state: if entry.data.is_some() {
+            state: if entry.data.is_some() && !k.ext_v4_as_posted {
                 IdState::Active
             } else {
                 IdState::Idle
@@ -231,6 +235,10 @@ impl World {
             let (have, by) = (set_label(entry.set.as_ref()), set_label(set));
             if !self.knobs.flaw_free_any_owner {
                 self.log.line("free.owner");
+                if self.knobs.ext_sets {
+                    self.log
+                        .klog(format!("Cannot free IOASID {id} due to set ownership"));
+                }
                 self.log.explain(|| {
                     format!("{id} belongs to {have}, not to {by}: only its owner may free it")
                 });
@@ -365,13 +373,14 @@ impl World {
             self.release_from_set(entry.set.as_ref(), id);
         }
         self.log.changed(id);
-        if entry.state != IdState::FreePending {
+        // V4 tells only of a free that leaves references (in `free`), never here.
+        if entry.state != IdState::FreePending && !self.knobs.ext_v4_as_posted {
             self.notify_in("FREE", id, entry.set);
         }
     }
 
     /// Drops `id` from its set's count and spid map; a free-pending set whose last ID
-    /// this was is destroyed and its quota returned.
+    /// this was is destroyed and its quota returned (except in V4 as posted).
     pub(crate) fn release_from_set(&mut self, set: Option<&Name>, id: Ioasid) {
         let Some(name) = set else { return };
         let Some(s) = self.sets.get_mut(name) else {
@@ -382,8 +391,10 @@ impl World {
         if s.free_pending && s.used == 0 {
             let quota = s.quota.unwrap_or(0);
             self.sets.remove(name);
-            self.capacity_left = self.capacity_left.saturating_add(quota);
-            self.log.explain(|| format!("its set {name} had been freed: with its last ID gone it is destroyed and its quota returned"));
+            self.log.explain(|| {
+                format!("its set {name} had been freed: with its last ID gone it is destroyed")
+            });
+            self.return_quota(name, quota);
         }
     }
 
@@ -527,15 +538,25 @@ impl World {
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
         }
+        // The extension series' attach/detach (V4 03/18): attach refuses whatever
+        // data is attached and does not wait; detach of an unknown ID only logs.
+        let v4 = self.knobs.refs == RefModel::FreePending && how != DataUpdate::Set;
         let Some(entry) = self.entry(id).cloned() else {
             self.log.line("set_data.enoent");
             self.log
                 .explain(|| format!("{id} is not in the active allocator's storage"));
+            if v4 && how == DataUpdate::Detach {
+                self.log
+                    .klog(format!("IOASID {id} not found to detach data from"));
+                if !self.knobs.real_errno {
+                    return Ok(Val::Null);
+                }
+            }
             return Err(Errno::ENOENT);
         };
         let busy_check =
             how == DataUpdate::Attach || (how == DataUpdate::Set && self.knobs.attach_busy);
-        if busy_check && entry.data.is_some() && data.is_some() {
+        if busy_check && entry.data.is_some() && (data.is_some() || v4) {
             self.log.line("set_data.busy");
             self.log.explain(|| {
                 format!(
@@ -547,9 +568,10 @@ impl World {
         }
         self.log.line("set_data.publish");
         let old = entry.data;
+        let keep_state = v4 && self.knobs.ext_v4_as_posted;
         if let Some(e) = self.active_store_mut().get_mut(id) {
             e.data = data;
-            if e.state != IdState::FreePending {
+            if e.state != IdState::FreePending && !keep_state {
                 e.state = if data.is_some() {
                     IdState::Active
                 } else {
@@ -569,6 +591,13 @@ impl World {
             self.notify("UNBIND", id);
         } else if data.is_some() {
             self.notify("BIND", id);
+        }
+        if v4 && how == DataUpdate::Attach {
+            self.log.explain(|| {
+                "attach publishes without waiting for a grace period (it may run under a spinlock)"
+                    .into()
+            });
+            return Ok(Val::Null);
         }
         self.log.line("set_data.sync");
         self.start_grace_period(id);
@@ -603,22 +632,32 @@ impl World {
                 Ok(Val::Null)
             }
             RefModel::FreePending => {
+                // V4 `ioasid_get_locked()`: unknown, then FREE_PENDING, then the set.
                 let Some(entry) = self.entry(id).cloned() else {
                     self.log.line("get.unknown");
+                    self.log.klog(format!("Trying to get unknown IOASID {id}"));
                     self.log.explain(|| format!("{id} is unknown"));
-                    return Err(Errno::ENOENT);
+                    return Err(if self.knobs.real_errno {
+                        Errno::ENOENT
+                    } else {
+                        Errno::EINVAL
+                    });
                 };
-                if set.is_some() && set != entry.set.as_ref() {
-                    self.log.line("get.eacces");
-                    let have = set_label(entry.set.as_ref());
-                    self.log.explain(|| format!("{id} belongs to {have}"));
-                    return Err(Errno::EACCES);
-                }
                 if entry.state == IdState::FreePending {
                     self.log.line("get.pending");
                     self.log
+                        .klog(format!("Trying to get IOASID being freed{id}"));
+                    self.log
                         .explain(|| format!("{id} is FREE_PENDING: no new references"));
                     return Err(Errno::EBUSY);
+                }
+                if set.is_some() && set != entry.set.as_ref() {
+                    self.log.line("get.eacces");
+                    self.log
+                        .klog(format!("Trying to get IOASID {id} outside the set"));
+                    let have = set_label(entry.set.as_ref());
+                    self.log.explain(|| format!("{id} belongs to {have}"));
+                    return Err(Errno::EACCES);
                 }
                 self.add_ref(id);
                 Ok(Val::Null)
@@ -652,9 +691,15 @@ impl World {
         }
         let Some(entry) = self.entry(id).cloned() else {
             self.log.line("put.unknown");
-            if self.knobs.refs == RefModel::FreePending || self.knobs.real_errno {
+            if self.knobs.real_errno {
                 self.log.explain(|| format!("{id} is unknown"));
                 return Err(Errno::ENOENT);
+            }
+            if self.knobs.refs == RefModel::FreePending {
+                self.log.klog(format!("Trying to put unknown IOASID {id}"));
+                self.log
+                    .explain(|| format!("{id} is unknown: logged, put answers false"));
+                return Ok(Val::Bool(false));
             }
             self.log.klog(format!("ioasid_put: unknown IOASID {id}"));
             self.log
@@ -663,8 +708,13 @@ impl World {
         };
         if self.knobs.refs == RefModel::FreePending && set.is_some() && set != entry.set.as_ref() {
             self.log.line("put.eacces");
+            self.log
+                .klog(format!("Trying to drop IOASID {id} outside the set"));
             let have = set_label(entry.set.as_ref());
             self.log.explain(|| format!("{id} belongs to {have}"));
+            if !self.knobs.real_errno {
+                return Ok(Val::Bool(false));
+            }
             return Err(Errno::EACCES);
         }
         let refs = entry.refs.saturating_sub(1);

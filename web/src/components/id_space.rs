@@ -361,8 +361,9 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     let aliased = w.orphans.iter().any(|(o, _)| *o == id);
                     let style = set_style(e.set.as_deref());
                     let (glyph, state_word) = match e.state {
-                        IdState::Idle => ("○", "no data yet"),
-                        IdState::Active => ("●", "data bound"),
+                        // The data decides: V4 (ext) never moves an ID to ACTIVE.
+                        IdState::Idle | IdState::Active if e.data.is_some() => ("●", "data bound"),
+                        IdState::Idle | IdState::Active => ("○", "no data yet"),
                         IdState::FreePending => ("◐", "free pending"),
                         IdState::Quarantined => ("⊘", "quarantined"),
                     };
