@@ -164,6 +164,26 @@ fn r_ext_5_free_of_another_sets_id_is_logged() {
     );
 }
 
+/// Model choice M-EXT-1 (docs/kernel-reference/extensions.md): where V4's free returns
+/// nothing, the model answers `EACCES` for another set's ID, under ext and improved
+/// alike, and the ID stays with its owner.
+#[test]
+fn m_ext_1_free_of_another_sets_id_answers_eacces() {
+    for profile in ["ext", "improved"] {
+        let t = run(
+            profile,
+            json!([
+                {"op": "set_create", "set": "A"},
+                {"op": "set_create", "set": "B"},
+                {"op": "alloc", "set": "A", "min": 1, "max": 9, "expect": {"ok": 1}},
+                {"op": "free", "id": 1, "set": "B", "expect": {"err": "EACCES"}},
+                {"op": "alloc", "set": "A", "min": 1, "max": 9, "expect": {"ok": 2}},
+            ]),
+        );
+        assert_eq!(t.steps.len(), 5, "{profile}");
+    }
+}
+
 /// V4 05/18 and 06/18 `ioasid_get_locked()`: unknown `EINVAL` ("Trying to get unknown
 /// IOASID %u"); FREE_PENDING `EBUSY` ("Trying to get IOASID being freed%u"), checked
 /// before the set; another set `EACCES` ("Trying to get IOASID %u outside the set").
