@@ -279,7 +279,11 @@ fn r_fault_7_overflow() {
             let formed = events(&t, i, |e| {
                 matches!(e, Event::FaultQueued { requests: 1, .. })
             });
-            assert_eq!(formed.len(), 1, "[{profile}] {device}'s partial was dropped");
+            assert_eq!(
+                formed.len(),
+                1,
+                "[{profile}] {device}'s partial was dropped"
+            );
         }
     }
     for profile in ["v5.5", "v5.11"] {
