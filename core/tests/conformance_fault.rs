@@ -336,3 +336,120 @@ fn m_fault_3_wildcard_type_confusion_is_a_hazard() {
         1
     );
 }
+
+/// M-FAULT-1. When each handler runs: under VT-d's own thread (v5.5/v5.11) `fault`
+/// only writes the request into the hardware page request queue and the thread runs
+/// at `run_faults` (or `flush`); under the generic handler VT-d's thread runs at
+/// `fault` (its front end answers a refused request at once) and the workqueue at
+/// `run_faults`.
+#[test]
+fn m_fault_1_when_each_handler_runs() {
+    let steps = with(
+        bound(),
+        json!([
+            {"op": "fault", "device": "dev0", "pasid": null, "addr": "0x1000", "perm": "r", "group": 1},
+            {"op": "run_faults"},
+        ]),
+    );
+    let t = run("v5.11", steps.clone());
+    assert!(responded(&t, 2).is_empty() && t.steps[2].kernel_log.is_empty());
+    assert_eq!(t.world_after(2).queue.len(), 1, "waits in the PRQ");
+    assert_eq!(responses(&t, 3).len(), 1, "answered when the thread runs");
+    let t = run("v5.18", steps);
+    assert_eq!(
+        responded(&t, 2).len(),
+        1,
+        "refused at once by the front end"
+    );
+    assert!(responses(&t, 3).is_empty());
+}
+
+/// M-FAULT-2. The v5.11 profile binds through `iommu_sva_alloc_pasid` (iommu-sva-lib,
+/// the helper of SMMUv3 SVA) but handles page requests with VT-d's own thread, the
+/// only handler that resolved them in v5.11: its knobs say both.
+#[test]
+fn m_fault_2_v5_11_binds_with_the_helper_and_faults_with_vtd() {
+    let k = ioasid_core::Profile::V5_11.knobs();
+    assert!(k.sva_enomem && k.vtd_prq && k.wildcard_fault_lookup && !k.vtd_front_end);
+    for p in [ioasid_core::Profile::V5_18, ioasid_core::Profile::V6_6] {
+        let k = p.knobs();
+        assert!(
+            !k.vtd_prq && !k.wildcard_fault_lookup && k.vtd_front_end,
+            "{p}"
+        );
+    }
+}
+
+/// M-FAULT-4. The descriptor words VT-d prints (`struct page_req_dsc`): the model's
+/// IOMMU is `dmar0` and its devices have requester ID 0; execute is bit 52 of the first
+/// word, the group index 9 bits from bit 3 of the second.
+#[test]
+fn m_fault_4_descriptor_words_in_log_lines() {
+    let t = run(
+        "v5.5",
+        json!([
+            {"op": "fault", "device": "dev0", "pasid": 3, "addr": "0x12345678", "perm": "rx", "group": 513, "last": false},
+            {"op": "run_faults", "expect": {"ok": []}},
+        ]),
+    );
+    assert_eq!(
+        t.steps[1].kernel_log,
+        ["dmar0: Page request for invalid PASID 3: 10000300000101 12345009"]
+    );
+}
+
+/// M-FAULT-5. VT-d's own thread serves a request from a device that is not bound to
+/// the PASID, after a bare `WARN_ON` whose line the model does not pin: it records a
+/// hazard instead of a kernel log line.
+#[test]
+fn m_fault_5_unbound_device_is_a_hazard_under_vtd_prq() {
+    let steps = with(
+        bound(),
+        json!([
+            {"op": "fault", "device": "dev1", "pasid": "$p", "addr": "0x1000", "perm": "r", "group": 1},
+            {"op": "run_faults", "expect": {"ok": [{"device": "dev1", "pasid": 1, "group": 1, "code": "SUCCESS", "mm": "A"}]}},
+        ]),
+    );
+    for profile in ["v5.5", "v5.11"] {
+        let t = run(profile, steps.clone());
+        assert!(t.steps[3].kernel_log.is_empty());
+        assert_eq!(
+            events(&t, 3, |e| matches!(e, Event::Hazard { id: 1, .. })).len(),
+            1
+        );
+    }
+}
+
+/// M-FAULT-6. `flush` handles the named device's queued groups only (the kernel's
+/// `iopf_queue_flush_dev` waits for the whole workqueue), and `unbind` drains only
+/// the groups that carry the PASID: other groups are answered later, not lost.
+#[test]
+fn m_fault_6_flush_leaves_other_devices_groups_queued() {
+    let steps = with(
+        bound(),
+        json!([
+            {"op": "bind", "device": "dev1", "mm": "A"},
+            {"op": "fault", "device": "dev1", "pasid": "$p", "addr": "0x1000", "perm": "r", "group": 1},
+            {"op": "fault", "device": "dev0", "pasid": "$p", "addr": "0x1000", "perm": "r", "group": 2},
+            {"op": "flush", "device": "dev0", "expect": {"ok": [{"device": "dev0", "pasid": 1, "group": 2, "code": "SUCCESS", "mm": "A"}]}},
+            {"op": "run_faults", "expect": {"ok": [{"device": "dev1", "pasid": 1, "group": 1, "code": "SUCCESS", "mm": "A"}]}},
+        ]),
+    );
+    for profile in ["v5.11", "v5.18", "improved"] {
+        run(profile, steps.clone());
+    }
+}
+
+/// M-FAULT-7. `ext` and `improved` use the generic handler with no VT-d front end: a
+/// request without a PASID is queued and answered INVALID by the workqueue.
+#[test]
+fn m_fault_7_ext_and_improved_use_the_generic_handler() {
+    let steps = json!([
+        {"op": "fault", "device": "dev0", "pasid": null, "addr": "0x1000", "perm": "r", "group": 1},
+        {"op": "run_faults", "expect": {"ok": [{"device": "dev0", "pasid": null, "group": 1, "code": "INVALID", "mm": null}]}},
+    ]);
+    for profile in ["ext", "improved"] {
+        let t = run(profile, steps.clone());
+        assert!(responded(&t, 0).is_empty() && t.steps[0].kernel_log.is_empty());
+    }
+}
