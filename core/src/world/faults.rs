@@ -526,7 +526,7 @@ impl World {
         if !bound {
             self.log.line("prq.no_sdev");
             self.log.hazard(pasid, || {
-                format!("{device} is not bound to mm {mm}, yet its request for PASID {pasid} was handled in mm {mm} (the kernel only warns, WARN_ON with no text)")
+                format!("{device} is not bound to mm {mm}, yet its request for PASID {pasid} was handled in mm {mm}'s address space (the kernel only warns: a WARN_ON with no text)")
             });
         }
     }
