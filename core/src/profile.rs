@@ -90,9 +90,22 @@ pub struct Knobs {
     /// from a free that leaves references, global chain first; BIND/UNBIND only from
     /// guest-PASID calls).
     pub ext_v4_as_posted: bool,
-    /// Teaching toggle, off in every profile: the fault handler looks the PASID up in
-    /// any set (a wildcard) instead of only the SVA set.
+    /// The fault handler looks the PASID up in any set (a wildcard) instead of only the
+    /// SVA set: VT-d's own handler did (`ioasid_find(NULL, pasid, NULL)`), so it is on
+    /// in v5.5 and v5.11; the generic handler searches the SVA set only.
     pub wildcard_fault_lookup: bool,
+    /// VT-d's own page-request thread (`prq_event_thread`, v5.5-v5.11, before the
+    /// generic io-pgfault handler): each request is handled alone, in arrival order,
+    /// with no getter, no held requests, no groups and no sticky errors; only the last
+    /// request of a group is answered, with its own result, and FAILURE (not INVALID)
+    /// until a PASID is found.
+    #[serde(default)]
+    pub vtd_prq: bool,
+    /// VT-d's thread in front of the generic queue (v5.16-v6.6): a request without a
+    /// PASID, or (before v6.2) from a device not bound to its PASID, is refused with
+    /// INVALID and "Invalid page request" before the queue; a queue overflow is logged.
+    #[serde(default)]
+    pub vtd_front_end: bool,
 }
 
 /// The named profiles of spec section 10.
@@ -138,12 +151,12 @@ impl Profile {
     /// One line on what the profile is.
     pub fn describe(self) -> &'static str {
         match self {
-            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts",
-            Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; one PASID per mm with SVA",
-            Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives until its process exits",
+            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts; page requests handled one by one by VT-d's own thread",
+            Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; one PASID per mm with SVA; page requests handled one by one by VT-d's own thread (as in v5.11)",
+            Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives until its process exits; page requests checked by VT-d, then grouped by the generic io-pgfault handler",
             Profile::Ext => "the unmerged 2020-21 extension series: quotas, set types, owners, guest PASIDs, FREE_PENDING",
             Profile::Improved => "this project's fixed design: every kernel flaw corrected, real error codes",
-            Profile::V6_6 => "Linux v6.6: no IOASID allocator; a global PASID allocator and per-device domains",
+            Profile::V6_6 => "Linux v6.6: no IOASID allocator; a global PASID allocator and per-device domains; each page-request group goes to the domain attached at its last request's PASID",
         }
     }
 
@@ -169,6 +182,8 @@ impl Profile {
             flaw_unsigned_error_pasid: false,
             ext_v4_as_posted: false,
             wildcard_fault_lookup: false,
+            vtd_prq: false,
+            vtd_front_end: false,
         };
         // The kernel's IOASID allocator with flaws 1-8 fixed (the flaws of later eras,
         // 9a and 9b, are off in `kernel` already).
@@ -185,16 +200,25 @@ impl Profile {
             ..kernel.clone()
         };
         match self {
-            Profile::V5_5 => kernel,
+            // Page requests: VT-d's own prq_event_thread (wildcard lookup, per request).
+            Profile::V5_5 => Knobs {
+                wildcard_fault_lookup: true,
+                vtd_prq: true,
+                ..kernel
+            },
             Profile::V5_11 => Knobs {
                 refs: RefModel::GetPut,
                 sva_enomem: true,
+                wildcard_fault_lookup: true,
+                vtd_prq: true,
                 ..kernel
             },
+            // Page requests: VT-d's front end, then the generic io-pgfault handler.
             Profile::V5_18 => Knobs {
                 refs: RefModel::MmLifetime,
                 sva_enomem: true,
                 flaw_bind_off_by_one: true,
+                vtd_front_end: true,
                 ..kernel
             },
             Profile::Ext => Knobs {
@@ -215,10 +239,13 @@ impl Profile {
             },
             // No IOASID allocator, so none of its flaws: they are off, not merely
             // unreachable, so the knob list does not credit v6.6 with them.
+            // Page requests: VT-d's front end, then io-pgfault's iopf_handler, which
+            // routes each group to the domain attached at its last request's PASID.
             Profile::V6_6 => Knobs {
                 refs: RefModel::MmLifetime,
                 global_pasid: true,
                 real_errno: true,
+                vtd_front_end: true,
                 ..allocator_fixed
             },
         }
@@ -257,7 +284,7 @@ pub struct KnobInfo {
 }
 
 /// Every boolean knob, in display order (the `refs` era is chosen separately).
-pub const BOOL_KNOBS: [KnobInfo; 18] = [
+pub const BOOL_KNOBS: [KnobInfo; 20] = [
     KnobInfo {
         name: "ext_sets",
         describe: "extension-series sets: quotas, mm-token sets, owners, guest PASIDs, notifiers",
@@ -346,8 +373,18 @@ pub const BOOL_KNOBS: [KnobInfo; 18] = [
     },
     KnobInfo {
         name: "wildcard_fault_lookup",
-        describe: "the fault handler searches every set, not only the SVA set",
+        describe: "the fault handler searches every set, not only the SVA set (VT-d's own handler, v5.5-v5.11)",
         ioasid_only: true,
+    },
+    KnobInfo {
+        name: "vtd_prq",
+        describe: "VT-d's own page-request thread (v5.5-v5.11): each request handled alone, no groups, no sticky errors, FAILURE before a PASID is found",
+        ioasid_only: true,
+    },
+    KnobInfo {
+        name: "vtd_front_end",
+        describe: "VT-d's checks before the generic queue (v5.16+): no PASID or an unbound device is refused at once; overflows are logged",
+        ioasid_only: false,
     },
 ];
 

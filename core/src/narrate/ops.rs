@@ -84,6 +84,10 @@ pub fn describe_op(w: &World, op: &Op) -> String {
             addr.0,
             if *last { ", last" } else { "" }
         ),
+        // VT-d's own thread (v5.5/v5.11) handles the page request queue itself.
+        Op::RunFaults {} if w.knobs.vtd_prq && !w.knobs.global_pasid => {
+            "VT-d's page-request thread runs:".into()
+        }
         Op::RunFaults {} => "the fault workqueue runs:".into(),
         Op::Flush { device } => format!("flush({device}):"),
         Op::Overflow { device } => format!("{device}'s page request queue overflows:"),

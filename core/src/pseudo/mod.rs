@@ -36,7 +36,8 @@ pub enum Func {
     SvaUnbind,
     PageRequest,
     FaultHandler,
-    /// v6.2+: faults routed by the (device, PASID) attachment to a domain's handler.
+    /// v6.2+: each group routed by the (device, last request's PASID) attachment to a
+    /// domain's handler.
     DomainFaultHandler,
     GlobalPasid,
 }
@@ -87,7 +88,7 @@ impl Func {
             Func::SvaUnbind => "iommu_sva_unbind_device()",
             Func::PageRequest => "iommu_report_device_fault()",
             Func::FaultHandler => "iopf_handle_group()",
-            Func::DomainFaultHandler => "v6.6: iopf_handle_group() and the SVA domain's handler",
+            Func::DomainFaultHandler => "v6.6: iopf_handler() and the SVA domain's handler",
             Func::GlobalPasid => "v6.6: global PASIDs and iommu_attach_device_pasid()",
         }
     }
