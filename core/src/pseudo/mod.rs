@@ -218,6 +218,17 @@ impl Source {
         }
     }
 
+    /// This source with a `#L` anchor to `line` on its elixir link (a mainline era's);
+    /// unchanged without a line or an elixir link.
+    pub fn with_line(mut self, line: Option<u32>) -> Source {
+        if let (Some(l), Some(url)) = (line, self.url.as_mut()) {
+            if url.starts_with("https://elixir.bootlin.com/") {
+                url.push_str(&format!("#L{l}"));
+            }
+        }
+        self
+    }
+
     /// The default source of `f` at `era`: its file and function there.
     pub fn of(f: Func, era: Era) -> Source {
         let (file, function) = match (f, era) {
