@@ -552,3 +552,123 @@ fn r_vcmd_free_2_what_the_host_says_on_free() {
     );
     assert_eq!(t.steps[4].result, Outcome::Ok(ioasid_core::Val::Null));
 }
+
+// ---- the model's choices (docs/kernel-reference/allocator.md, "Model's choices") ----
+
+/// M-ALLOC-1 (model choice, no kernel source): improved checks the range in
+/// `ioasid_alloc` and reports real error codes instead of the kernel's log lines.
+#[test]
+fn m_alloc_1_improved_checks_the_range() {
+    let t = run(
+        "improved",
+        json!([
+            {"op": "alloc", "set": null, "min": 10, "max": 5, "expect": {"err": "EINVAL"}},
+            {"op": "alloc", "set": null, "min": 3, "max": 3, "expect": {"ok": 3}},
+            {"op": "alloc", "set": null, "min": 3, "max": 3, "expect": {"err": "ENOSPC"}},
+        ]),
+    );
+    assert!(klog(&t, 0).is_empty() && klog(&t, 2).is_empty());
+}
+
+/// M-ALLOC-2 (model choice): every ops passed to `register` is remembered with its
+/// functions, even when the registration failed; a name never registered has no
+/// functions, so its unregister matches no group (silently; ENOENT in improved).
+#[test]
+fn m_alloc_2_an_unknown_ops_matches_no_group() {
+    let t = run(
+        "v5.5",
+        vcmd_guest(json!([{"op": "unregister", "allocator": "stranger", "expect": {"ok": null}}])),
+    );
+    assert!(klog(&t, 2).is_empty());
+    assert_eq!(t.last_world().groups.len(), 1);
+    run(
+        "improved",
+        vcmd_guest(
+            json!([{"op": "unregister", "allocator": "stranger", "expect": {"err": "ENOENT"}}]),
+        ),
+    );
+}
+
+/// M-ALLOC-3 (model choice): the VT-d unit a vcmd line names (`IOMMU: %s:`) is the
+/// allocator whose pdata the call used: the group's recorded ops.
+#[test]
+fn m_alloc_3_the_vtd_unit_is_the_allocator_named() {
+    let t = run(
+        "v5.5",
+        vcmd_guest(json!([
+            {"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"},
+            {"op": "unregister", "allocator": "viommu0"},
+            {"op": "host_answer", "host": "H", "answers": ["no_pasid"]},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10},
+        ])),
+    );
+    assert_eq!(klog(&t, 5)[0], "DMAR: IOMMU: viommu0: No PASID available");
+}
+
+/// M-ALLOC-4 (model choice): the kernel's group identity (unregister by functions,
+/// EEXIST by the recorded ops) goes with the knob `flaw_stale_primary_pdata` (flaw 3),
+/// so improved with that knob on behaves like the kernel here.
+#[test]
+fn m_alloc_4_flaw_3_is_the_groups_identity() {
+    let steps = vcmd_guest(json!([
+        {"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"},
+        {"op": "unregister", "allocator": "viommu0"},
+        {"op": "unregister", "allocator": "viommu0", "expect": {"ok": null}},
+    ]));
+    let t = run_with(
+        "improved",
+        json!({"flaw_stale_primary_pdata": true}),
+        steps.clone(),
+    );
+    assert_eq!(t.last_world().active_name(), "default");
+    let t = run_with("v5.5", json!({"flaw_stale_primary_pdata": false}), steps);
+    assert_eq!(t.last_world().groups[0].members.len(), 1);
+}
+
+/// M-ALLOC-5 (model choice): the 20-bit read of the host's answer is the register's
+/// field, not a flaw: improved reads it too, then refuses the truncated value by range.
+#[test]
+fn m_alloc_5_improved_reads_20_bits_too() {
+    run(
+        "improved",
+        vcmd_guest(json!([
+            {"op": "host_answer", "host": "H", "answers": [1048576]},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 100, "expect": {"err": "EINVAL"}},
+        ])),
+    );
+}
+
+/// M-ALLOC-6 (model choice): hazards about allocators rather than IDs (a stale pdata, a
+/// corrupted member list, another's group removed) carry `INVALID_IOASID` as their ID.
+#[test]
+fn m_alloc_6_allocator_hazards_name_no_id() {
+    let t = run(
+        "v5.5",
+        vcmd_guest(json!([
+            {"op": "register", "allocator": "viommu1", "fns": "vcmd", "host": "H"},
+            {"op": "unregister", "allocator": "viommu0"},
+        ])),
+    );
+    let ids: Vec<u32> = events(&t, 3, |e| matches!(e, Event::Hazard { .. }))
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Hazard { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, vec![ioasid_core::INVALID_IOASID]);
+}
+
+/// M-ALLOC-7 (model choice): a `WARN_ON` is written `WARNING: at FILE:LINE`; under `ext`,
+/// whose `ioasid.c` line is not determined, the line number is left out.
+#[test]
+fn m_alloc_7_a_warn_on_names_its_era_line() {
+    let t = run(
+        "ext",
+        vcmd_guest(json!([
+            {"op": "alloc", "set": "sva", "min": 1, "max": 100},
+            {"op": "unregister", "allocator": "viommu0"},
+        ])),
+    );
+    assert_eq!(klog(&t, 3)[0], "WARNING: at drivers/iommu/ioasid.c");
+}
