@@ -13,15 +13,26 @@ use super::{Era, Func, Source};
 /// another file holds.
 pub(super) fn listing(f: Func, era: Era) -> Option<(Source, &'static str)> {
     let kernel = matches!(era, Era::V5_5 | Era::V5_11 | Era::V5_18);
+    if era == Era::V6_6 {
+        let text = match f {
+            Func::IoasidAlloc => "[alloc.enter] ioasid_alloc(): gone since v6.4 (the global PASID allocator replaced it)",
+            Func::IoasidFree => "[free.enter] ioasid_free(): gone since v6.4 (the global PASID allocator replaced it)",
+            Func::IoasidFind => "[find.enter] ioasid_find(): gone since v6.4",
+            Func::IoasidSetData => "[set_data.enter] ioasid_set_data(): gone since v6.4",
+            Func::IoasidGetPut => GET_PUT_NONE,
+            _ => return None,
+        };
+        return Some((super::removed_in_v6_4(f), text));
+    }
     let text = match (f, era) {
         (Func::IoasidAlloc, Era::Ext) => ALLOC_EXT,
-        (Func::IoasidAlloc, Era::Improved | Era::V6_6) => ALLOC_IMPROVED,
+        (Func::IoasidAlloc, Era::Improved) => ALLOC_IMPROVED,
         (Func::IoasidAlloc, _) => ALLOC_KERNEL,
         (Func::IoasidFree, Era::V5_11) => FREE_V5_11,
         (Func::IoasidFree, _) if kernel => FREE_KERNEL,
         (Func::IoasidFree, Era::Ext) => FREE_EXT,
         (Func::IoasidFree, _) => FREE_IMPROVED,
-        (Func::IoasidFind, Era::Improved | Era::V6_6) => FIND_IMPROVED,
+        (Func::IoasidFind, Era::Improved) => FIND_IMPROVED,
         (Func::IoasidFind, _) => FIND_KERNEL,
         (Func::IoasidSetData, _) if kernel => SET_DATA_KERNEL,
         (Func::IoasidSetData, _) => SET_DATA_EXT,

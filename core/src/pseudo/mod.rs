@@ -262,6 +262,17 @@ impl Source {
     }
 }
 
+/// Where an IOASID function was last: ioasid.c of v6.3, the last release that had it
+/// (v6.4 removed the IOASID allocator).
+pub(crate) fn removed_in_v6_4(f: Func) -> Source {
+    Source {
+        file: "drivers/iommu/ioasid.c",
+        function: f.title(),
+        version: "v6.3 (removed in v6.4)",
+        url: Some("https://elixir.bootlin.com/linux/v6.3/source/drivers/iommu/ioasid.c".into()),
+    }
+}
+
 /// One function's listing under one era.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Listing {

@@ -11,7 +11,25 @@ use super::{Era, Func, Source};
 /// keeps it (the series did not change these functions' rules); `improved` shows this
 /// project's design.
 pub(super) fn listing(f: Func, era: Era) -> Option<(Source, &'static str)> {
-    let ours = matches!(era, Era::Improved | Era::V6_6);
+    if era == Era::V6_6 {
+        let text = match f {
+            Func::RegisterAllocator => {
+                "[register.enter] ioasid_register_allocator(): gone since v6.4"
+            }
+            Func::UnregisterAllocator => {
+                "[unregister.enter] ioasid_unregister_allocator(): gone since v6.4"
+            }
+            Func::VcmdHost => HOST,
+            _ => return None,
+        };
+        let source = if f == Func::VcmdHost {
+            Source::of(f, era)
+        } else {
+            super::removed_in_v6_4(f)
+        };
+        return Some((source, text));
+    }
+    let ours = era == Era::Improved;
     let text = match f {
         Func::RegisterAllocator if ours => REGISTER_IMPROVED,
         Func::RegisterAllocator => REGISTER_KERNEL,
