@@ -66,7 +66,9 @@ pub struct Knobs {
     /// Flaw 2b: when a custom allocator answers an ID already stored, the rollback frees it
     /// at the backend, though it belongs to its first owner.
     pub flaw_rollback_frees_owner: bool,
-    /// Flaw 3: unregistering a group's primary leaves its pdata in use.
+    /// Flaw 3: a group keeps its first registrant's ops for good: unregistering that
+    /// primary leaves its pdata in use (and re-registering it is `EEXIST`), and
+    /// unregister finds a group by its functions, not by membership.
     pub flaw_stale_primary_pdata: bool,
     /// Flaw 4: registering an ops that is already a secondary member is not caught.
     pub flaw_secondary_reregister: bool,
@@ -151,7 +153,7 @@ impl Profile {
     /// One line on what the profile is.
     pub fn describe(self) -> &'static str {
         match self {
-            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts; page requests handled one by one by VT-d's own thread",
+            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts (the VT-d vcmd allocator arrived in v5.8: fns \"vcmd\" here is v5.8-v5.10); page requests handled one by one by VT-d's own thread",
             Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; one PASID per mm with SVA; page requests handled one by one by VT-d's own thread (as in v5.11)",
             Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives until its process exits; page requests checked by VT-d, then grouped by the generic io-pgfault handler",
             Profile::Ext => "the unmerged 2020-21 extension series: quotas, set types, owners, guest PASIDs, FREE_PENDING",
@@ -328,7 +330,7 @@ pub const BOOL_KNOBS: [KnobInfo; 20] = [
     },
     KnobInfo {
         name: "flaw_stale_primary_pdata",
-        describe: "flaw 3: unregistering a group's primary leaves its pdata in use",
+        describe: "flaw 3: a group keeps its first ops for good: its pdata stays in use after that primary leaves, and unregister finds a group by its functions",
         ioasid_only: true,
     },
     KnobInfo {

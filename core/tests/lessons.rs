@@ -529,7 +529,7 @@ fn the_cli_runs_one_builtin_lesson() {
 }
 
 /// A find with a getter on an ID without data: a kernel profile calls the getter before
-/// the NULL check (the line marked ran, with its warning), ours only with data; the
+/// any NULL check (the line marked ran, with its hazard), ours only with data; the
 /// code pane must not show the getter skipped where the narration says it ran.
 #[test]
 fn the_getter_line_that_ran_is_the_profiles_own() {
@@ -559,22 +559,27 @@ fn the_getter_line_that_ran_is_the_profiles_own() {
             .filter(|line| line.ran(&step.lines))
             .map(|line| line.text.trim().to_string())
             .collect();
-        (ran, step.kernel_log.len())
+        let hazards = step
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::Hazard { .. }))
+            .count();
+        (ran, step.kernel_log.len(), hazards)
     };
-    let (kernel, warned) = getter_on_nothing(Profile::V5_11);
-    let getter_at = kernel.iter().position(|t| t.contains("getter(priv)"));
-    let null_at = kernel.iter().position(|t| t.starts_with("if (!priv)"));
+    // The kernel's ioasid_find has no NULL check: the getter line runs on NULL, which
+    // the kernel does not log (the model flags it as a hazard).
+    let (kernel, logged, hazards) = getter_on_nothing(Profile::V5_11);
     assert!(
-        matches!((getter_at, null_at), (Some(g), Some(n)) if g < n),
+        kernel.iter().any(|t| t.contains("getter(priv)")),
         "{kernel:#?}"
     );
-    assert!(warned > 0);
-    let (ours, warned) = getter_on_nothing(Profile::Improved);
+    assert!(logged == 0 && hazards > 0);
+    let (ours, logged, hazards) = getter_on_nothing(Profile::Improved);
     assert!(
         !ours.iter().any(|t| t.contains("getter(priv)")),
         "{ours:#?}"
     );
-    assert_eq!(warned, 0);
+    assert_eq!((logged, hazards), (0, 0));
 }
 
 /// A step that sends page responses is marked so on the timeline, also when it sends

@@ -6,6 +6,11 @@ use ioasid_core::trace::{Event, FaultStage};
 use ioasid_core::{Lesson, Outcome, Runner};
 use serde_json::json;
 
+/// True when step `i` recorded a hazard event (the model's words, not the kernel's).
+fn hazard(t: &ioasid_core::Trace, i: usize) -> bool {
+    !events(t, i, |e| matches!(e, Event::Hazard { .. })).is_empty()
+}
+
 fn a(min: u64, max: u64) -> serde_json::Value {
     json!({"op": "alloc", "set": "sva", "min": min, "max": max})
 }
@@ -30,7 +35,8 @@ fn inclusive_ranges_and_bad_ranges() {
             {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"ok": 7}},
             {"op": "alloc", "set": "sva", "min": 7, "max": 7, "expect": {"err": "INVALID_IOASID"}},
             {"op": "alloc", "set": "sva", "min": 9, "max": 8, "expect": {"err": "INVALID_IOASID"}},
-            {"op": "alloc", "set": "sva", "min": 1, "max": 4294967295u64, "expect": {"err": "INVALID_IOASID"}},
+            // ioasid_alloc checks no range: the xarray takes 0xFFFFFFFF as a limit.
+            {"op": "alloc", "set": "sva", "min": 1, "max": 4294967295u64, "expect": {"ok": 1}},
         ]),
     );
     run(
@@ -134,7 +140,7 @@ fn flaw2_unchecked_answer_and_rollback() {
         s
     };
     let t = run("v5.5", json!(steps(true)));
-    assert!(warned(&t, 3, "outside"));
+    assert!(hazard(&t, 3), "the out-of-range answer is a hazard");
     // the rollback freed host PASID 1, which belongs to the first owner
     assert!(
         !t.last_world().hosts[&name("H")].ids.contains(1),
@@ -164,10 +170,7 @@ fn flaw3_primary_pdata_and_flaw4_reregister() {
         json!({"op": "unregister", "allocator": "viommu0"}),
     ]);
     let t = run("v5.5", json!(s));
-    assert!(
-        warned(&t, 3, "already a secondary"),
-        "flaw 4: a secondary registered twice"
-    );
+    assert!(hazard(&t, 3), "flaw 4: a secondary registered twice");
     assert_eq!(
         t.last_world().groups[0].pdata.as_ref(),
         "viommu0",
@@ -198,7 +201,7 @@ fn flaw5_unregister_last_orphans_ids() {
         json!({"op": "alloc", "set": "sva", "min": 1, "max": 1048575, "expect": {"ok": 1}}),
     ]);
     let t = run("v5.5", json!(s));
-    assert!(warned(&t, 3, "outstanding"));
+    assert!(warned(&t, 3, "WARNING: at drivers/iommu/ioasid.c:229"));
     assert!(warned(&t, 5, "unknown IOASID 1"));
     assert_eq!(
         t.last_world().orphans.len(),
@@ -220,7 +223,7 @@ fn unregister_nothing_is_a_warning() {
         "v5.5",
         json!([{"op": "unregister", "allocator": "x", "expect": {"ok": null}}]),
     );
-    assert!(warned(&t, 0, "not registered"));
+    assert!(warned(&t, 0, "No custom IOASID allocators active!"));
 }
 
 #[test]
@@ -265,12 +268,9 @@ fn find_result_order() {
 #[test]
 fn flaw1_getter_called_without_data() {
     let steps = json!([a(1, 10), {"op": "find", "set": "sva", "id": 1, "getter": "mm_alive", "expect": {"ok": null}}]);
-    assert!(warned(
-        &run("v5.5", steps.clone()),
-        1,
-        "getter called with NULL"
-    ));
-    assert!(!warned(&run("improved", steps), 1, "getter called"));
+    let t = run("v5.5", steps.clone());
+    assert!(hazard(&t, 1) && t.steps[1].kernel_log.is_empty());
+    assert!(!hazard(&run("improved", steps), 1));
 }
 
 #[test]
@@ -904,17 +904,14 @@ fn fault_path_calls_the_getter_like_the_kernel() {
     // The generic handler's iommu_sva_find calls the getter (VT-d's own thread of
     // v5.5/v5.11 passes none); v5.18's VT-d front end would refuse the unbound PASID.
     let t = run_with("v5.18", json!({"vtd_front_end": false}), steps.clone());
-    assert!(
-        warned(&t, 2, "getter called with NULL"),
-        "flaw 1 shows on the fault path"
-    );
+    assert!(hazard(&t, 2), "flaw 1 shows on the fault path");
     assert!(
         t.steps[2].explain.contains("no data yet"),
         "{}",
         t.steps[2].explain
     );
     let t = run("improved", steps);
-    assert!(!warned(&t, 2, "getter called"));
+    assert!(!hazard(&t, 2));
 }
 
 #[test]
@@ -976,7 +973,7 @@ fn vcmd_checks_only_the_requested_range() {
         t.last_world().hosts[&name("H")].ids.len() == 1,
         "the refused requests never reached the host"
     );
-    assert!(warned(&t, 5, "outside"), "the answer itself is not checked");
+    assert!(hazard(&t, 5), "the answer itself is not checked");
     let mut s2 = s;
     s2[2] = json!({"op": "alloc", "set": "sva", "min": 0, "max": 10, "expect": {"err": "EINVAL"}});
     s2[3] =
@@ -1072,12 +1069,12 @@ fn get_and_put_of_an_unknown_id_warn_in_the_get_put_era() {
         ]),
     );
     assert!(
-        warned(&t, 0, "unknown IOASID 5"),
+        warned(&t, 0, "WARNING: at drivers/iommu/ioasid.c:362"),
         "{:?}",
         t.steps[0].kernel_log
     );
     assert!(
-        warned(&t, 1, "unknown IOASID 5"),
+        warned(&t, 1, "Trying to free unknown IOASID 5"),
         "{:?}",
         t.steps[1].kernel_log
     );
@@ -1169,7 +1166,7 @@ fn a_vcmd_free_of_a_pasid_the_host_does_not_know_is_only_logged() {
     ]);
     let t = run("v5.5", json!(s));
     assert!(
-        warned(&t, 4, "does not know PASID 1"),
+        warned(&t, 4, "DMAR: IOMMU: viommu0: Invalid PASID"),
         "{:?}",
         t.steps[4].kernel_log
     );

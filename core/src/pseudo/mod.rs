@@ -219,6 +219,17 @@ impl Source {
         }
     }
 
+    /// This source with a `#L` anchor to `line` on its elixir link (a mainline era's);
+    /// unchanged without a line or an elixir link.
+    pub fn with_line(mut self, line: Option<u32>) -> Source {
+        if let (Some(l), Some(url)) = (line, self.url.as_mut()) {
+            if url.starts_with("https://elixir.bootlin.com/") {
+                url.push_str(&format!("#L{l}"));
+            }
+        }
+        self
+    }
+
     /// The default source of `f` at `era`: its file and function there.
     pub fn of(f: Func, era: Era) -> Source {
         let (file, function) = match (f, era) {
@@ -249,6 +260,17 @@ impl Source {
             (f, _) => ("drivers/iommu/ioasid.c", f.title()),
         };
         Source::at(file, function, era)
+    }
+}
+
+/// Where an IOASID function was last: ioasid.c of v6.3, the last release that had it
+/// (v6.4 removed the IOASID allocator).
+pub(crate) fn removed_in_v6_4(f: Func) -> Source {
+    Source {
+        file: "drivers/iommu/ioasid.c",
+        function: f.title(),
+        version: "v6.3 (removed in v6.4)",
+        url: Some("https://elixir.bootlin.com/linux/v6.3/source/drivers/iommu/ioasid.c".into()),
     }
 }
 

@@ -2,19 +2,27 @@
 //! makes into the active allocator (`custom_alloc`, `custom_free`).
 use super::World;
 use crate::allocator::{Group, VCMD_FNS};
-use crate::id::{Errno, Ioasid, Name, PASID_MAX, PASID_MIN};
+use crate::id::{Errno, Ioasid, Name, INVALID_IOASID, PASID_MAX, PASID_MIN};
+use crate::profile::Profile;
 use crate::trace::{Event, Val};
 use crate::xarray::XArray;
 
+/// `intel_pasid_max_id` in a guest with a 20-bit vIOMMU: a count of PASIDs (`2 <<
+/// ecap_pss`), which the vcmd alloc compares `max` with (R-VCMD-1).
+pub const VCMD_PASID_COUNT: Ioasid = PASID_MAX + 1;
+
 impl World {
-    /// `ioasid_register_allocator(ops)`: registers a custom allocator, decided in order:
-    /// 1. the same ops already a group's primary (or, without flaw 4, any member): `EEXIST`;
-    /// 2. no custom allocator yet: active at once if the default allocator holds no IDs,
+    /// `ioasid_register_allocator(ops)`: registers a custom allocator, decided in the
+    /// kernel's order (R-REG-1):
+    /// 1. no custom allocator yet: active at once if the default allocator holds no IDs,
     ///    else `EAGAIN`;
-    /// 3. an allocator with the same functions exists: join its group (shared storage);
-    /// 4. otherwise: appended inactive, active once those before it are gone.
+    /// 2. each group in order: `allocator` is its recorded ops (the first registrant's,
+    ///    kept after it left: flaw 3; or, without flaw 4, any member): `EEXIST`; it has
+    ///    the same functions: join it (shared storage);
+    /// 3. otherwise: appended inactive, active once those before it are gone.
     ///
-    /// `EINVAL` for a vcmd allocator without a known host. Spinlock held; never sleeps.
+    /// For fns `vcmd` the VT-d driver's lines go around it. `EINVAL` (the model's own
+    /// check) for a vcmd allocator without a known host. Spinlock held; never sleeps.
     ///
     /// # Examples
     ///
@@ -57,29 +65,42 @@ impl World {
             self.log.explain(|| "a vcmd allocator needs a host".into());
             return Err(Errno::EINVAL);
         }
-        let primary = self
-            .groups
-            .iter()
-            .any(|g| g.members.first() == Some(allocator));
-        let member = self.groups.iter().any(|g| g.members.contains(allocator));
-        if primary || (member && !self.knobs.flaw_secondary_reregister) {
-            self.log.line("register.dup");
+        // The driver's ops struct exists whether or not the registration succeeds.
+        self.ops.insert(*allocator, *fns);
+        let vtd = &**fns == VCMD_FNS;
+        if vtd {
+            // VT-d's register_pasid_allocator(), around ioasid_register_allocator().
+            self.log.klog("DMAR: Register custom PASID allocator");
+        }
+        let r = self.register_ops(allocator, fns, host);
+        if vtd && r.is_err() {
             self.log
-                .explain(|| format!("{allocator} is already registered"));
-            return Err(Errno::EEXIST);
+                .klog("DMAR: Custom PASID allocator failed, scalable mode disabled");
+            self.log.explain(|| {
+                "the VT-d driver turns scalable mode off: this guest gets no PASIDs from it".into()
+            });
         }
-        if member {
-            self.log.klog(format!(
-                "ioasid_register_allocator: {allocator} is already a secondary member: registered twice"
-            ));
-        }
+        r
+    }
+
+    /// The body of `ioasid_register_allocator`, in the kernel's order (R-REG-1): the
+    /// empty list first, then each group in order: its recorded ops (`EEXIST`), then its
+    /// functions (join); no match: appended.
+    fn register_ops(
+        &mut self,
+        allocator: &Name,
+        fns: &Name,
+        host: Option<&Name>,
+    ) -> Result<Val, Errno> {
         if self.groups.is_empty() {
             self.log.line("register.first");
             if !self.default_store.is_empty() {
                 self.log.line("register.eagain");
+                self.log
+                    .klog("Default allocator active with outstanding IOASID");
                 let n = self.default_store.len();
                 self.log.explain(|| format!(
-                    "the default allocator already holds {n} ID(s): switching now would strand them, so the kernel refuses (the VT-d driver then turns scalable mode off)"
+                    "the default allocator already holds {n} ID(s): switching now would strand them, so the kernel refuses"
                 ));
                 return Err(Errno::EAGAIN);
             }
@@ -94,14 +115,37 @@ impl World {
             self.log.explain(|| format!("{allocator} is the first custom allocator and the default one is empty: it is active at once"));
             return Ok(Val::Null);
         }
-        if let Some(g) = self.groups.iter_mut().find(|g| g.fns == *fns) {
-            self.log.line("register.join");
-            g.members.push(*allocator);
-            let primary = g.members.first().cloned().unwrap_or(*allocator);
-            self.log.explain(|| format!(
-                "{allocator} has the same functions as {primary}: it joins that group and shares its storage; only the primary's data is used"
-            ));
-            return Ok(Val::Null);
+        let strict = !self.knobs.flaw_secondary_reregister;
+        for g in &mut self.groups {
+            // The group's recorded ops: its first registrant's, kept for good in the
+            // kernel (flaw 3), the promoted member's in improved.
+            let member = g.members.contains(allocator);
+            if g.pdata == *allocator || (member && strict) {
+                self.log.line("register.dup");
+                self.log.klog("IOASID allocator already registered");
+                self.log.explain(|| {
+                    format!(
+                        "{allocator} is already registered (the ops of {}): EEXIST",
+                        g.label()
+                    )
+                });
+                return Err(Errno::EEXIST);
+            }
+            if g.fns == *fns {
+                self.log.line("register.join");
+                g.members.push(*allocator);
+                let pdata = g.pdata;
+                if member {
+                    self.log.hazard(INVALID_IOASID, || format!(
+                        "{allocator} was already on its group's member list and is added again: the list is corrupted (a second list_add of the same entry); 0 is returned"
+                    ));
+                } else {
+                    self.log.explain(|| format!(
+                        "{allocator} has the same functions as {pdata}: it joins that group and shares its storage; only {pdata}'s data is passed to the calls"
+                    ));
+                }
+                return Ok(Val::Null);
+            }
         }
         self.log.line("register.queue");
         self.groups.push(new_group(allocator, fns, host));
@@ -114,57 +158,79 @@ impl World {
 
     /// `ioasid_unregister_allocator(ops)`: never fails in the kernel.
     ///
-    /// Not registered: a warning. A member of a group with others left: it leaves (its
-    /// group's IDs stay); if it was the primary, the next member is promoted (flaw 3:
-    /// its pdata stays in use). The last member: the group is removed and the next
-    /// allocator, or the default one, becomes active; outstanding IDs are orphaned
-    /// (flaw 5) or the call is refused with `EBUSY`.
+    /// No custom allocator: a warning. Otherwise the kernel takes the first group whose
+    /// recorded ops has the same functions as `allocator` (flaw 3; improved: the group
+    /// `allocator` is a member of). One member left: the group is removed, whoever
+    /// that member is, and the next allocator, or the default one, becomes active;
+    /// outstanding IDs are orphaned (flaw 5) or the call is refused with `EBUSY`.
+    /// Several members: `allocator` leaves if it is one (the group's pdata stays with
+    /// flaw 3), else nothing happens.
     pub fn unregister(&mut self, allocator: &Name) -> Result<Val, Errno> {
         self.log.line("unregister.enter");
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
         }
-        let Some(gi) = self
-            .groups
-            .iter()
-            .position(|g| g.members.contains(allocator))
-        else {
-            self.log.line("unregister.none");
-            self.log.klog(format!(
-                "ioasid_unregister_allocator: {allocator} is not registered"
-            ));
-            self.log
-                .explain(|| format!("{allocator} is not registered: a warning, nothing else"));
-            return if self.knobs.real_errno {
+        let not_found = |w: &mut World| {
+            if w.knobs.real_errno {
                 Err(Errno::ENOENT)
             } else {
                 Ok(Val::Null)
-            };
+            }
+        };
+        if self.groups.is_empty() {
+            self.log.line("unregister.none");
+            self.log.klog("No custom IOASID allocators active!");
+            self.log
+                .explain(|| "no custom allocator is registered: a warning, nothing else".into());
+            return not_found(self);
+        }
+        let by_functions = self.knobs.flaw_stale_primary_pdata;
+        let gi = if by_functions {
+            let fns = self.ops.get(allocator).copied();
+            self.groups.iter().position(|g| Some(g.fns) == fns)
+        } else {
+            self.groups
+                .iter()
+                .position(|g| g.members.contains(allocator))
+        };
+        let Some(gi) = gi else {
+            self.log.line("unregister.no_match");
+            self.log.explain(|| {
+                if by_functions {
+                    format!("no group has {allocator}'s functions: nothing happens, silently")
+                } else {
+                    format!("{allocator} is not registered")
+                }
+            });
+            return not_found(self);
         };
         let Some(group) = self.groups.get_mut(gi) else {
             return Err(Errno::ENOENT);
         };
         if group.members.len() > 1 {
             self.log.line("unregister.member");
-            let was_primary = group.members.first() == Some(allocator);
-            if let Some(pos) = group.members.iter().position(|m| m == allocator) {
-                group.members.remove(pos);
-            }
-            if was_primary {
-                self.log.line(if self.knobs.flaw_stale_primary_pdata {
-                    "unregister.stale_pdata"
-                } else {
-                    "unregister.promote"
-                });
+            let Some(pos) = group.members.iter().position(|m| m == allocator) else {
+                self.log.line("unregister.not_member");
+                let label = group.label();
+                self.log.explain(|| format!(
+                    "{label} has {allocator}'s functions and other members, but {allocator} is not one of them: nothing happens, silently"
+                ));
+                return Ok(Val::Null);
+            };
+            group.members.remove(pos);
+            self.log.line("unregister.leave");
+            if group.pdata == *allocator && !group.members.contains(allocator) {
                 if self.knobs.flaw_stale_primary_pdata {
-                    self.log.klog(format!(
-                        "ioasid_unregister_allocator: {allocator}'s pdata is still used by its group"
+                    self.log.line("unregister.stale_pdata");
+                    self.log.hazard(INVALID_IOASID, || format!(
+                        "{allocator} left, but its group still passes {allocator}'s pdata to every alloc and free: a use after free in a real driver"
                     ));
                     self.log.explain(|| format!(
-                        "{allocator} was the primary: it leaves, but the group keeps calling with its pdata (a use after free)"
+                        "{allocator} was the group's recorded ops: it leaves the member list, and the group keeps calling with its pdata"
                     ));
                 } else {
-                    let next = group.members.first().cloned().unwrap_or(*allocator);
+                    self.log.line("unregister.promote");
+                    let next = group.members.first().copied().unwrap_or(*allocator);
                     group.pdata = next;
                     self.log
                         .explain(|| format!("{allocator} was the primary: {next} is promoted"));
@@ -176,6 +242,7 @@ impl World {
             return Ok(Val::Null);
         }
         self.log.line("unregister.last");
+        let only = group.members.first().copied();
         let outstanding = group.store.len();
         if outstanding > 0 && !self.knobs.flaw_orphan_on_unregister {
             self.log.line("unregister.busy");
@@ -184,17 +251,22 @@ impl World {
             ));
             return Err(Errno::EBUSY);
         }
+        if only != Some(*allocator) {
+            let label = group.label();
+            self.log.hazard(INVALID_IOASID, || format!(
+                "{allocator} is not a member of {label}, but has its functions: the kernel removes that group, which is not {allocator}'s"
+            ));
+        }
         let from = self.active_name();
         let removed = self.groups.remove(gi);
         if outstanding > 0 {
             self.log.line("unregister.orphan");
-            self.log.klog(format!(
-                "ioasid_unregister_allocator: removing {allocator} with {outstanding} IOASID(s) outstanding"
-            ));
+            self.log.klog(self.warn_on_line());
             let ids: Vec<Ioasid> = removed.store.iter().map(|(id, _)| id).collect();
+            let owner = only.unwrap_or(*allocator);
             for (id, e) in removed.store.iter() {
                 self.log.changed(id);
-                self.orphans.push((id, *allocator));
+                self.orphans.push((id, owner));
                 self.release_from_set(e.set.as_ref(), id);
             }
             let count = ids.len();
@@ -203,12 +275,19 @@ impl World {
                 count,
             });
             self.log.explain(|| format!(
-                "{count} ID(s) are orphaned: lookups answer ENOENT, frees log 'unknown IOASID', and the numbers can be handed out again"
+                "the WARN_ON fires: {count} ID(s) are left in the removed group's storage and orphaned: lookups answer ENOENT, frees log 'unknown IOASID', and the numbers can be handed out again"
             ));
         }
         self.log.line("unregister.remove");
-        if gi == 0 {
+        if self.groups.is_empty() {
+            self.log.line("unregister.default");
+            self.log
+                .klog("No custom IOASID allocators, switch to default.");
+        } else if gi == 0 {
             self.log.line("unregister.switch");
+            self.log.klog("IOASID allocator changed");
+        }
+        if gi == 0 {
             self.log.switched = true;
             let to = self.active_name();
             self.log.event(|| Event::ActiveChanged {
@@ -221,24 +300,35 @@ impl World {
         Ok(Val::Null)
     }
 
-    /// Calls the active custom allocator's alloc: the vcmd one checks only the
-    /// requested range, then asks its host; others hand out their own lowest free ID.
+    /// The kernel's `WARN_ON(!xa_empty(&pallocator->xa))` in unregister, as its
+    /// stack-trace header names it: ioasid.c:229 (v5.5-v5.10, v5.18-v6.3), :230 (v5.11).
+    /// The extension series' line is not known, and `improved` is no kernel: no line.
+    fn warn_on_line(&self) -> String {
+        match self.profile {
+            Profile::V5_11 => "WARNING: at drivers/iommu/ioasid.c:230".into(),
+            Profile::V5_5 | Profile::V5_18 => "WARNING: at drivers/iommu/ioasid.c:229".into(),
+            _ => "WARNING: at drivers/iommu/ioasid.c".into(),
+        }
+    }
+
+    /// Calls the active custom allocator's alloc. The vcmd one refuses only
+    /// `min < PASID_MIN` or `max` above the IOMMU's PASID count (0x100000 for 20 bits),
+    /// then asks its host and reads the 20-bit PASID field of the answer; others hand
+    /// out their own lowest free ID.
     pub(crate) fn custom_alloc(&mut self, min: Ioasid, max: Ioasid) -> Result<Ioasid, Errno> {
         let Some(g) = self.groups.first() else {
             return Err(Errno::ENOENT);
         };
-        let (fns, pdata, host, primary) = (g.fns, g.pdata, g.host, g.members.first().cloned());
-        if primary.as_ref() != Some(&pdata) && !g.members.contains(&pdata) {
-            self.log.klog(format!(
-                "custom allocator called with the pdata of {pdata}, which was unregistered"
-            ));
-        }
-        if &*fns == VCMD_FNS {
+        let (fns, pdata, host) = (g.fns, g.pdata, g.host);
+        let stale = !g.members.contains(&pdata);
+        let vcmd = &*fns == VCMD_FNS;
+        if vcmd {
             self.log.line("vcmd.alloc");
-            if min < PASID_MIN || max > PASID_MAX {
-                self.log.line("vcmd.no_pasid");
-                self.log
-                    .explain(|| format!("vcmd alloc refuses the requested range [{min}, {max}]"));
+            if min < PASID_MIN || max > VCMD_PASID_COUNT {
+                self.log.line("vcmd.refuse");
+                self.log.explain(|| format!(
+                    "the vcmd alloc refuses [{min}, {max}]: it needs min >= {PASID_MIN} and max <= {VCMD_PASID_COUNT} (the IOMMU's PASID count)"
+                ));
                 self.log.event(|| Event::CustomCall {
                     allocator: pdata,
                     call: "alloc".into(),
@@ -263,6 +353,23 @@ impl World {
                 .first()
                 .and_then(|g| g.store.find_free(min, max, None)),
         };
+        if stale {
+            self.log.hazard(answer.unwrap_or(INVALID_IOASID), || format!(
+                "the allocator was called with the pdata of {pdata}, which unregistered: a use after free in a real driver"
+            ));
+        }
+        // The guest reads the PASID out of a 20-bit field of the response register.
+        let answer = answer.map(|raw| {
+            if vcmd && raw > PASID_MAX {
+                let seen = raw & PASID_MAX;
+                self.log.explain(|| format!(
+                    "the host answered {raw}, but the guest reads only the 20-bit PASID field of the response: it sees {seen}"
+                ));
+                seen
+            } else {
+                raw
+            }
+        });
         self.log.event(|| Event::CustomCall {
             allocator: pdata,
             call: "alloc".into(),
@@ -276,6 +383,10 @@ impl World {
             }
             None => {
                 self.log.line("vcmd.no_pasid");
+                if vcmd {
+                    self.log
+                        .klog(format!("DMAR: IOMMU: {pdata}: No PASID available"));
+                }
                 self.log
                     .explain(|| "the host answered: no PASID available".into());
                 Err(Errno::ENOSPC)
@@ -283,31 +394,34 @@ impl World {
         }
     }
 
-    /// Calls the active custom allocator's free. The vcmd free skips the host free while
-    /// private data is attached (flaw 6), leaking the host PASID.
-    pub(crate) fn custom_free(&mut self, id: Ioasid, data_attached: bool) {
-        let Some(g) = self.groups.first() else { return };
+    /// Calls the active custom allocator's free; returns whether the host freed the
+    /// PASID. The vcmd free looks the ID up first and skips the host free when it
+    /// finds private data (flaw 6), leaking the host PASID: `data_attached` is what
+    /// that lookup finds (the first owner's entry, during a rollback).
+    pub(crate) fn custom_free(&mut self, id: Ioasid, data_attached: bool) -> bool {
+        let Some(g) = self.groups.first() else {
+            return false;
+        };
         let (fns, pdata, host) = (g.fns, g.pdata, g.host);
         self.log.event(|| Event::CustomCall {
             allocator: pdata,
             call: "free".into(),
             id: Some(id),
         });
-        let Some(host) = host else { return };
+        let Some(host) = host else { return false };
         if &*fns == VCMD_FNS && data_attached && self.knobs.flaw_vcmd_free_skip {
             self.log.line("vcmd.skip");
-            self.log.klog(format!(
-                "vcmd free: PASID {id} still has private data: host free skipped"
-            ));
+            self.log
+                .klog(format!("DMAR: Cannot free active IOASID {id}"));
             self.log.event(|| Event::HostFree {
                 host,
                 id,
                 skipped: true,
             });
             self.log.explain(|| format!(
-                "the vcmd free sees private data still attached to {id} and skips the host free: the host PASID leaks while the guest forgets it"
+                "the vcmd free finds private data attached to {id} and skips the host free: the host keeps the PASID"
             ));
-            return;
+            return false;
         }
         self.log.line("vcmd.free");
         let freed = self.hosts.get_mut(&host).is_some_and(|h| h.free(id));
@@ -319,8 +433,12 @@ impl World {
             });
         } else {
             self.log
-                .klog(format!("vcmd free: host {host} does not know PASID {id}"));
+                .klog(format!("DMAR: IOMMU: {pdata}: Invalid PASID"));
+            self.log.explain(|| {
+                format!("host {host} does not know PASID {id}: it answers 'invalid PASID'")
+            });
         }
+        freed
     }
 }
 

@@ -82,8 +82,9 @@ impl World {
             });
             Ok(Val::Null)
         } else {
+            // The host's business, not the guest kernel's: nothing in the guest's log.
             self.log
-                .klog(format!("vcmd: host {host}: free of unknown PASID {id}"));
+                .explain(|| format!("host {host} does not know PASID {id}"));
             Err(Errno::ENOENT)
         }
     }

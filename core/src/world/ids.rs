@@ -26,10 +26,12 @@ impl World {
     ///
     /// The active custom allocator, if any, picks the number and the active storage
     /// records it at exactly that ID; otherwise the default allocator picks the lowest
-    /// free ID. Fails with `EINVAL` for an unknown set, `min > max` or
-    /// `max == INVALID_IOASID`; `ENOSPC` when the range or the set's quota is full;
-    /// a custom allocator's failure as it reports it. Kernel profiles report every
-    /// failure as `INVALID_IOASID`. Never sleeps (spinlock held).
+    /// free ID. The kernel checks no range of its own (R-RANGE-1): the active allocator
+    /// gets [min, max] as it is. With real error codes (improved) `min > max` and
+    /// `max == INVALID_IOASID` are `EINVAL`. Fails with `EINVAL` for an unknown set;
+    /// `ENOSPC` when the range or the set's quota is full; a custom allocator's failure
+    /// as it reports it. Kernel profiles report every failure as `INVALID_IOASID`,
+    /// with the kernel's log lines. Never sleeps (spinlock held).
     ///
     /// # Examples
     ///
@@ -60,7 +62,8 @@ impl World {
             return self.global_alloc(min, max);
         }
         let k = self.knobs.clone();
-        if min > max || max == INVALID_IOASID {
+        // The kernel's ioasid_alloc checks no range (R-RANGE-1); improved does.
+        if k.real_errno && (min > max || max == INVALID_IOASID) {
             self.log.line("alloc.bad_range");
             self.log
                 .explain(|| format!("the range [{min}, {max}] is invalid"));
@@ -118,19 +121,45 @@ impl World {
                 }
                 None => {
                     self.log.line("alloc.full");
-                    self.log
-                        .explain(|| format!("every ID in [{min}, {max}] is taken"));
-                    return Err(k.alloc_err(Errno::ENOSPC));
+                    if !k.real_errno {
+                        // default_alloc's line, then ioasid_alloc's (flags 0: default).
+                        self.log
+                            .klog(format!("Failed to alloc ioasid from {min} to {max}"));
+                        self.log.line("alloc.failed");
+                        self.log.klog("Failed ASID allocation 0");
+                    }
+                    self.log.explain(|| {
+                        if min > max {
+                            format!("[{min}, {max}] is empty: the xarray finds no slot")
+                        } else {
+                            format!("every ID in [{min}, {max}] is taken")
+                        }
+                    });
+                    return Err(k.alloc_err(if min > max {
+                        Errno::EINVAL
+                    } else {
+                        Errno::ENOSPC
+                    }));
                 }
             }
         } else {
             self.log.line("alloc.custom");
-            let id = self.custom_alloc(min, max).map_err(|e| k.alloc_err(e))?;
+            let id = match self.custom_alloc(min, max) {
+                Ok(id) => id,
+                Err(e) => {
+                    self.log.line("alloc.failed");
+                    if !k.real_errno {
+                        // The allocator's flags: IOASID_ALLOCATOR_CUSTOM.
+                        self.log.klog("Failed ASID allocation 1");
+                    }
+                    return Err(k.alloc_err(e));
+                }
+            };
             if id < min || id > max {
                 if k.flaw_unchecked_answer {
-                    self.log.klog(format!(
-                        "ioasid_alloc: custom allocator answered {id}, outside [{min}, {max}]: stored as is"
-                    ));
+                    self.log.hazard(id, || {
+                        format!("{id} is outside [{min}, {max}] and stored as is: nothing checks a custom allocator's answer")
+                    });
                     self.log.explain(|| {
                         format!("the kernel does not range-check the custom allocator's answer: {id} is outside [{min}, {max}] and is stored anyway")
                     });
@@ -143,25 +172,29 @@ impl World {
                     return Err(k.alloc_err(Errno::EINVAL));
                 }
             }
+            // The framework records the answer: an xa_alloc limited to exactly that ID.
             self.log.line("alloc.store_exact");
-            // The kernel then runs the same xa_alloc, limited to exactly that ID.
-            self.log.line("alloc.default");
             if let Err(_rejected) = self.active_store_mut().insert(id, entry) {
-                self.log.line("alloc.full");
+                self.log.line("alloc.collision");
                 let backend = k.flaw_rollback_frees_owner;
                 self.log.line(if backend {
                     "alloc.rollback"
                 } else {
                     "alloc.refuse_dup"
                 });
-                self.log.klog(format!(
-                    "ioasid_alloc: custom allocator returned {id}, already in use"
-                ));
+                if !k.real_errno {
+                    self.log.klog(format!("Failed to alloc ioasid from {id}"));
+                }
+                let mut freed = false;
                 if backend {
-                    self.custom_free(id, false);
-                    self.log.explain(|| format!(
-                        "{id} is already stored: the insert fails and the rollback calls the allocator's free({id}), which frees the first owner's PASID at the backend"
-                    ));
+                    // The vcmd free's own lookup finds the first owner's entry.
+                    let owner_data = self.entry(id).is_some_and(|e| e.data.is_some());
+                    freed = self.custom_free(id, owner_data);
+                    self.log.explain(|| if freed {
+                        format!("{id} is already stored: the insert fails and the rollback calls the allocator's free({id}), which frees the first owner's PASID at the host")
+                    } else {
+                        format!("{id} is already stored: the insert fails and the rollback calls the allocator's free({id}); the first owner's PASID stays at the host")
+                    });
                 } else {
                     self.log.explain(|| {
                         format!("{id} is already stored: refused without freeing the first owner's PASID")
@@ -169,7 +202,7 @@ impl World {
                 }
                 self.log.event(|| Event::Rollback {
                     id,
-                    freed_at_backend: backend,
+                    freed_at_backend: freed,
                 });
                 return Err(k.alloc_err(Errno::EEXIST));
             }
@@ -229,7 +262,7 @@ impl World {
             return self.global_free(id);
         }
         let Some(entry) = self.entry(id).cloned() else {
-            return self.unknown_id("ioasid_free", id);
+            return self.unknown_id(id);
         };
         if set != entry.set.as_ref() {
             let (have, by) = (set_label(entry.set.as_ref()), set_label(set));
@@ -298,11 +331,10 @@ impl World {
 
     /// An operation on an ID the active storage does not hold: the kernel logs it;
     /// with real error codes it is `ENOENT`.
-    pub(crate) fn unknown_id(&mut self, func: &str, id: Ioasid) -> Result<Val, Errno> {
+    pub(crate) fn unknown_id(&mut self, id: Ioasid) -> Result<Val, Errno> {
         self.log.line("free.unknown");
-        // The same words as the pseudo-code's pr_err().
-        self.log
-            .klog(format!("{func}: Trying to free unknown IOASID {id}"));
+        // ioasid_free's (and v5.11 ioasid_put's) pr_err(), bare: ioasid.c has no pr_fmt.
+        self.log.klog(format!("Trying to free unknown IOASID {id}"));
         let orphan = self.orphans.iter().any(|(o, _)| *o == id);
         self.log.explain(|| {
             if orphan {
@@ -454,8 +486,9 @@ impl World {
             (None, getter) => {
                 if getter.is_some() && self.knobs.flaw_getter_without_data {
                     self.log.line("find.getter_null");
-                    self.log
-                        .klog("ioasid_find: getter called with NULL private data");
+                    self.log.hazard(id, || {
+                        format!("the getter is called on {id}'s NULL private data: the SVA getter would dereference it, an oops in a real kernel")
+                    });
                 }
                 self.log.line("find.no_data");
                 self.log.line("find.found");
@@ -483,10 +516,12 @@ impl World {
                     });
                     self.log.line("find.found");
                     if d.mm().is_none() {
-                        self.log.klog(format!(
-                            "ioasid_find: getter given {}, which is not an mm",
-                            d.label()
-                        ));
+                        self.log.hazard(id, || {
+                            format!(
+                                "the mm getter is given {}, which is not an mm: a real getter would treat it as one",
+                                d.label()
+                            )
+                        });
                     }
                     self.log.explain(|| {
                         format!("the getter refuses {}: it is not a live mm", d.label())
@@ -619,7 +654,8 @@ impl World {
             RefModel::GetPut => {
                 let Some(_) = self.entry(id) else {
                     self.log.line("get.unknown");
-                    self.log.klog(format!("ioasid_get: unknown IOASID {id}"));
+                    // v5.11 ioasid_get(): WARN_ON(1), no text.
+                    self.log.klog("WARNING: at drivers/iommu/ioasid.c:362");
                     self.log
                         .explain(|| format!("{id} is unknown: only a warning"));
                     return if self.knobs.real_errno {
@@ -701,7 +737,7 @@ impl World {
                     .explain(|| format!("{id} is unknown: logged, put answers false"));
                 return Ok(Val::Bool(false));
             }
-            self.log.klog(format!("ioasid_put: unknown IOASID {id}"));
+            self.log.klog(format!("Trying to free unknown IOASID {id}"));
             self.log
                 .explain(|| format!("{id} is unknown: logged, nothing freed"));
             return Ok(Val::Bool(false));

@@ -39,6 +39,10 @@ pub struct World {
     pub default_store: XArray<Entry>,
     /// Registered custom allocator groups, in registration order; the first is active.
     pub groups: Vec<Group>,
+    /// Every ops a driver passed to `register`, with its functions: the driver's
+    /// struct outlives a failed registration, and `unregister` matches groups by the
+    /// functions of the ops it is given (R-UNREG-1).
+    pub ops: BTreeMap<Name, Name>,
     pub hosts: BTreeMap<Name, Host>,
     pub sets: BTreeMap<Name, IoSet>,
     /// Capacity not yet given out as quotas.
@@ -76,6 +80,7 @@ impl World {
     /// Cost: O(sets + devices + queued groups).
     pub fn weight(&self) -> usize {
         self.groups.len()
+            + self.ops.len()
             + self.hosts.len()
             + self.sets.values().map(|s| 1 + s.spids.len()).sum::<usize>()
             + self.notifiers.len()
@@ -108,6 +113,7 @@ impl World {
             knobs,
             default_store: XArray::new(),
             groups: Vec::new(),
+            ops: BTreeMap::new(),
             hosts: BTreeMap::new(),
             sets,
             capacity_left: DEFAULT_CAPACITY,
