@@ -202,7 +202,11 @@ fn r_sva_8_global_pasid_allocator() {
     );
     assert!(step(&t, 4).kernel_log.is_empty());
     // No check of attachments and nothing printed: a hazard, the model's words.
-    assert!(step(&t, 7).kernel_log.is_empty(), "{:?}", step(&t, 7).kernel_log);
+    assert!(
+        step(&t, 7).kernel_log.is_empty(),
+        "{:?}",
+        step(&t, 7).kernel_log
+    );
     assert!(!hazards(&t, 7).is_empty());
 }
 
@@ -242,7 +246,11 @@ fn r_sva_10_the_unsigned_flaw_prints_nothing() {
         ]),
     );
     assert_eq!(t.steps[3].result, Outcome::id(0xFFFF_FFE4));
-    assert!(t.steps[3].kernel_log.is_empty(), "{:?}", t.steps[3].kernel_log);
+    assert!(
+        t.steps[3].kernel_log.is_empty(),
+        "{:?}",
+        t.steps[3].kernel_log
+    );
     assert!(!hazards(&t, 3).is_empty());
 }
 
