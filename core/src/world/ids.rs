@@ -759,8 +759,7 @@ impl World {
         self.log.line("global.free");
         if id == INVALID_IOASID {
             self.log.line("global.free_invalid");
-            self.log
-                .klog("WARNING: at drivers/iommu/iommu.c (iommu_free_global_pasid)");
+            self.log.klog("WARNING: at drivers/iommu/iommu.c");
             return Ok(Val::Null);
         }
         self.log.line("global.ida_free");
