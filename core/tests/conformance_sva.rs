@@ -463,3 +463,52 @@ fn m_sva_5_v6_6_drains_at_detach() {
     assert!(!t.steps[3].lines.contains(&"unbind.drain"));
     assert!(t.steps[4].lines.contains(&"unbind.drain"));
 }
+
+/// Every line an SVA step reports, under every profile, is a line of that profile's
+/// own listings (the code pane shows each era's code only).
+#[test]
+fn every_sva_line_is_in_its_eras_listing() {
+    use ioasid_core::pseudo::ALL_FUNCS;
+    use std::collections::BTreeSet;
+    let steps = json!([
+        {"op": "mm_create", "mm": "X", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
+        {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 4096, "perm": "r"}]},
+        {"op": "bind", "device": "d0", "mm": "X", "max": 2},
+        {"op": "bind", "device": "d0", "mm": "A", "max": 2},
+        {"op": "bind", "device": "d0", "mm": "A", "max": 2},
+        {"op": "bind", "device": "d1", "mm": "A", "min": 1, "max": 1},
+        {"op": "bind", "device": "d2", "mm": "A", "min": 0, "max": 1},
+        {"op": "mm_create", "mm": "B", "maps": []},
+        {"op": "bind", "device": "d3", "mm": "B", "min": 1, "max": 2},
+        {"op": "fault", "device": "d0", "pasid": 2, "addr": 4096, "perm": "r", "group": 1},
+        {"op": "unbind", "device": "d0", "mm": "A"},
+        {"op": "mm_exit", "mm": "A"},
+        {"op": "unbind", "device": "d0", "mm": "A"},
+        {"op": "unbind", "device": "d0", "mm": "X"},
+        {"op": "mm_exit", "mm": "X"},
+        {"op": "alloc", "set": null, "min": 0, "max": 0},
+        {"op": "alloc", "set": null, "min": 1, "max": 9},
+        {"op": "attach_pasid", "device": "d5", "pasid": 9, "domain": "D"},
+        {"op": "detach_pasid", "device": "d5", "pasid": 9},
+        {"op": "free", "id": 9},
+        {"op": "free", "id": 4294967295u32},
+    ]);
+    for profile in ioasid_core::Profile::ALL {
+        let known: BTreeSet<&str> = ALL_FUNCS
+            .iter()
+            .flat_map(|f| f.listing(profile).lines)
+            .filter_map(|l| l.id)
+            .collect();
+        let t = run(profile.name(), steps.clone());
+        for s in &t.steps {
+            for id in &s.lines {
+                assert!(
+                    known.contains(id),
+                    "[{profile}] step {} ({}): line {id} is in no listing of {profile}",
+                    s.index,
+                    s.op
+                );
+            }
+        }
+    }
+}
