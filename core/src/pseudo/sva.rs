@@ -272,10 +272,11 @@ const BIND_V6_6: &str = "\
 [global.overflow] \t\t/*   if (mm->pasid >= dev->iommu->max_pasids) return -EOVERFLOW; } */
 [global.alloc] \t\t/* pasid = iommu_alloc_global_pasid(dev); */
 [global.nospc] \t\t/* if (pasid == IOMMU_PASID_INVALID) return -ENOSPC; */
-[global.users] \tdomain = iommu_get_domain_for_dev_pasid(dev, mm->pasid, SVA); if (domain) { domain->users++; goto out; }
-[global.attach] \tdomain = iommu_sva_domain_alloc(dev, mm);   /* mmgrab(mm) */
-[global.busy] \tret = iommu_attach_device_pasid(domain, dev, mm->pasid);   /* -EBUSY: the slot is taken */
-[global.store] \tdomain->users = 1;
+[+global.users|global.busy|global.attach] \tdomain = iommu_get_domain_for_dev_pasid(dev, mm->pasid, IOMMU_DOMAIN_SVA);
+[global.busy] \tif (IS_ERR(domain)) { ret = PTR_ERR(domain); goto out; }   /* -EBUSY: another domain is there */
+[global.users] \tif (domain) { domain->users++; goto out; }
+[global.attach] \tdomain = iommu_sva_domain_alloc(dev, mm);   /* mmgrab(mm): the domain holds the mm */
+[global.store] \tret = iommu_attach_device_pasid(domain, dev, mm->pasid); domain->users = 1;
 [+bind.enter] out:
 [+bind.enter] \tmutex_unlock(&iommu_sva_lock);
 }";

@@ -283,7 +283,6 @@ impl World {
                 self.log.line("global.users");
             }
             Some(_) => {
-                self.log.line("global.attach");
                 self.log.line("global.busy");
                 self.log
                     .explain(|| format!("{device} already has a domain attached at PASID {pasid}"));
