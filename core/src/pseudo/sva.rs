@@ -35,7 +35,7 @@ fn at_line(file: &'static str, function: &'static str, era: Era, line: u32) -> S
 fn process(era: Era) -> (Source, &'static str) {
     match era {
         Era::V5_18 => (
-            Source::at("kernel/fork.c", "__mmdrop() -> mm_pasid_drop()", era),
+            at_line("kernel/fork.c", "__mmdrop() -> mm_pasid_drop()", era, 795),
             PROCESS_V5_18,
         ),
         Era::V6_6 => (
