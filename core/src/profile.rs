@@ -153,12 +153,12 @@ impl Profile {
     /// One line on what the profile is.
     pub fn describe(self) -> &'static str {
         match self {
-            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators, sets as tokens, no reference counts (the VT-d vcmd allocator arrived in v5.8: fns \"vcmd\" here is v5.8-v5.10); page requests handled one by one by VT-d's own thread",
-            Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; one PASID per mm with SVA; page requests handled one by one by VT-d's own thread (as in v5.11)",
-            Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives until its process exits; page requests checked by VT-d, then grouped by the generic io-pgfault handler",
+            Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators (the vcmd one is v5.8-v5.10), sets as tokens, no reference counts; bind is VT-d's own intel_svm_bind_mm (intel-svm.c v5.5); page requests handled one by one by VT-d's own thread",
+            Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; bind by iommu-sva-lib.c's iommu_sva_alloc_pasid (v5.11), one PASID per mm; page requests handled one by one by VT-d's own thread (as in v5.11)",
+            Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives as long as its mm (kernel/fork.c __mmdrop), held by bound devices; iommu-sva-lib.c v5.18; page requests checked by VT-d, then grouped by the generic io-pgfault handler",
             Profile::Ext => "the unmerged 2020-21 extension series: quotas, set types, owners, guest PASIDs, FREE_PENDING",
             Profile::Improved => "this project's fixed design: every kernel flaw corrected, real error codes",
-            Profile::V6_6 => "Linux v6.6: no IOASID allocator; a global PASID allocator and per-device domains; each page-request group goes to the domain attached at its last request's PASID",
+            Profile::V6_6 => "Linux v6.6: no IOASID allocator; iommu.c's global PASID allocator and per-device domains, iommu-sva.c's bind; each page-request group goes to the domain attached at its last request's PASID",
         }
     }
 
@@ -241,12 +241,13 @@ impl Profile {
             },
             // No IOASID allocator, so none of its flaws: they are off, not merely
             // unreachable, so the knob list does not credit v6.6 with them.
+            // A kernel profile: errors as the kernel reports them (`real_errno` off).
             // Page requests: VT-d's front end, then io-pgfault's iopf_handler, which
             // routes each group to the domain attached at its last request's PASID.
             Profile::V6_6 => Knobs {
                 refs: RefModel::MmLifetime,
                 global_pasid: true,
-                real_errno: true,
+                real_errno: false,
                 vtd_front_end: true,
                 ..allocator_fixed
             },

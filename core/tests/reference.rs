@@ -1,7 +1,7 @@
 //! The project's kernel reference (`docs/kernel-reference/`) keeps its promises: every
 //! entry has the fields its README names, every kernel rule (`R-`) links to its source,
 //! every entry names exactly one conformance test that exists, every conformance test
-//! belongs to an entry, and the README's ledger is the count of what is there.
+//! named after a rule belongs to an entry, and the README's ledger is the count of what is there.
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -164,8 +164,10 @@ fn every_entry_is_whole_cited_and_tested() {
             }
         }
     }
+    // A test named like a rule's (`r_...`, `m_...`) must be one; other tests of these
+    // files check the model across rules (every era's lines in its listings).
     for (t, file) in &tests {
-        if !named.contains_key(t) {
+        if (t.starts_with("r_") || t.starts_with("m_")) && !named.contains_key(t) {
             problems.push(format!(
                 "{file}: `{t}` belongs to no entry of the reference"
             ));

@@ -7,7 +7,7 @@
 //! waits for an RCU grace period after publishing. `find` is lock-free under
 //! `rcu_read_lock()`.
 use super::World;
-use crate::id::{data_label, Data, Errno, Ioasid, Name, INVALID_IOASID};
+use crate::id::{data_label, Data, Errno, Ioasid, Name, INVALID_IOASID, PASID_MIN};
 use crate::profile::RefModel;
 use crate::space::{set_label, DataUpdate, Entry, Getter, IdState};
 use crate::trace::{Event, Val};
@@ -57,10 +57,15 @@ impl World {
         max: Ioasid,
         data: Option<Data>,
     ) -> Result<Ioasid, Errno> {
-        self.log.line("alloc.enter");
         if self.knobs.global_pasid {
-            return self.global_alloc(min, max);
+            if min != PASID_MIN {
+                self.log.explain(|| {
+                    "iommu_alloc_global_pasid takes no lower bound: it allocates from 1".into()
+                });
+            }
+            return self.global_alloc(max);
         }
+        self.log.line("alloc.enter");
         let k = self.knobs.clone();
         // The kernel's ioasid_alloc checks no range (R-RANGE-1); improved does.
         if k.real_errno && (min > max || max == INVALID_IOASID) {
@@ -257,10 +262,10 @@ impl World {
     /// assert_eq!(better.free(Some(&sva), 50), Err(Errno::ENOENT));
     /// ```
     pub fn free(&mut self, set: Option<&Name>, id: Ioasid) -> Result<Val, Errno> {
-        self.log.line("free.enter");
         if self.knobs.global_pasid {
             return self.global_free(id);
         }
+        self.log.line("free.enter");
         let Some(entry) = self.entry(id).cloned() else {
             return self.unknown_id(id);
         };
@@ -793,11 +798,18 @@ impl World {
         found
     }
 
-    /// v6.6 `iommu_alloc_global_pasid`: the lowest free PASID in [min, max].
-    fn global_alloc(&mut self, min: Ioasid, max: Ioasid) -> Result<Ioasid, Errno> {
+    /// v6.6 `iommu_alloc_global_pasid(dev)`: the lowest free PASID in [1, `max`], the
+    /// device's last PASID (`IOMMU_FIRST_GLOBAL_PASID` to `max_pasids - 1`). It takes
+    /// no lower bound and gives no errno: any failure is `INVALID_IOASID`
+    /// (`IOMMU_PASID_INVALID`).
+    pub(crate) fn global_alloc(&mut self, max: Ioasid) -> Result<Ioasid, Errno> {
         self.log.line("global.alloc");
-        if min > max || max == INVALID_IOASID {
-            return Err(Errno::EINVAL);
+        let min = PASID_MIN;
+        if max == INVALID_IOASID || max < min {
+            self.log.line("global.invalid");
+            self.log
+                .explain(|| format!("a device whose last PASID is {max} has none to give"));
+            return Err(Errno::INVALID_IOASID);
         }
         let entry = Entry {
             set: None,
@@ -817,13 +829,26 @@ impl World {
                 });
                 Ok(id)
             }
-            None => Err(Errno::ENOSPC),
+            None => {
+                self.log.line("global.invalid");
+                self.log
+                    .explain(|| format!("every PASID in [{min}, {max}] is taken"));
+                Err(Errno::INVALID_IOASID)
+            }
         }
     }
 
-    /// v6.6 `iommu_free_global_pasid`.
+    /// v6.6 `iommu_free_global_pasid(pasid)`: returns nothing. `IOMMU_PASID_INVALID`:
+    /// a bare `WARN_ON`; an ID not allocated: `ida_free()`'s warning. It checks no
+    /// attachment: an ID freed while still attached is a hazard the kernel cannot see.
     fn global_free(&mut self, id: Ioasid) -> Result<Val, Errno> {
         self.log.line("global.free");
+        if id == INVALID_IOASID {
+            self.log.line("global.free_invalid");
+            self.log.klog("WARNING: at drivers/iommu/iommu.c");
+            return Ok(Val::Null);
+        }
+        self.log.line("global.ida_free");
         match self.default_store.remove(id) {
             Some(_) => {
                 let attached: Vec<String> = self
@@ -833,13 +858,9 @@ impl World {
                     .map(|(d, _)| d.to_string())
                     .collect();
                 if !attached.is_empty() {
-                    self.log.klog(format!(
-                        "iommu_free_global_pasid: {id} is still attached on {}",
-                        attached.join(", ")
-                    ));
-                    self.log.explain(|| format!(
-                        "{id} is free again but still attached on {}: its next owner would share those attachments (drivers detach first)",
-                        attached.join(", ")
+                    let on = attached.join(", ");
+                    self.log.hazard(id, || format!(
+                        "{id} is free again but still attached on {on}: its next owner would share those attachments (drivers detach first)"
                     ));
                 }
                 self.log.changed(id);
@@ -850,9 +871,13 @@ impl World {
                 Ok(Val::Null)
             }
             None => {
+                self.log.line("global.not_allocated");
+                self.log.klog(format!(
+                    "ida_free called for id={id} which is not allocated."
+                ));
                 self.log
-                    .klog(format!("iommu_free_global_pasid: {id} was not allocated"));
-                Err(Errno::ENOENT)
+                    .explain(|| format!("{id} is not allocated: ida_free only warns"));
+                Ok(Val::Null)
             }
         }
     }

@@ -38,8 +38,10 @@ impl World {
     }
 
     /// The process exits: its mm can no longer be taken (`mmget_not_zero` fails). Where
-    /// a PASID lives as long as its process (v5.18+), its PASID is freed now.
-    /// `ENOENT`: unknown or already exited.
+    /// a PASID lives as long as the mm structure (v5.18+, `mm_pasid_drop()` in
+    /// `__mmdrop()`), it is freed now only if no device is bound: a bound device holds
+    /// the mm (the VT-d mmu notifier's `mmgrab()` in v5.18, the SVA domain's in v6.6)
+    /// until its last unbind, which frees it then. `ENOENT`: unknown or already exited.
     pub fn mm_exit(&mut self, mm: &Name) -> Result<Val, Errno> {
         self.log.line("mm.exit");
         let m = self
@@ -53,28 +55,42 @@ impl World {
             .explain(|| format!("process {mm} exits: lookups that take its mm now fail"));
         if self.knobs.refs == RefModel::MmLifetime {
             if let Some(p) = pasid {
-                self.log.line("mm.free_pasid");
-                if let Some(m) = self.mms.get_mut(mm) {
-                    m.pasid = None;
-                }
-                if self.knobs.global_pasid {
-                    self.attachments
-                        .retain(|(_, id), d| !(*id == p && *d == DomainRef::Sva(*mm)));
-                    self.default_store.remove(p);
-                    self.log.changed(p);
-                    self.log.event(|| Event::Erased {
-                        id: p,
-                        store: "global".into(),
+                if self.bound_anywhere(mm) {
+                    self.log.line("mm.held");
+                    self.log.explain(|| {
+                        format!("a bound device still holds mm {mm}: its PASID {p} stays until the last unbind")
                     });
                 } else {
-                    self.reclaim(p);
+                    self.drop_mm_pasid(mm, p);
                 }
-                self.log.explain(|| {
-                    format!("its PASID {p} lives as long as the process: it is freed now")
-                });
             }
         }
         Ok(Val::Null)
+    }
+
+    /// True if some device is bound to `mm`.
+    fn bound_anywhere(&self, mm: &Name) -> bool {
+        self.devices.values().any(|d| d.bonds.contains_key(mm))
+    }
+
+    /// `mm_pasid_drop()` (v5.18+): the mm structure goes, and its PASID with it.
+    fn drop_mm_pasid(&mut self, mm: &Name, p: Ioasid) {
+        self.log.line("mm.free_pasid");
+        if let Some(m) = self.mms.get_mut(mm) {
+            m.pasid = None;
+        }
+        if self.knobs.global_pasid {
+            self.default_store.remove(p);
+            self.log.changed(p);
+            self.log.event(|| Event::Erased {
+                id: p,
+                store: "global".into(),
+            });
+        } else {
+            self.reclaim(p);
+        }
+        self.log
+            .explain(|| format!("mm {mm} is dropped: its PASID {p} is freed now"));
     }
 
     fn device_mut(&mut self, device: &Name) -> &mut Device {
@@ -93,10 +109,19 @@ impl World {
     /// `iommu_sva_bind_device(device, mm)`: gives the process's PASID to the device,
     /// allocating it on the first bind (in the `sva` set, within the device's range).
     ///
-    /// `ENOENT`: unknown mm; `EINVAL`: exited mm; `EOVERFLOW`: the mm's PASID is outside
-    /// the device's range (flaw 9: also when equal to its max); allocation failure as
-    /// the era reports it (`ENOMEM` v5.11-v6.3, `ENOSPC` before). Each bind of an
-    /// existing PASID takes a reference (get/put eras).
+    /// Each era binds its own way:
+    /// - v5.5 (`refs: none`): VT-d's own `intel_svm_bind_mm()`. No lower bound from the
+    ///   caller (PASIDs from 1); an mm whose PASID is above the device's max is refused
+    ///   with `ENOSPC` and the warning "Limited PASID width"; allocation failure `ENOSPC`.
+    /// - v5.11-v6.3, ext, improved: `iommu_sva_alloc_pasid(mm, min, max)`. `EINVAL`
+    ///   first for `min == 0`, an `INVALID_IOASID` bound or `max < min`; `EOVERFLOW`
+    ///   for an mm's PASID outside [min, max] (flaw 9a: also when equal to max);
+    ///   allocation failure `ENOMEM` (the real errno under `improved`). Each bind of an
+    ///   existing PASID takes a reference (get/put eras).
+    /// - v6.6: see `bind_global`.
+    ///
+    /// `ENOENT`: unknown mm; `EINVAL`: exited mm (a model choice: the kernel requires
+    /// the caller to hold the mm).
     pub fn bind(
         &mut self,
         device: &Name,
@@ -122,7 +147,32 @@ impl World {
         if self.knobs.global_pasid {
             return self.bind_global(device, mm, existing, dmin, dmax);
         }
+        // v5.5-v5.10: VT-d allocates the PASID itself, with no lower bound.
+        let vtd = self.knobs.refs == RefModel::None;
+        if !vtd && (dmin == 0 || dmin == INVALID_IOASID || dmax == INVALID_IOASID || dmax < dmin) {
+            self.log.line("bind.einval");
+            self.log.explain(|| {
+                format!("[{dmin}, {dmax}] is not a valid PASID range: min must be at least 1, no bound INVALID_IOASID, max not below min")
+            });
+            return Err(Errno::EINVAL);
+        }
         let pasid = match existing {
+            Some(p) if vtd => {
+                self.log.line("bind.share");
+                if p > dmax {
+                    self.log.line("bind.range");
+                    self.log.klog(format!(
+                        "Limited PASID width. Cannot use existing PASID {p}"
+                    ));
+                    self.log.explain(|| {
+                        format!("mm {mm}'s PASID {p} is beyond {device}'s last PASID {dmax}")
+                    });
+                    return Err(Errno::ENOSPC);
+                }
+                self.log
+                    .explain(|| format!("mm {mm} already has PASID {p}: the device shares it"));
+                p
+            }
             Some(p) => {
                 self.log.line("bind.share");
                 let too_high = if self.knobs.flaw_bind_off_by_one {
@@ -153,7 +203,8 @@ impl World {
                 self.log.line("bind.alloc");
                 let set = name(SVA_SET);
                 let data = Some(crate::id::Data::Mm(*mm));
-                let p = self.alloc(Some(&set), dmin, dmax, data).map_err(|e| {
+                let lo = if vtd { PASID_MIN } else { dmin };
+                let p = self.alloc(Some(&set), lo, dmax, data).map_err(|e| {
                     self.log.line("bind.nomem");
                     if self.knobs.real_errno {
                         e
@@ -177,6 +228,11 @@ impl World {
         Ok(Val::Id(u64::from(pasid)))
     }
 
+    /// v6.6 `iommu_sva_bind_device()`: `iommu_sva_alloc_pasid(mm, dev)` takes no lower
+    /// bound (the lesson's `min` is ignored): an mm's PASID above the device's max is
+    /// `EOVERFLOW`; else the global allocator's lowest free PASID in [1, max], its
+    /// failure `ENOSPC`. Then the mm's SVA domain at (device, PASID): one more user if
+    /// it is there already, `EBUSY` if another domain is.
     fn bind_global(
         &mut self,
         device: &Name,
@@ -187,34 +243,34 @@ impl World {
     ) -> Result<Val, Errno> {
         self.log.line("global.bind");
         let pasid = match existing {
-            // Since v6.4 the mm's PASID must lie in [1, device limit - 1] (`>`, not `>=`).
-            Some(p) if p < dmin.max(PASID_MIN) || p > dmax => {
+            // Since v6.4 the mm's PASID must be below the device's PASID count (`>`, not
+            // `>=`, against the last PASID); there is no lower bound.
+            Some(p) if p > dmax => {
+                self.log.line("global.overflow");
                 self.log.explain(|| {
-                    format!(
-                        "mm {mm}'s PASID {p} is outside the device's range [{}, {dmax}]",
-                        dmin.max(PASID_MIN)
-                    )
+                    format!("mm {mm}'s PASID {p} is beyond {device}'s last PASID {dmax}")
                 });
                 return Err(Errno::EOVERFLOW);
             }
             Some(p) => p,
             None => {
-                let lo = dmin.max(PASID_MIN);
-                match self.alloc(None, lo, dmax, None) {
+                match self.global_alloc(dmax) {
                     Ok(p) => p,
-                    Err(e) if self.knobs.flaw_unsigned_error_pasid => {
-                        let bogus = errno_as_unsigned(e);
-                        self.log.klog(format!(
-                            "iommu_sva_bind_device: error {} stored as PASID {bogus:#x}",
-                            e.name()
+                    Err(_) if self.knobs.flaw_unsigned_error_pasid => {
+                        // v6.4: the IDA's -ENOSPC, compared unsigned with min, is kept.
+                        let bogus = errno_as_unsigned(Errno::ENOSPC);
+                        self.log.hazard(bogus, || format!(
+                            "the allocator failed with -ENOSPC, but an unsigned comparison took the error code for a PASID: {bogus:#x}"
                         ));
                         self.log.explain(|| format!(
-                            "the allocator failed with -{}, but an unsigned comparison took the error code for a PASID: {bogus:#x}",
-                            e.name()
+                            "v6.4's signedness bug: -ENOSPC is stored as mm {mm}'s PASID {bogus:#x}, and the bind goes on (the kernel prints nothing)"
                         ));
                         bogus
                     }
-                    Err(e) => return Err(e),
+                    Err(_) => {
+                        self.log.line("global.nospc");
+                        return Err(Errno::ENOSPC);
+                    }
                 }
             }
         };
@@ -222,9 +278,10 @@ impl World {
             m.pasid = Some(pasid);
         }
         let key = (*device, pasid);
-        self.log.line("global.attach");
         match self.attachments.get(&key) {
-            Some(DomainRef::Sva(owner)) if owner == mm => {}
+            Some(DomainRef::Sva(owner)) if owner == mm => {
+                self.log.line("global.users");
+            }
             Some(_) => {
                 self.log.line("global.busy");
                 self.log
@@ -232,6 +289,7 @@ impl World {
                 return Err(Errno::EBUSY);
             }
             None => {
+                self.log.line("global.attach");
                 self.log.line("global.store");
                 self.attachments.insert(key, DomainRef::Sva(*mm));
             }
@@ -243,9 +301,16 @@ impl World {
         Ok(Val::Id(u64::from(pasid)))
     }
 
-    /// `iommu_sva_unbind_device`: drains the device's pending page requests for the
-    /// PASID, then drops the bind. Get/put eras drop a reference (freed at zero);
-    /// v5.5 frees with the last bind; v5.18+ keeps the PASID until the mm exits.
+    /// `iommu_sva_unbind_device`: drops one bind of `device` to `mm`.
+    /// - v5.5: VT-d's `intel_svm_unbind_mm()` drains nothing (the drain came in v5.8)
+    ///   and frees the PASID with the mm's last bond.
+    /// - v5.11-v5.17, ext, improved: drains the device's pending page requests for the
+    ///   PASID, then drops a reference (freed at zero).
+    /// - v5.18: drains, then keeps the PASID with the mm; the last unbind of an mm that
+    ///   has exited drops the mm, and its PASID with it.
+    /// - v6.6: the SVA domain loses a user; at zero it is detached from (device, PASID)
+    ///   and freed, and if that was the exited mm's last domain, the PASID is freed.
+    ///
     /// `ENOENT`: not bound.
     pub fn unbind(&mut self, device: &Name, mm: &Name) -> Result<Val, Errno> {
         self.log.line("unbind.enter");
@@ -261,12 +326,20 @@ impl World {
             return Err(Errno::ENOENT);
         }
         let pasid = self.mms.get(mm).and_then(|m| m.pasid);
-        self.log.line("unbind.drain");
-        let drained = self.flush_pasid(device, pasid);
-        if !drained.is_empty() {
-            let n = drained.len();
-            self.log
-                .explain(|| format!("{n} pending fault group(s) drained first"));
+        // v5.5 drains nothing; v6.6 drains when the domain is detached (its last user).
+        let drain = if self.knobs.global_pasid {
+            bound <= 1
+        } else {
+            self.knobs.refs != RefModel::None
+        };
+        if drain {
+            self.log.line("unbind.drain");
+            let drained = self.flush_pasid(device, pasid);
+            if !drained.is_empty() {
+                let n = drained.len();
+                self.log
+                    .explain(|| format!("{n} pending fault group(s) drained first"));
+            }
         }
         let dev = self.device_mut(device);
         if bound <= 1 {
@@ -275,11 +348,24 @@ impl World {
             dev.bonds.insert(*mm, bound - 1);
         }
         let Some(p) = pasid else { return Ok(Val::Null) };
+        let alive = self.mms.get(mm).is_some_and(|m| m.alive);
         if self.knobs.global_pasid {
+            if bound > 1 {
+                self.log.line("global.users_left");
+                self.log.explain(|| {
+                    format!("mm {mm}'s SVA domain on {device} keeps {} user(s): still attached at PASID {p}", bound - 1)
+                });
+                return Ok(Val::Null);
+            }
+            self.log.line("global.detach_last");
             self.attachments.remove(&(*device, p));
+            self.log.changed(p);
             self.log.explain(|| {
-                format!("{device} detaches PASID {p}; the PASID stays with mm {mm} until it exits")
+                format!("{device} detaches PASID {p} and frees mm {mm}'s SVA domain there")
             });
+            if !alive && !self.bound_anywhere(mm) {
+                self.drop_mm_pasid(mm, p);
+            }
             return Ok(Val::Null);
         }
         self.notify("UNBIND", p);
@@ -294,8 +380,7 @@ impl World {
                 }
             }
             RefModel::None => {
-                let still = self.devices.values().any(|d| d.bonds.contains_key(mm));
-                if !still {
+                if !self.bound_anywhere(mm) {
                     self.log.line("unbind.free");
                     self.free(Some(&sva), p)?;
                     if let Some(m) = self.mms.get_mut(mm) {
@@ -304,8 +389,14 @@ impl World {
                 }
             }
             RefModel::MmLifetime => {
-                self.log
-                    .explain(|| format!("PASID {p} stays with mm {mm} until it exits"));
+                if !alive && !self.bound_anywhere(mm) {
+                    self.log.line("unbind.mmdrop");
+                    self.drop_mm_pasid(mm, p);
+                } else {
+                    self.log.explain(|| {
+                        format!("PASID {p} stays with mm {mm}: it lives as long as the mm")
+                    });
+                }
             }
         }
         Ok(Val::Null)
