@@ -40,7 +40,8 @@ impl RefModel {
     }
 }
 
-/// The behaviour knobs. The `flaw_*` knobs reproduce the kernel flaws of spec section 9
+/// The behaviour knobs. The `flaw_*` knobs reproduce kernel flaws, each a rule of
+/// docs/kernel-reference/ with its source
 /// when `true`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +111,7 @@ pub struct Knobs {
     pub vtd_front_end: bool,
 }
 
-/// The named profiles of spec section 10.
+/// The named profiles: which kernel source each follows is in docs/kernel-reference/README.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Profile {
     #[serde(rename = "v5.5")]

@@ -1,4 +1,5 @@
-//! Each kernel flaw knob on its own (spec section 9): its scenario shows the flaw in the
+//! Each kernel flaw knob on its own (the flaws are rules of docs/kernel-reference/, each
+//! cited there with its source; `core/src/profile.rs` maps knobs to them): its scenario shows the flaw in the
 //! kernel profile that has it, not with only that knob turned off; not in `improved`,
 //! but with only that knob turned on. So each knob is shown to cause its flaw by
 //! itself, not through the other knobs its profile changes at the same time.

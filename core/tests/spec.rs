@@ -1,4 +1,7 @@
-//! Every example of the reference's sections 2-8, as tests.
+//! Scenarios across the model's topics, as tests: each checks behaviour whose rules are
+//! in the project's kernel reference (docs/kernel-reference/, cited there with their
+//! source lines and each tested on its own in core/tests/conformance_*.rs); here they
+//! are combined the way the lessons combine them.
 mod common;
 use common::*;
 use ioasid_core::space::name;
@@ -15,7 +18,7 @@ fn a(min: u64, max: u64) -> serde_json::Value {
     json!({"op": "alloc", "set": "sva", "min": min, "max": max})
 }
 
-// ---- section 2: the default allocator ----
+// ---- the default allocator (docs/kernel-reference/allocator.md: R-ALLOC-1, R-RANGE-1) ----
 
 #[test]
 fn lowest_free_first_fit_and_immediate_reuse() {
@@ -60,7 +63,7 @@ fn search_path_is_recorded() {
     }
 }
 
-// ---- section 3: custom allocators ----
+// ---- custom allocators (allocator.md: R-REG-*, R-UNREG-*, R-ALLOC-ROLLBACK-*) ----
 
 fn vcmd_guest() -> Vec<serde_json::Value> {
     vec![
@@ -241,7 +244,7 @@ fn inactive_allocator_becomes_active_when_those_before_go() {
     assert!(t.last_world().active_name().contains("pv2"));
 }
 
-// ---- section 4: alloc, free, find, set_data ----
+// ---- alloc, free, find, set_data (allocator.md: R-ALLOC-1, R-FREE-1, R-FIND-1, R-SETDATA-1) ----
 
 #[test]
 fn find_result_order() {
@@ -401,7 +404,7 @@ fn deferred_binding_fault_before_and_after_bind() {
     );
 }
 
-// ---- section 5: references ----
+// ---- references by era (allocator.md: R-GET-1, R-PUT-1; sva.md: R-SVA-*, R-LIFE-*) ----
 
 #[test]
 fn getput_era_two_devices_one_mm() {
@@ -515,7 +518,7 @@ fn free_pending_states() {
     );
 }
 
-// ---- section 6: extension sets ----
+// ---- extension sets (extensions.md: R-EXT-*) ----
 
 #[test]
 fn quotas_tokens_owners_spids_and_set_free() {
@@ -647,7 +650,7 @@ fn notifiers_are_limited_with_a_clear_error() {
     run("improved", json!(steps));
 }
 
-// ---- section 8: faults ----
+// ---- faults (fault.md: R-FAULT-*) ----
 
 fn faults_setup() -> Vec<serde_json::Value> {
     vec![
@@ -973,7 +976,7 @@ fn reuse_note_only_for_first_fit_allocations() {
     );
 }
 
-// ---- section 7: the vcmd allocator checks the requested range only ----
+// ---- the vcmd allocator checks the requested range only (allocator.md: R-VCMD-1, R-VCMD-2) ----
 
 #[test]
 fn vcmd_checks_only_the_requested_range() {
