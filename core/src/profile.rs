@@ -40,9 +40,8 @@ impl RefModel {
     }
 }
 
-/// The behaviour knobs. The `flaw_*` knobs reproduce kernel flaws, each a rule of
-/// docs/kernel-reference/ with its source
-/// when `true`.
+/// The behaviour knobs. The `flaw_*` knobs reproduce kernel flaws when `true`, each a
+/// rule of docs/kernel-reference/ with its source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knobs {
