@@ -57,6 +57,9 @@ impl World {
             self.log.explain(|| "a vcmd allocator needs a host".into());
             return Err(Errno::EINVAL);
         }
+        if self.knobs.rfc_one_allocator {
+            return self.rfc_set_allocator(allocator, fns, host);
+        }
         let primary = self
             .groups
             .iter()
@@ -123,6 +126,9 @@ impl World {
         self.log.line("unregister.enter");
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if self.knobs.rfc_one_allocator {
+            return self.rfc_unset_allocator(allocator);
         }
         let Some(gi) = self
             .groups
