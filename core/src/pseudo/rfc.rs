@@ -10,7 +10,7 @@
 //! (<65452190-afac-bc71-de29-ce24b508955a@arm.com>); Jacob Pan, 19 Feb 2019
 //! (<20190219103712.73a1c2a1@jacob-builder>); the IDR allocator, patch 6 of
 //! <1556062279-64135-1-git-send-email-jacob.jun.pan@linux.intel.com>.
-use super::{Era, Func, Listing, Source};
+use super::{Era, Func, Source};
 
 /// Jacob Pan, 30 Jan 2019: the custom allocator, data after allocation, NULL sets, the
 /// five usage scenarios.
@@ -35,7 +35,7 @@ const ABSENT: &str = "/* not in the 2019 design thread";
 
 /// Whether `listing` is one that says its function is not in the thread (no line ids).
 #[cfg(test)]
-pub(super) fn says_absent(listing: &Listing) -> bool {
+pub(super) fn says_absent(listing: &super::Listing) -> bool {
     listing
         .lines
         .first()
