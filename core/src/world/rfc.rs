@@ -164,7 +164,8 @@ impl World {
             self.log.klog(IDR_ALLOC_WARNING);
             self.log.line("alloc.full");
             self.log.explain(|| format!(
-                "idr_alloc takes int limits: start {start} is negative there, so it warns and returns -EINVAL; ioasid_alloc returns INVALID_IOASID"
+                "the IDR's idr_alloc takes int limits: start {start} is {} there, so it warns and returns -EINVAL; ioasid_alloc returns INVALID_IOASID",
+                start as i32
             ));
             return Err(Errno::EINVAL);
         }
@@ -230,7 +231,7 @@ impl World {
                 self.log.line("alloc.store");
                 self.log.explain(|| {
                     format!(
-                        "idr_alloc picked {id}: the lowest free ID in [{min}, {max}), max excluded"
+                        "the IDR picked {id}: the lowest free ID in [{min}, {max}), max excluded"
                     )
                 });
                 Ok(id)
