@@ -189,6 +189,23 @@ fn r_rfc_8_the_fault_path_searches_only_the_shared_sva_set() {
             {"op": "find", "set": "sva", "id": 2, "expect": {"ok": {"mm": "A"}}}
         ]),
     );
+    // A page request on the driver's PASID: the handler finds no mm for it, and is
+    // refused as under v5.5, with no claim that it took the driver's data for an mm.
+    let steps = json!([
+        {"op": "mm_create", "mm": "A", "maps": [{"start": 4096, "len": 8192, "perm": "rw"}]},
+        {"op": "set_create", "set": "gpu"},
+        {"op": "alloc", "set": "gpu", "min": 1, "max": 100, "data": {"driver": "K"}, "expect": {"ok": 1}},
+        {"op": "fault", "device": "dev0", "pasid": 1, "addr": "0x1000", "perm": "r", "group": 1},
+        {"op": "run_faults"}
+    ]);
+    let rfc = run(RFC, steps.clone());
+    let v55 = run("v5.5", steps);
+    assert_eq!(rfc.steps[4].result, v55.steps[4].result);
+    assert!(
+        rfc.steps[4].kernel_log.is_empty(),
+        "{:?}",
+        rfc.steps[4].kernel_log
+    );
 }
 
 /// M-RFC-1. Jacob Pan, 19 Feb 2019: "we only support one allocator" (one pvIOMMU

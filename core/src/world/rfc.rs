@@ -12,8 +12,8 @@
 use super::World;
 use crate::allocator::Group;
 use crate::id::{Data, Errno, Ioasid, Name, INVALID_IOASID};
-use crate::space::{Entry, Getter};
-use crate::trace::{Event, Val};
+use crate::space::{set_label, Entry, Getter};
+use crate::trace::{Event, FaultStage, Val};
 use crate::xarray::{XArray, XaVisit};
 
 /// `idr_alloc()` takes `int` limits: a start above this is negative and warns.
@@ -323,5 +323,35 @@ impl World {
             None => format!("{id} is allocated but its data is not set yet: NULL"),
         });
         Ok(data)
+    }
+
+    /// Why the fault path's lookup (`rfc_find_exact`) gave NULL: the 2019 find cannot
+    /// say, so the model tells apart an unknown PASID, another set's, one with no data
+    /// yet and a refused getter (the kernel prints nothing for any of them).
+    pub(crate) fn rfc_fault_miss(&self, pasid: Ioasid, set: Option<&Name>) -> (FaultStage, String) {
+        match self.entry(pasid) {
+            None => (
+                FaultStage::Lookup,
+                format!("PASID {pasid} is not allocated: the lookup returned NULL"),
+            ),
+            Some(e) if e.set.as_ref() != set => (
+                FaultStage::Lookup,
+                format!(
+                    "PASID {pasid} belongs to {}: the lookup in {} returned NULL",
+                    set_label(e.set.as_ref()),
+                    set_label(set)
+                ),
+            ),
+            Some(e) => match e.data {
+                None => (
+                    FaultStage::Lookup,
+                    format!("PASID {pasid} has no data yet (allocated, not bound)"),
+                ),
+                Some(d) => (
+                    FaultStage::Getter,
+                    format!("the getter refused {}: NULL", d.label()),
+                ),
+            },
+        }
     }
 }
