@@ -96,6 +96,7 @@ pub(super) fn listing(f: Func, era: Era) -> Option<(Source, &'static str)> {
 const ALLOC: &str = "\
 [alloc.enter] ioasid_t ioasid_alloc(set, min, max, private)
 {
+[alloc.bad_range] 	/* (the model refuses min > max here; idr_alloc would find no room) */
 [+alloc.enter] \tdata = kzalloc(sizeof(*data)); data->set = set; data->private = private;
 [alloc.custom] \tif (ioasid_allocator) {             /* proposed: the one system-wide allocator */
 [+alloc.custom] \t\tid = ioasid_allocator->alloc(min, max, ioasid_allocator->pdata);
