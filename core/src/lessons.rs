@@ -9,6 +9,10 @@ pub struct BuiltIn {
 /// Every built-in lesson, in course order.
 pub const ALL: &[BuiltIn] = &[
     BuiltIn {
+        id: "00-design-thread",
+        json: include_str!("lessons/00-design-thread.json"),
+    },
+    BuiltIn {
         id: "01-first-fit",
         json: include_str!("lessons/01-first-fit.json"),
     },

@@ -108,11 +108,29 @@ pub struct Knobs {
     /// INVALID and "Invalid page request" before the queue; a queue overflow is logged.
     #[serde(default)]
     pub vtd_front_end: bool,
+    /// The 2019 design thread (`rfc-2019`): one system-wide custom allocator, set by one
+    /// call (`register`); a second call replaces the first, IDs already stored stay in the
+    /// one IDR, and `unregister` sets it back to NULL. Off: v5.5's groups and switching.
+    #[serde(default)]
+    pub rfc_one_allocator: bool,
+    /// The 2019 design thread (`rfc-2019`): `alloc` through the IDR: with no custom
+    /// allocator the range's max is exclusive (`idr_alloc`'s end); a custom answer is
+    /// stored through `[id, id + 1)` unchecked, with no rollback (a failed answer wraps
+    /// and `idr_alloc` warns); a free of an unknown ID is silent.
+    #[serde(default)]
+    pub rfc_idr: bool,
+    /// The 2019 IDR allocator's `ioasid_find`: the ID's set must be exactly the one named
+    /// (NULL finds only NULL-set IDs) and every miss is NULL, not `ENOENT` or `EACCES`.
+    #[serde(default)]
+    pub rfc_find_exact: bool,
 }
 
 /// The named profiles: which kernel source each follows is in docs/kernel-reference/README.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Profile {
+    /// The proposal of the February 2019 design thread, as written (never merged).
+    #[serde(rename = "rfc-2019")]
+    Rfc2019,
     #[serde(rename = "v5.5")]
     V5_5,
     #[serde(rename = "v5.11")]
@@ -129,7 +147,8 @@ pub enum Profile {
 
 impl Profile {
     /// Every profile, oldest first.
-    pub const ALL: [Profile; 6] = [
+    pub const ALL: [Profile; 7] = [
+        Profile::Rfc2019,
         Profile::V5_5,
         Profile::V5_11,
         Profile::V5_18,
@@ -141,6 +160,7 @@ impl Profile {
     /// The name a lesson uses.
     pub fn name(self) -> &'static str {
         match self {
+            Profile::Rfc2019 => "rfc-2019",
             Profile::V5_5 => "v5.5",
             Profile::V5_11 => "v5.11",
             Profile::V5_18 => "v5.18",
@@ -153,6 +173,7 @@ impl Profile {
     /// One line on what the profile is.
     pub fn describe(self) -> &'static str {
         match self {
+            Profile::Rfc2019 => "the 2019 design thread's proposal: one custom allocator set by one call, the IDR kept for storage",
             Profile::V5_5 => "Linux v5.5-v5.10: xarray allocator, custom allocators (the vcmd one is v5.8-v5.10), sets as tokens, no reference counts; bind is VT-d's own intel_svm_bind_mm (intel-svm.c v5.5); page requests handled one by one by VT-d's own thread",
             Profile::V5_11 => "Linux v5.11-v5.17: get/put reference counts; bind by iommu-sva-lib.c's iommu_sva_alloc_pasid (v5.11), one PASID per mm; page requests handled one by one by VT-d's own thread (as in v5.11)",
             Profile::V5_18 => "Linux v5.18-v6.3: no counts; an SVA PASID lives as long as its mm (kernel/fork.c __mmdrop), held by bound devices; iommu-sva-lib.c v5.18; page requests checked by VT-d, then grouped by the generic io-pgfault handler",
@@ -186,6 +207,9 @@ impl Profile {
             wildcard_fault_lookup: false,
             vtd_prq: false,
             vtd_front_end: false,
+            rfc_one_allocator: false,
+            rfc_idr: false,
+            rfc_find_exact: false,
         };
         // The kernel's IOASID allocator with flaws 1-8 fixed (the flaws of later eras,
         // 9a and 9b, are off in `kernel` already).
@@ -202,6 +226,20 @@ impl Profile {
             ..kernel.clone()
         };
         match self {
+            // The thread's proposal over the IDR allocator it extends. The flaws of code
+            // written later are off: no groups (3, 4, 5), no rollback (2b), and the vcmd
+            // free of v5.8 that skipped the host (6). The answer is still unchecked (2a).
+            Profile::Rfc2019 => Knobs {
+                rfc_one_allocator: true,
+                rfc_idr: true,
+                rfc_find_exact: true,
+                flaw_rollback_frees_owner: false,
+                flaw_stale_primary_pdata: false,
+                flaw_secondary_reregister: false,
+                flaw_orphan_on_unregister: false,
+                flaw_vcmd_free_skip: false,
+                ..kernel
+            },
             // Page requests: VT-d's own prq_event_thread (wildcard lookup, per request).
             Profile::V5_5 => Knobs {
                 wildcard_fault_lookup: true,
@@ -287,7 +325,7 @@ pub struct KnobInfo {
 }
 
 /// Every boolean knob, in display order (the `refs` era is chosen separately).
-pub const BOOL_KNOBS: [KnobInfo; 20] = [
+pub const BOOL_KNOBS: [KnobInfo; 23] = [
     KnobInfo {
         name: "ext_sets",
         describe: "extension-series sets: quotas, mm-token sets, owners, guest PASIDs, notifiers",
@@ -388,6 +426,22 @@ pub const BOOL_KNOBS: [KnobInfo; 20] = [
         name: "vtd_front_end",
         describe: "VT-d's checks before the generic queue (v5.16+): no PASID or an unbound device is refused at once; overflows are logged",
         ioasid_only: false,
+    },
+    KnobInfo {
+        name: "rfc_one_allocator",
+        describe: "2019 thread: one custom allocator set by one call; a second replaces it",
+        ioasid_only: true,
+    },
+    KnobInfo {
+        name: "rfc_idr",
+        describe:
+            "2019 thread: the IDR (max exclusive); a custom answer stored unchecked, no rollback",
+        ioasid_only: true,
+    },
+    KnobInfo {
+        name: "rfc_find_exact",
+        describe: "2019 IDR allocator: find matches the set exactly; a miss is NULL, not an error",
+        ioasid_only: true,
     },
 ];
 

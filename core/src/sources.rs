@@ -94,6 +94,8 @@ pub fn profile_sources(p: Profile) -> Vec<Link> {
     }
     let l = |title, detail, url| Link { title, detail, url };
     match p {
+        // The proposal: the thread's messages are its source (listed with the thread).
+        Profile::Rfc2019 => THREAD.to_vec(),
         Profile::V5_5 => vec![
             l("drivers/iommu/ioasid.c, v5.5", "The allocator: alloc, free, find, set_data, custom allocators (unchanged through v5.10).", elixir("v5.5", "ioasid")),
             l("drivers/iommu/intel-svm.c, v5.5", "VT-d's own SVA bind and unbind, and its page-request thread.", elixir("v5.5", "svm")),
@@ -128,6 +130,10 @@ mod tests {
     fn every_kernel_profile_names_its_sources_with_links_at_its_version() {
         for p in Profile::ALL {
             let links = profile_sources(p);
+            if p == Profile::Rfc2019 {
+                assert_eq!(links, THREAD.to_vec(), "rfc-2019 follows the thread");
+                continue;
+            }
             if p == Profile::Improved {
                 assert!(links.is_empty(), "improved is no kernel's");
                 continue;

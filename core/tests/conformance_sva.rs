@@ -496,7 +496,12 @@ fn every_sva_line_is_in_its_eras_listing() {
         {"op": "free", "id": 9},
         {"op": "free", "id": 4294967295u32},
     ]);
-    for profile in ioasid_core::Profile::ALL {
+    // rfc-2019 is left out: the 2019 thread wrote no bind or fault code, so its listings
+    // of those functions say so and have no lines to mark (pseudo/rfc.rs).
+    for profile in ioasid_core::Profile::ALL
+        .into_iter()
+        .filter(|p| *p != ioasid_core::Profile::Rfc2019)
+    {
         let known: BTreeSet<&str> = ALL_FUNCS
             .iter()
             .flat_map(|f| f.listing(profile).lines)

@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// The lessons the course must contain, in course order (ids are file stems).
-const COURSE: [&str; 11] = [
+const COURSE: [&str; 12] = [
+    "00-design-thread",
     "01-first-fit",
     "02-sets",
     "03-deferred-binding",

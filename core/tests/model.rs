@@ -144,7 +144,7 @@ proptest! {
     /// Random JSON never panics the parser; what parses, runs without panicking and
     /// keeps the invariants.
     #[test]
-    fn random_lessons_never_panic(steps in proptest::collection::vec(step_json(), 0..40), profile in 0..6usize) {
+    fn random_lessons_never_panic(steps in proptest::collection::vec(step_json(), 0..40), profile in 0..7usize) {
         let lesson = serde_json::json!({"format": 1, "title": "fuzz", "profile": Profile::ALL[profile].name(), "steps": steps});
         if let Ok(l) = Lesson::from_value(lesson) {
             let t = run_lesson(&l).map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -197,7 +197,7 @@ proptest! {
     #[test]
     fn random_valid_lessons_run_under_every_profile(
         steps in proptest::collection::vec((any::<u8>(), any::<[u8; 6]>()), 1..80),
-        flaws in proptest::collection::vec((0..17usize, any::<bool>()), 0..3),
+        flaws in proptest::collection::vec((0..ioasid_core::profile::BOOL_KNOBS.len(), any::<bool>()), 0..3),
     ) {
         let knobs: Map<String, Value> = flaws
             .into_iter()

@@ -32,8 +32,16 @@ pub fn describe_op(w: &World, op: &Op) -> String {
         Op::GetIfOwned { id, mm } => format!("get_if_owned({}) from mm {mm}", arg(w, id)),
         Op::Find { set, id, getter } => format!(
             "find({}, {}{})",
-            set.as_ref()
-                .map_or_else(|| "any set".into(), |s| format!("set {s}")),
+            // A NULL set is a wildcard, except in the 2019 IDR allocator's exact match.
+            set.as_ref().map_or_else(
+                || if w.knobs.rfc_find_exact && !w.knobs.global_pasid {
+                    "no set"
+                } else {
+                    "any set"
+                }
+                .into(),
+                |s| format!("set {s}")
+            ),
             arg(w, id),
             if getter.is_some() { ", mm getter" } else { "" }
         ),

@@ -6,14 +6,20 @@
 //!
 //! One file per group of functions: `alloc` (the core calls), `register` (custom
 //! allocators and the vcmd host), `sets` (the extension series' sets and RCU readers),
-//! `sva` (processes, bind, global PASIDs) and `fault` (the page-request path).
+//! `sva` (processes, bind, global PASIDs) and `fault` (the page-request path). `rfc`
+//! holds the 2019 design thread's proposal (`rfc-2019`), consulted first for its era.
 use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
 
 mod alloc;
 mod fault;
 mod register;
+mod rfc;
 mod sets;
+
+/// The 2019 design thread's messages and the patches around it (public archive links),
+/// for a view that lists the sources.
+pub use rfc::{IDR_ALLOCATOR, JACOB_FEB_19, JACOB_JAN_30, JPB_FEB_15, LU_BAOLU_PATCH};
 mod sva;
 
 /// The kernel function a step runs.
@@ -96,7 +102,8 @@ impl Func {
     /// The listing of this function as the era of `profile` has it, and its source.
     pub fn listing(self, profile: Profile) -> Listing {
         let era = Era::of(profile);
-        let (source, text) = alloc::listing(self, era)
+        let (source, text) = rfc::listing(self, era)
+            .or_else(|| alloc::listing(self, era))
             .or_else(|| register::listing(self, era))
             .or_else(|| sets::listing(self, era))
             .or_else(|| sva::listing(self, era))
@@ -138,6 +145,9 @@ fn parse(text: &'static str) -> Vec<PseudoLine> {
 /// this project's design.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Era {
+    /// The proposal of the February 2019 design thread, over the IDR allocator it
+    /// extends (never merged).
+    Rfc2019,
     V5_5,
     V5_11,
     V5_18,
@@ -152,6 +162,7 @@ impl Era {
     /// The era a profile follows.
     pub fn of(profile: Profile) -> Era {
         match profile {
+            Profile::Rfc2019 => Era::Rfc2019,
             Profile::V5_5 => Era::V5_5,
             Profile::V5_11 => Era::V5_11,
             Profile::V5_18 => Era::V5_18,
@@ -168,7 +179,7 @@ impl Era {
             Era::V5_11 => Some("v5.11"),
             Era::V5_18 => Some("v5.18"),
             Era::V6_6 => Some("v6.6"),
-            Era::Ext | Era::Improved => None,
+            Era::Rfc2019 | Era::Ext | Era::Improved => None,
         }
     }
 }
@@ -176,6 +187,9 @@ impl Era {
 /// The series the `ext` listings follow: V4's cover letter in the public archive.
 pub const EXT_SERIES: &str =
     "https://lore.kernel.org/r/1614463286-97618-1-git-send-email-jacob.jun.pan@linux.intel.com";
+
+/// The 2019 design thread's last message in the public archive (it quotes the two before).
+pub const RFC_THREAD: &str = "https://lore.kernel.org/r/20190219103712.73a1c2a1@jacob-builder";
 
 /// Where a listing's code is: the file and function of its era, and a link the learner
 /// can open (elixir at that kernel tag, the series on lore for `ext`; none for
@@ -203,6 +217,12 @@ impl Source {
                 url: Some(format!(
                     "https://elixir.bootlin.com/linux/{tag}/source/{file}"
                 )),
+            },
+            None if era == Era::Rfc2019 => Source {
+                file,
+                function,
+                version: "the 2019 design thread (proposed, never merged)",
+                url: Some(RFC_THREAD.to_string()),
             },
             None if era == Era::Ext => Source {
                 file,
@@ -323,8 +343,29 @@ mod tests {
                     assert!(seen.insert(id), "{f:?} under {p} repeats line id {id}");
                 }
             }
-            assert!(!seen.is_empty(), "{f:?} under {p} has no line ids");
+            // Only rfc-2019 may have a function with no line ids: one the 2019 thread
+            // does not have, whose listing says so.
+            let absent = p == Profile::Rfc2019 && rfc::says_absent(&f.listing(p));
+            assert!(
+                !seen.is_empty() || absent,
+                "{f:?} under {p} has no line ids"
+            );
         }
+    }
+
+    #[test]
+    fn only_rfc_2019_has_functions_that_say_they_are_absent() {
+        for (f, p) in every_listing() {
+            let listing = f.listing(p);
+            if p != Profile::Rfc2019 {
+                assert!(!rfc::says_absent(&listing), "{f:?} under {p}");
+            }
+        }
+        let absent = ALL_FUNCS
+            .iter()
+            .filter(|f| rfc::says_absent(&f.listing(Profile::Rfc2019)))
+            .count();
+        assert!(absent > 0 && absent < ALL_FUNCS.len(), "{absent}");
     }
 
     #[test]

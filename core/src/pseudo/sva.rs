@@ -42,7 +42,8 @@ fn process(era: Era) -> (Source, &'static str) {
             at_line("drivers/iommu/iommu-sva.c", "mm_pasid_drop()", era, 206),
             PROCESS_V6_6,
         ),
-        Era::V5_5 | Era::V5_11 => (
+        // rfc-2019's listings are pseudo/rfc.rs's: this arm is never asked for them.
+        Era::Rfc2019 | Era::V5_5 | Era::V5_11 => (
             Source::at("kernel/fork.c", "mmput() / mmdrop()", era),
             PROCESS_OLD,
         ),
@@ -55,7 +56,7 @@ fn process(era: Era) -> (Source, &'static str) {
 
 fn bind(era: Era) -> (Source, &'static str) {
     match era {
-        Era::V5_5 => (
+        Era::Rfc2019 | Era::V5_5 => (
             Source::at("drivers/iommu/intel-svm.c", "intel_svm_bind_mm()", era),
             BIND_V5_5,
         ),
@@ -106,7 +107,7 @@ fn bind(era: Era) -> (Source, &'static str) {
 
 fn unbind(era: Era) -> (Source, &'static str) {
     match era {
-        Era::V5_5 => (
+        Era::Rfc2019 | Era::V5_5 => (
             Source::at("drivers/iommu/intel-svm.c", "intel_svm_unbind_mm()", era),
             UNBIND_V5_5,
         ),

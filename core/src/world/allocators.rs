@@ -65,6 +65,9 @@ impl World {
             self.log.explain(|| "a vcmd allocator needs a host".into());
             return Err(Errno::EINVAL);
         }
+        if self.knobs.rfc_one_allocator {
+            return self.rfc_set_allocator(allocator, fns, host);
+        }
         // The driver's ops struct exists whether or not the registration succeeds.
         self.ops.insert(*allocator, *fns);
         let vtd = &**fns == VCMD_FNS;
@@ -169,6 +172,9 @@ impl World {
         self.log.line("unregister.enter");
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if self.knobs.rfc_one_allocator {
+            return self.rfc_unset_allocator(allocator);
         }
         let not_found = |w: &mut World| {
             if w.knobs.real_errno {

@@ -739,6 +739,9 @@ impl World {
                 ))
             }
             Ok(None) => {
+                if self.knobs.rfc_find_exact {
+                    return Err(self.rfc_fault_miss(pasid, set.as_ref()));
+                }
                 let data = self.entry(pasid).and_then(|e| e.data);
                 return Err(match data {
                     None => (

@@ -114,7 +114,10 @@ impl World {
             },
             ..entry
         };
-        let id = if self.groups.is_empty() {
+        let id = if k.rfc_idr {
+            self.rfc_store(min, max, entry)
+                .map_err(|e| k.alloc_err(e))?
+        } else if self.groups.is_empty() {
             self.log.line("alloc.default");
             match self.first_fit("default", min, max, entry) {
                 Some(id) => {
@@ -267,6 +270,9 @@ impl World {
         }
         self.log.line("free.enter");
         let Some(entry) = self.entry(id).cloned() else {
+            if self.knobs.rfc_idr {
+                return self.rfc_free_unknown(id);
+            }
             return self.unknown_id(id);
         };
         if set != entry.set.as_ref() {
@@ -467,6 +473,9 @@ impl World {
         self.log.line("find.enter");
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
+        }
+        if self.knobs.rfc_find_exact {
+            return self.rfc_find(set, id, getter);
         }
         let Some(entry) = self.entry(id) else {
             self.log.line("find.enoent");

@@ -8,7 +8,8 @@
 //! - `sets`: sets, set-private IDs, notifiers;
 //! - `sva`: processes, devices, bind / unbind, v6.6 attachments;
 //! - `faults`: page requests and the fault queue;
-//! - `rcu`: readers and grace periods.
+//! - `rcu`: readers and grace periods;
+//! - `rfc`: the 2019 design thread's proposal (`rfc-2019`), behind its knobs.
 use crate::allocator::Group;
 use crate::fault::FaultQueue;
 use crate::host::Host;
@@ -27,6 +28,7 @@ mod faults;
 mod host;
 mod ids;
 mod rcu;
+mod rfc;
 mod sets;
 mod sva;
 
