@@ -6,6 +6,16 @@ pub struct BuiltIn {
     pub json: &'static str,
 }
 
+impl BuiltIn {
+    /// The lesson's number in the course, from its file name (`04-guest-boot-vcmd` is
+    /// 4; the 2019 design thread is 0), so a lesson keeps its number when one is added
+    /// before it.
+    pub fn number(&self) -> Option<u32> {
+        let digits: String = self.id.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+}
+
 /// Every built-in lesson, in course order.
 pub const ALL: &[BuiltIn] = &[
     BuiltIn {
@@ -61,4 +71,21 @@ pub const ALL: &[BuiltIn] = &[
 /// The built-in lesson with this id.
 pub fn get(id: &str) -> Option<&'static BuiltIn> {
     ALL.iter().find(|l| l.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lessons_are_numbered_by_their_file_in_course_order() {
+        let numbers: Vec<Option<u32>> = ALL.iter().map(BuiltIn::number).collect();
+        let want: Vec<Option<u32>> = (0..ALL.len()).map(|n| u32::try_from(n).ok()).collect();
+        assert_eq!(numbers, want);
+        assert_eq!(
+            ALL[0].number(),
+            Some(0),
+            "the 2019 design thread opens the course"
+        );
+    }
 }

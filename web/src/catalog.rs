@@ -8,6 +8,8 @@ use std::rc::Rc;
 #[derive(Clone, Debug)]
 pub struct CatalogEntry {
     pub id: &'static str,
+    /// Its number in the course (from its file name).
+    pub number: Option<u32>,
     pub lesson: Result<Rc<Lesson>, LessonError>,
 }
 
@@ -28,6 +30,7 @@ thread_local! {
             .iter()
             .map(|b| CatalogEntry {
                 id: b.id,
+                number: b.number(),
                 lesson: Lesson::parse(b.json).map(Rc::new),
             })
             .collect(),

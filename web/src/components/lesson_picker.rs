@@ -54,9 +54,13 @@ pub fn LessonPicker() -> Html {
             <span>{ "Lesson" }</span>
             <select ref={select} aria-label="Lesson" {onchange}>
                 <optgroup label="Built-in lessons">
-                    { for catalog().iter().enumerate().map(|(n, e)| {
+                    { for catalog().iter().map(|e| {
                         let v = format!("builtin:{}", e.id);
-                        html! { <option value={v.clone()} selected={v == current}>{ format!("{}. {}", n + 1, e.title()) }</option> }
+                        let title = match e.number {
+                            Some(n) => format!("{n}. {}", e.title()),
+                            None => e.title(),
+                        };
+                        html! { <option value={v.clone()} selected={v == current}>{ title }</option> }
                     }) }
                 </optgroup>
                 // The file's name first: two versions of one lesson share a title, and a
