@@ -40,7 +40,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
     let st = props.step.as_ref().and_then(StepRef::get);
     let events: Vec<&Event> = st.map(|s| s.events.iter().collect()).unwrap_or_default();
     let lookup = if w.knobs.global_pasid {
-        "Lookup: (device, PASID) → domain"
+        "Lookup: (device, the group's last PASID) → domain, once per group"
     } else if w.knobs.wildcard_fault_lookup {
         "Lookup: PASID in any set (wildcard)"
     } else {
