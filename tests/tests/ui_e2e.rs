@@ -260,7 +260,10 @@ async fn a_link_opens_its_step_and_a_broken_one_explains() {
         "return document.querySelector(\"select[aria-label='Lesson']\").value;",
     )
     .await;
-    assert_eq!(lesson, Value::String("builtin:01-first-fit".into()));
+    // The default lesson is the course's first: lesson 0, the 2019 design thread.
+    let first = ioasid_core::lessons::ALL[0].id;
+    assert_eq!(first, "00-design-thread");
+    assert_eq!(lesson, Value::String(format!("builtin:{first}")));
     browser.save_screenshot("broken-link").await;
 
     // Junk in every parameter still renders the app.
