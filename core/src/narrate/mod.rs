@@ -12,7 +12,7 @@ mod state;
 mod step;
 
 pub use ops::describe_op;
-pub use outcome::{outcome_words, result_verdict, Severity, Verdict};
+pub use outcome::{hazards, outcome_words, result_verdict, Severity, Verdict};
 pub use pace::{reading_ms, step_reading_ms, MAX_STEP_MS, MIN_STEP_MS, READING_WPM};
 pub use question::{compares_eras, written_for_note};
 pub use state::{

@@ -101,6 +101,15 @@ pub struct Verdict {
     pub text: String,
 }
 
+/// The hazards a step recorded, in order: the model's words for what the kernel
+/// cannot see (shown beside the result, and listed as the model's).
+pub fn hazards(events: &[Event]) -> impl Iterator<Item = &str> {
+    events.iter().filter_map(|e| match e {
+        Event::Hazard { what, .. } => Some(what.as_str()),
+        _ => None,
+    })
+}
+
 /// Judges a step's result: [`Severity::Err`] for an error; [`Severity::Warn`] for a
 /// call that returned but went wrong in a way the learner must notice (a kernel
 /// warning, `warned`; a page request answered INVALID or served stale; requests
@@ -119,10 +128,7 @@ pub fn result_verdict(
     let stale = events
         .iter()
         .any(|e| matches!(e, Event::FaultStep { stale: true, .. }));
-    let hazard = events.iter().find_map(|e| match e {
-        Event::Hazard { what, .. } => Some(what.as_str()),
-        _ => None,
-    });
+    let hazard = hazards(events).next();
     // The same words as the narration's sentence; other than the plain result's when the
     // call discarded requests or still waits.
     let words = outcome_words(result, events, warned);

@@ -5,7 +5,7 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::narrate::{result_verdict, written_for_note, Severity};
+use ioasid_core::narrate::{hazards, result_verdict, written_for_note, Severity};
 use ioasid_core::trace::{Event, Outcome};
 use yew::prelude::*;
 
@@ -92,14 +92,7 @@ pub fn Narration() -> Html {
             )
         })
         .map(AttrValue::from);
-    let hazards: Vec<&str> = st
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Hazard { what, .. } => Some(what.as_str()),
-            _ => None,
-        })
-        .collect();
+    let hazards: Vec<&str> = hazards(&st.events).collect();
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
             <h2 id="narration-title">
