@@ -135,35 +135,35 @@ const REPORT: &str = concat!(
     "[iopf.overflow] iopf_queue_discard_partial(queue): drop the held partial requests of every device"
 );
 
+/// VT-d's page-request thread in front of the generic queue (v5.16-v6.6): its checks,
+/// `$find` (how the era finds the request's device), then the queue and the overflow.
+macro_rules! vtd_front_end {
+    ($($find:literal),*) => {
+        concat!(
+        "[vtd.check] prq_event_thread(): for each request in the page request queue:   /* intel/svm.c */\n",
+        "[vtd.no_pasid] \tif (!req->pasid_present) { pr_err(\"IOMMU: %s: Page request without PASID\\n\"); goto bad_req; }\n",
+        "\tif (!is_canonical_address(address) || privileged or exec request) goto bad_req;   /* not modelled */\n",
+            $($find,)*
+        "[+iopf.report] \tintel_svm_prq_report() -> iommu_report_device_fault() -> iommu_queue_iopf();\n",
+        "[vtd.bad] bad_req: handle_bad_prq_event(): pr_err(\"%s: Invalid page request: %08llx %08llx\\n\"); INVALID if LPIG\n",
+        queue_iopf!(),
+        "[iopf.overflow] PRQ overflow: pr_info(\"IOMMU: %s: PRQ overflow detected\\n\");\n",
+        "[+iopf.overflow] \tiopf_queue_discard_partial(iommu->iopf_queue);   /* every device's partials */\n",
+        "[+iopf.overflow] \tpr_info(\"IOMMU: %s: PRQ overflow cleared\");"
+        )
+    };
+}
+
 /// v5.18: VT-d's checks (intel/svm.c, v5.16-v6.1), then the generic queue.
-const REPORT_V5_18: &str = concat!(
-    "[vtd.check] prq_event_thread(): for each request in the page request queue:   /* intel/svm.c */\n",
-    "[vtd.no_pasid] \tif (!req->pasid_present) { pr_err(\"IOMMU: %s: Page request without PASID\\n\"); goto bad_req; }\n",
-    "\tif (!is_canonical_address(address) || privileged or exec request) goto bad_req;   /* not modelled */\n",
+const REPORT_V5_18: &str = vtd_front_end!(
     "[vtd.no_svm] \tsvm = pasid_private_find(req->pasid); if (IS_ERR_OR_NULL(svm)) goto bad_req;\n",
-    "[vtd.no_sdev] \tsdev = svm_lookup_device_by_sid(svm, req->rid); if (!sdev) goto bad_req;\n",
-    "[+iopf.report] \tintel_svm_prq_report() -> iommu_report_device_fault() -> iommu_queue_iopf();\n",
-    "[vtd.bad] bad_req: handle_bad_prq_event(): pr_err(\"%s: Invalid page request: %08llx %08llx\\n\"); INVALID if LPIG\n",
-    queue_iopf!(),
-    "[iopf.overflow] PRQ overflow: pr_info(\"IOMMU: %s: PRQ overflow detected\\n\");\n",
-    "[+iopf.overflow] \tiopf_queue_discard_partial(iommu->iopf_queue);   /* every device's partials */\n",
-    "[+iopf.overflow] \tpr_info(\"IOMMU: %s: PRQ overflow cleared\");"
+    "[vtd.no_sdev] \tsdev = svm_lookup_device_by_sid(svm, req->rid); if (!sdev) goto bad_req;\n"
 );
 
 /// v6.6: VT-d's checks (no PASID -> mm lookup any more: the device by requester ID),
 /// then the generic queue.
-const REPORT_V6_6: &str = concat!(
-    "[vtd.check] prq_event_thread(): for each request in the page request queue:   /* intel/svm.c */\n",
-    "[vtd.no_pasid] \tif (!req->pasid_present) { pr_err(\"IOMMU: %s: Page request without PASID\\n\"); goto bad_req; }\n",
-    "\tif (!is_canonical_address(address) || privileged or exec request) goto bad_req;   /* not modelled */\n",
-    "\tdev = the device with requester ID req->rid; if (!dev) goto bad_req;\n",
-    "[+iopf.report] \tintel_svm_prq_report() -> iommu_report_device_fault() -> iommu_queue_iopf();\n",
-    "[vtd.bad] bad_req: handle_bad_prq_event(): pr_err(\"%s: Invalid page request: %08llx %08llx\\n\"); INVALID if LPIG\n",
-    queue_iopf!(),
-    "[iopf.overflow] PRQ overflow: pr_info(\"IOMMU: %s: PRQ overflow detected\\n\");\n",
-    "[+iopf.overflow] \tiopf_queue_discard_partial(iommu->iopf_queue);   /* every device's partials */\n",
-    "[+iopf.overflow] \tpr_info(\"IOMMU: %s: PRQ overflow cleared\");"
-);
+const REPORT_V6_6: &str =
+    vtd_front_end!("\tdev = the device with requester ID req->rid; if (!dev) goto bad_req;\n");
 
 /// v5.13-v6.1 `iopf_handle_group` (v5.18), and ext/improved as the model runs them.
 const HANDLER: &str = concat!(
