@@ -384,7 +384,7 @@ fn run_step(
         index,
         op: step.op.name(),
         thread: step.thread.clone(),
-        say: step.say.clone(),
+        say: step.say_for(profile).map(str::to_string),
         call: summary,
         explain,
         result,

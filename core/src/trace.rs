@@ -231,7 +231,7 @@ pub struct StepTrace {
     pub index: usize,
     pub op: &'static str,
     pub thread: Option<String>,
-    /// The lesson's narration, if it gave one.
+    /// The lesson's narration under the run's profile (`Step::say_for`), if it gave one.
     pub say: Option<String>,
     /// The call in words, with its arguments' values before it ran, e.g.
     /// "alloc(set sva, [10, 5], no data)" (empty in a run that does not record).

@@ -308,6 +308,51 @@ fn expect_in_for_a_profile_the_lesson_does_not_declare() {
     assert!(e.message.contains("v5.11, improved"), "{e}");
 }
 
+/// `say_in` is checked as `expect_in` is: a profile name not known is named with the
+/// closest one; a profile the lesson does not declare, and blank text, are mistakes.
+/// Both paths list the same.
+#[test]
+fn say_in_names_known_declared_profiles_with_text() {
+    let lesson = |say_in: Value| {
+        json!({"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved"], "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "max": 9, "say": "s", "say_in": say_in}]})
+    };
+    let e = reject_lesson(lesson(json!({"improvd": "text"})));
+    assert_eq!((e.step, e.op.as_deref()), (Some(0), Some("alloc")), "{e}");
+    assert!(
+        e.field.as_deref().unwrap_or("").starts_with("say_in"),
+        "{e}"
+    );
+    assert!(e.message.contains("did you mean `improved`?"), "{e}");
+    let e = reject_lesson(lesson(json!({"v5.5": "text"})));
+    at(&e, 0, "alloc", "say_in.v5.5");
+    assert!(e.message.contains("v5.11, improved"), "{e}");
+    let e = reject_lesson(lesson(json!({"improved": "  "})));
+    at(&e, 0, "alloc", "say_in.improved");
+    assert!(e.message.contains("empty narration"), "{e}");
+    let e = reject_lesson(lesson(json!({"improved": 3})));
+    assert!(
+        e.field.as_deref().unwrap_or("").starts_with("say_in"),
+        "{e}"
+    );
+    // A broken step still has its `say_in` checked.
+    let list = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.11", "steps": [
+        {"op": "alloc", "set": "sva", "min": 1, "say_in": {"improved": "x"}}]}),
+    );
+    let fields: Vec<_> = list.iter().map(|e| e.field.as_deref()).collect();
+    assert_eq!(fields, [Some("max"), Some("say_in.improved")], "{list:?}");
+    // Right, it parses and exports back.
+    let l = Lesson::from_value(lesson(json!({"improved": "improved's words"}))).expect("parses");
+    assert_eq!(Lesson::parse(&l.to_text()).as_ref(), Ok(&l));
+    assert!(
+        l.to_text()
+            .contains("\n     \"say_in\": {\"improved\": \"improved's words\"}"),
+        "{}",
+        l.to_text()
+    );
+}
+
 /// The fast path of `parse` (native builds) and the precise path (`from_value`, the
 /// browser's only path) agree on every lesson: the built-ins, and each of them with
 /// one field of one step, or one top-level field, replaced by an odd value. A lesson

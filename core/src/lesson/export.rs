@@ -23,6 +23,9 @@ impl Step {
         put("as", self.save_as.clone().map(Value::String));
         put("thread", self.thread.clone().map(Value::String));
         put("say", self.say.clone().map(Value::String));
+        if !self.say_in.is_empty() {
+            put("say_in", serde_json::to_value(&self.say_in).ok());
+        }
         put(
             "expect",
             self.expect
@@ -76,8 +79,8 @@ impl Lesson {
 
     /// The lesson as the text of a file, laid out as the built-in lessons are: its own
     /// fields first, then one step per block, `op` first, then the op's fields (as
-    /// declared), `as` and `thread` on the step's first line, then `say`, `ask`,
-    /// `expect` and `expect_in` on lines of their own. Parses back to the same lesson.
+    /// declared), `as` and `thread` on the step's first line, then `say`, `say_in`,
+    /// `ask`, `expect` and `expect_in` on lines of their own. Parses back to the same lesson.
     pub fn to_text(&self) -> String {
         let Value::Object(top) = self.to_json() else {
             return String::new();
@@ -109,7 +112,7 @@ impl Lesson {
 }
 
 /// Keys of a step written on lines of their own, after its first line, in this order.
-pub(super) const STEP_TAIL_KEYS: [&str; 4] = ["say", "ask", "expect", "expect_in"];
+pub(super) const STEP_TAIL_KEYS: [&str; 5] = ["say", "say_in", "ask", "expect", "expect_in"];
 
 /// Keys inside a step's values in reading order (a question, a mapping, a result);
 /// any other key comes after them, alphabetically.

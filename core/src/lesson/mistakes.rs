@@ -1,10 +1,10 @@
 //! The mistakes a lesson can hold: collecting them (up to [`MAX_LISTED`]), the checks
-//! that need more than one step (questions, `$name`s, `expect_in` profiles), and the
-//! hints added to serde's messages ("did you mean ...?").
+//! that need more than one step (questions, `$name`s, `expect_in` and `say_in`
+//! profiles), and the hints added to serde's messages ("did you mean ...?").
 use super::parse::BrokenStep;
 use super::*;
 use crate::profile::Profile;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The most mistakes one report lists; the rest are counted.
 pub const MAX_LISTED: usize = 30;
@@ -69,6 +69,7 @@ pub(super) fn check_steps<'a>(
                     check_question(i, op, broken.ask.as_deref()),
                     Ok(()),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
+                    check_say_in(i, op, &broken.say_in, profiles),
                 ]
             }
             Ok(step) => {
@@ -77,6 +78,7 @@ pub(super) fn check_steps<'a>(
                     check_question(i, op, step.ask.as_ref()),
                     check_vars(i, step, &names),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
+                    check_say_in(i, op, &step.say_in, profiles),
                 ]
             }
         };
@@ -112,6 +114,43 @@ pub(super) fn check_expect_in<'a>(
     named: impl IntoIterator<Item = &'a Profile>,
     profiles: &[Profile],
 ) -> Result<(), LessonError> {
+    undeclared(i, op, "expect_in", "expectation", named, profiles)
+}
+
+/// `say_in` holds text (not blank), and only for the lesson's own profiles (`None`
+/// when the lesson's `profile` is broken: that check is left out): narration for a
+/// profile the lesson is never run under would never be shown.
+pub(super) fn check_say_in(
+    i: usize,
+    op: Option<&str>,
+    say_in: &BTreeMap<Profile, String>,
+    profiles: Option<&[Profile]>,
+) -> Result<(), LessonError> {
+    if let Some((p, _)) = say_in.iter().find(|(_, t)| t.trim().is_empty()) {
+        return Err(LessonError {
+            step: Some(i),
+            op: op.map(str::to_string),
+            field: Some(format!("say_in.{p}")),
+            message: format!(
+                "empty narration: write what {p} shows at this step, or drop the key (`say` is shown instead)"
+            ),
+        });
+    }
+    profiles.map_or(Ok(()), |declared| {
+        undeclared(i, op, "say_in", "narration", say_in.keys(), declared)
+    })
+}
+
+/// The first of `named` (the keys of the step's field `field`, a per-profile `what`)
+/// that is not one of the lesson's `profiles`, as a mistake.
+fn undeclared<'a>(
+    i: usize,
+    op: Option<&str>,
+    field: &str,
+    what: &str,
+    named: impl IntoIterator<Item = &'a Profile>,
+    profiles: &[Profile],
+) -> Result<(), LessonError> {
     match named.into_iter().find(|p| !profiles.contains(p)) {
         None => Ok(()),
         Some(p) => {
@@ -119,9 +158,9 @@ pub(super) fn check_expect_in<'a>(
             Err(LessonError {
                 step: Some(i),
                 op: op.map(str::to_string),
-                field: Some(format!("expect_in.{p}")),
+                field: Some(format!("{field}.{p}")),
                 message: format!(
-                    "{p} is not one of this lesson's profiles ({}): add it to \"profiles\" or drop this expectation",
+                    "{p} is not one of this lesson's profiles ({}): add it to \"profiles\" or drop this {what}",
                     declared.join(", ")
                 ),
             })

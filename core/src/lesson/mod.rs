@@ -170,6 +170,8 @@ macro_rules! define_ops {
                 thread: Option<String>,
                 #[serde(default, deserialize_with = "wire_present")]
                 say: Option<String>,
+                #[serde(default)]
+                say_in: BTreeMap<Profile, String>,
                 #[serde(default, deserialize_with = "wire_present")]
                 expect: Option<Outcome>,
                 #[serde(default)]
@@ -212,11 +214,12 @@ macro_rules! define_ops {
         impl From<WireStep> for Step {
             fn from(w: WireStep) -> Step {
                 match w {
-                    $( WireStep::$variant { $( $field, )* save_as, thread, say, expect, expect_in, ask } => Step {
+                    $( WireStep::$variant { $( $field, )* save_as, thread, say, say_in, expect, expect_in, ask } => Step {
                         op: Op::$variant { $( $field ),* },
                         save_as,
                         thread,
                         say,
+                        say_in,
                         expect,
                         expect_in,
                         ask,
@@ -437,8 +440,10 @@ pub struct Step {
     pub save_as: Option<String>,
     /// Who performs it, for display.
     pub thread: Option<String>,
-    /// Narration.
+    /// Narration, written for the lesson's own profile.
     pub say: Option<String>,
+    /// Per-profile narration, replacing `say` under that profile.
+    pub say_in: BTreeMap<Profile, String>,
     /// The result the narration relies on.
     pub expect: Option<Outcome>,
     /// Per-profile expectations, overriding `expect` under that profile.
@@ -454,10 +459,21 @@ impl Step {
             save_as: None,
             thread: None,
             say: None,
+            say_in: BTreeMap::new(),
             expect: None,
             expect_in: BTreeMap::new(),
             ask: None,
         }
+    }
+
+    /// The narration shown under `profile`: its `say_in` text, else `say` (written for
+    /// the lesson's own profile; see [`crate::narrate::say_told_for`]). `None` when the
+    /// step has neither.
+    pub fn say_for(&self, profile: Profile) -> Option<&str> {
+        self.say_in
+            .get(&profile)
+            .or(self.say.as_ref())
+            .map(String::as_str)
     }
 
     /// The expectation that applies under `profile`.

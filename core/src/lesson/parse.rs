@@ -373,9 +373,9 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
 
 /// Parses one step (index `i`) from its JSON object, listing every mistake in it on
 /// failure (never an empty list): its `op`, then `as`, `thread`, `say`, `expect`,
-/// `expect_in` and `ask`, then the op's own fields. A field found wrong is set aside
-/// and the op parsed again, so one mistake does not hide the next; a required field
-/// set aside is not reported a second time as missing.
+/// `expect_in`, `say_in` and `ask`, then the op's own fields. A field found wrong is
+/// set aside and the op parsed again, so one mistake does not hide the next; a required
+/// field set aside is not reported a second time as missing.
 pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonError>> {
     parse_step_parts(i, v).map_err(|broken| {
         let mut list = broken.mistakes;
@@ -393,6 +393,7 @@ pub(super) struct BrokenStep {
     pub(super) op: Option<String>,
     pub(super) ask: Option<Box<Question>>,
     pub(super) expect_in: Vec<Profile>,
+    pub(super) say_in: BTreeMap<Profile, String>,
 }
 
 /// [`parse_step_reporting_all`], keeping what a broken step's readable parts say.
@@ -409,6 +410,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
             op: None,
             ask: None,
             expect_in: Vec::new(),
+            say_in: BTreeMap::new(),
         });
     };
     let mut mistakes = Vec::new();
@@ -467,6 +469,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
     let expect: Option<Outcome> = typed(&mut m, "expect", expectation_hint, &mut note);
     let expect_in: Option<BTreeMap<Profile, Outcome>> =
         typed(&mut m, "expect_in", expectation_hint, &mut note);
+    let say_in: Option<BTreeMap<Profile, String>> = typed(&mut m, "say_in", |msg| msg, &mut note);
     let ask: Option<Question> = typed(&mut m, "ask", |msg| msg, &mut note);
     let op = op_name.and_then(|name| parse_op(i, &name, m, &mut mistakes));
     match op {
@@ -475,6 +478,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
             save_as,
             thread,
             say,
+            say_in: say_in.unwrap_or_default(),
             expect,
             expect_in: expect_in.unwrap_or_default(),
             ask,
@@ -486,6 +490,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
             expect_in: expect_in
                 .map(|e| e.into_keys().collect())
                 .unwrap_or_default(),
+            say_in: say_in.unwrap_or_default(),
         }),
     }
 }
@@ -605,7 +610,15 @@ pub(super) fn join(a: &str, b: &str) -> String {
 }
 
 /// The fields every step may have besides its op's own.
-pub(super) const STEP_KEYS: &[&str] = &["as", "thread", "say", "expect", "expect_in", "ask"];
+pub(super) const STEP_KEYS: &[&str] = &[
+    "as",
+    "thread",
+    "say",
+    "say_in",
+    "expect",
+    "expect_in",
+    "ask",
+];
 
 pub(super) fn is_var_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -1,4 +1,5 @@
-//! Whose answer a question's answer is: a question is about the lesson's profile unless
+//! Whose words a step's narration is ([`say_told_for`]), and whose answer a question's
+//! answer is: a question is about the lesson's profile unless
 //! it names another one. When the run shown went otherwise at its step (another profile
 //! expects another result, or an expectation failed under the knobs chosen), the page
 //! says so instead of grading the learner against a result this run did not have.
@@ -37,6 +38,17 @@ pub fn written_for_note(
     })
 }
 
+/// The profile a step's narration was written for, when it is not the one shown: the
+/// lesson's own profile when `run` differs from it and the step has a `say` but no
+/// `say_in` text for `run` (the text shown is then the lesson's, and may tell what this
+/// run did not do). `None` when the text shown is `run`'s own, when the step has no
+/// narration, and for a sandbox step (`step` is `None`). Never fails.
+pub fn say_told_for(step: Option<&Step>, lesson_profile: Profile, run: Profile) -> Option<Profile> {
+    let step = step?;
+    (run != lesson_profile && step.say.is_some() && !step.say_in.contains_key(&run))
+        .then_some(lesson_profile)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +64,35 @@ mod tests {
         {"op": "free", "id": 6, "expect": {"ok": null}, "expect_in": {"improved": {"err": "ENOENT"}},
          "ask": {"prompt": "And under improved?", "choices": ["a", "b"], "answer": 0, "explain": "e"}}
       ]}"#;
+
+    #[test]
+    fn narration_is_told_for_the_lessons_profile_only_where_the_run_has_none() {
+        let l = Lesson::parse(
+            r#"{"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved", "v5.18"],
+          "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9, "say": "v5.11 text",
+             "say_in": {"improved": "improved text"}},
+            {"op": "alloc", "set": "sva", "min": 1, "max": 9}
+          ]}"#,
+        )
+        .expect("parses");
+        let s = &l.steps[0];
+        assert_eq!(s.say_for(Profile::Improved), Some("improved text"));
+        assert_eq!(s.say_for(Profile::V5_11), Some("v5.11 text"));
+        assert_eq!(s.say_for(Profile::V5_18), Some("v5.11 text"));
+        let told = |i: usize, run: Profile| say_told_for(l.steps.get(i), l.profile, run);
+        // Its own text under improved, and under the lesson's profile: no note.
+        assert_eq!(told(0, Profile::Improved), None);
+        assert_eq!(told(0, Profile::V5_11), None);
+        // v5.18 shows v5.11's words: the note names v5.11.
+        assert_eq!(told(0, Profile::V5_18), Some(Profile::V5_11));
+        // No narration, or a sandbox step: nothing to note.
+        assert_eq!(told(1, Profile::V5_18), None);
+        assert_eq!(told(2, Profile::V5_18), None);
+        // The run's trace carries the text for its profile.
+        let trace = crate::run::run_under(&l, Profile::Improved).expect("runs");
+        assert_eq!(trace.steps[0].say.as_deref(), Some("improved text"));
+    }
 
     #[test]
     fn a_question_is_the_lessons_profiles_unless_it_names_another() {

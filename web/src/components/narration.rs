@@ -5,7 +5,7 @@
 use super::question::Question;
 use crate::state::{Action, AppContext};
 use crate::view::num;
-use ioasid_core::narrate::{hazards, result_verdict, written_for_note, Severity};
+use ioasid_core::narrate::{hazards, result_verdict, say_told_for, written_for_note, Severity};
 use ioasid_core::trace::{Event, Outcome};
 use yew::prelude::*;
 
@@ -78,7 +78,7 @@ pub fn Narration() -> Html {
         .values()
         .map(|d| d.abandoned.len())
         .sum();
-    let about = lesson.profile.name();
+    let told_for = say_told_for(lesson.steps.get(i), lesson.profile, state.profile);
     // Whose answer the question's is (core's judgement).
     let written_for = ask
         .as_ref()
@@ -109,12 +109,12 @@ pub fn Narration() -> Html {
                     <p class="call">{ "The call: " }<code>{ st.call.trim_end_matches(':') }</code></p>
                     if let Some(q) = &ask { <p class="sr-only">{ format!("Question: {}", q.prompt) }</p> }
                 } else {
-                    // The narration is the lesson's, written for its profile: under another
-                    // one it may tell what this run did not do.
+                    // The narration for the profile shown; where the lesson has none for
+                    // it, the lesson's own profile's, named (core's judgement).
                     if let Some(say) = &st.say {
                         <p class="say">
-                            if state.profile != lesson.profile && !sandbox {
-                                <span class="say-for">{ format!("Told for {about}: ") }</span>
+                            if let Some(p) = told_for {
+                                <span class="say-for">{ format!("Told for {p}: ") }</span>
                             }
                             { say }
                         </p>
