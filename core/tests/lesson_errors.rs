@@ -308,6 +308,52 @@ fn expect_in_for_a_profile_the_lesson_does_not_declare() {
     assert!(e.message.contains("v5.11, improved"), "{e}");
 }
 
+/// A field written under a wrong name is reported once, as the wrong name with the
+/// right one suggested, not again as the right one missing: a far name (`vm` for
+/// `guest`), a near one (`sett` for a required `set`), at the top of a lesson too
+/// (`name` for `title`). A stray key beside a field that is present is still just
+/// unknown, and with two fields missing and one far key, nothing is guessed.
+#[test]
+fn a_field_under_a_wrong_name_is_reported_once() {
+    let e = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+        {"op": "host_create", "host": "h", "min": 1, "max": 9},
+        {"op": "host_alloc", "host": "h", "vm": "A"}]}),
+    );
+    assert_eq!(e.len(), 1, "{e:#?}");
+    at(&e[0], 1, "host_alloc", "vm");
+    assert!(
+        e[0].to_string().ends_with("field `vm`: unknown field; did you mean `guest`? (host_alloc needs `guest` and has no `vm`)"),
+        "{}",
+        e[0]
+    );
+    let e = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+        {"op": "set_free", "sett": "s"}]}),
+    );
+    assert_eq!(e.len(), 1, "{e:#?}");
+    at(&e[0], 0, "set_free", "sett");
+    assert!(e[0].message.contains("did you mean `set`?"), "{}", e[0]);
+    let e = all_mistakes(json!({"format": 1, "name": "t", "profile": "v5.5", "steps": []}));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].field.as_deref(), Some("name"), "{}", e[0]);
+    assert!(e[0].message.contains("did you mean `title`?"), "{}", e[0]);
+    // Present beside it: just unknown.
+    let e = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+        {"op": "host_alloc", "host": "h", "guest": "A", "vm": "B"}]}),
+    );
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(!e[0].message.contains("did you mean"), "{}", e[0]);
+    // Two missing, one far key: both missing fields and the key are named.
+    let e = all_mistakes(
+        json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+        {"op": "alloc", "set": "sva", "foo": 1}]}),
+    );
+    let fields: Vec<_> = e.iter().map(|e| e.field.as_deref()).collect();
+    assert_eq!(fields, [Some("foo"), Some("min"), Some("max")], "{e:#?}");
+}
+
 /// `say_in` is checked as `expect_in` is: a profile name not known is named with the
 /// closest one; a profile the lesson does not declare, and blank text, are mistakes.
 /// Both paths list the same.

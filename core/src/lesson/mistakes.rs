@@ -25,6 +25,13 @@ impl Mistakes {
         }
     }
 
+    /// The lesson's own fields checked (the first mistakes noted): a field written
+    /// under a wrong name is one mistake, not also a missing one (see
+    /// [`super::parse::pair_strays_with_missing`]).
+    pub(super) fn pair_top_level_strays(&mut self) {
+        super::parse::pair_strays_with_missing("a lesson", &mut self.list, 0);
+    }
+
     pub(super) fn len(&self) -> usize {
         self.list.len() + self.unlisted
     }

@@ -318,6 +318,7 @@ impl Lesson {
             }
         };
         let header = Header::from_map(top, &mut mistakes);
+        mistakes.pair_top_level_strays();
         let parsed: Vec<_> = steps
             .into_iter()
             .enumerate()
@@ -471,7 +472,12 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
         typed(&mut m, "expect_in", expectation_hint, &mut note);
     let say_in: Option<BTreeMap<Profile, String>> = typed(&mut m, "say_in", |msg| msg, &mut note);
     let ask: Option<Question> = typed(&mut m, "ask", |msg| msg, &mut note);
-    let op = op_name.and_then(|name| parse_op(i, &name, m, &mut mistakes));
+    let op = op_name.and_then(|name| {
+        let from = mistakes.len();
+        let op = parse_op(i, &name, m, &mut mistakes);
+        pair_strays_with_missing(&name, &mut mistakes, from);
+        op
+    });
     match op {
         Some(op) if mistakes.is_empty() => Ok(Step {
             op,
@@ -597,6 +603,55 @@ pub(super) fn parse_op(
         reported.insert(key, next + 1);
     }
     None
+}
+
+/// A field written under a wrong name is one mistake, not two: in `mistakes[from..]`
+/// (one op's fields), each required field reported missing is paired with the key set
+/// aside as unknown that it was most likely written as (the one whose message already
+/// suggests it; else, when one field is missing and one unknown key has no suggestion
+/// at all, that key: `vm` written for `guest`). The key's mistake then suggests the
+/// field, and the "missing" one is dropped. Anything unpaired is left as it is.
+pub(super) fn pair_strays_with_missing(op: &str, mistakes: &mut Vec<LessonError>, from: usize) {
+    let field = |e: &LessonError| e.field.clone().unwrap_or_default();
+    let is_stray =
+        |e: &LessonError| e.message.starts_with("unknown field") && !field(e).contains(['.', '[']);
+    let missing: Vec<usize> = (from..mistakes.len())
+        .filter(|&k| mistakes[k].message == "missing")
+        .collect();
+    let mut strays: Vec<usize> = (from..mistakes.len())
+        .filter(|&k| is_stray(&mistakes[k]))
+        .collect();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut unpaired: Vec<usize> = Vec::new();
+    for &k in &missing {
+        let close = format!("did you mean `{}`?", field(&mistakes[k]));
+        match strays
+            .iter()
+            .position(|&s| mistakes[s].message.contains(&close))
+        {
+            Some(at) => pairs.push((strays.remove(at), k)),
+            None => unpaired.push(k),
+        }
+    }
+    let far: Vec<usize> = strays
+        .into_iter()
+        .filter(|&s| !mistakes[s].message.contains("did you mean"))
+        .collect();
+    if let ([s], [k]) = (&far[..], &unpaired[..]) {
+        pairs.push((*s, *k));
+    }
+    let mut dropped: Vec<usize> = Vec::new();
+    for (s, k) in pairs {
+        let (stray, meant) = (field(&mistakes[s]), field(&mistakes[k]));
+        mistakes[s].message = format!(
+            "unknown field; did you mean `{meant}`? ({op} needs `{meant}` and has no `{stray}`)"
+        );
+        dropped.push(k);
+    }
+    dropped.sort_unstable();
+    for k in dropped.into_iter().rev() {
+        mistakes.remove(k);
+    }
 }
 
 pub(super) fn join(a: &str, b: &str) -> String {
