@@ -412,7 +412,7 @@ fn save_var(world: &mut World, step: &Step, result: &Outcome) {
 /// Resolves an ID argument: a number that fits 32 bits, or a saved `$name`.
 fn resolve(world: &mut World, arg: &IdArg) -> Result<Ioasid, Errno> {
     let v = match arg {
-        IdArg::Num(n) => *n,
+        IdArg::Num(n, _) => *n,
         IdArg::Var(name) => world
             .vars
             .get(name)

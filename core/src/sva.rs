@@ -2,6 +2,7 @@
 //! a device to a process, one PASID per mm. In v6.6 mode, the global PASID allocator
 //! and (device, PASID) -> domain attachments.
 use crate::id::{Ioasid, Name, PASID_MAX, PASID_MIN};
+use crate::lesson::{Addr, Radix};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -89,14 +90,44 @@ impl<'de> Deserialize<'de> for Perm {
 
 /// One mapping of a process: [start, start + len) with its rights.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "WrittenMapping", into = "WrittenMapping")]
 pub struct Mapping {
     /// A number or a `"0x..."` string in a lesson, like an address.
-    #[serde(deserialize_with = "crate::lesson::address")]
     pub start: u64,
-    #[serde(deserialize_with = "crate::lesson::address")]
     pub len: u64,
     pub perm: Perm,
+    /// How `start` and `len` were written, so that export writes them the same way.
+    pub written: [Radix; 2],
+}
+
+/// A mapping as a lesson writes it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrittenMapping {
+    start: Addr,
+    len: Addr,
+    perm: Perm,
+}
+
+impl From<WrittenMapping> for Mapping {
+    fn from(w: WrittenMapping) -> Mapping {
+        Mapping {
+            start: w.start.0,
+            len: w.len.0,
+            perm: w.perm,
+            written: [w.start.1, w.len.1],
+        }
+    }
+}
+
+impl From<Mapping> for WrittenMapping {
+    fn from(m: Mapping) -> WrittenMapping {
+        WrittenMapping {
+            start: Addr(m.start, m.written[0]),
+            len: Addr(m.len, m.written[1]),
+            perm: m.perm,
+        }
+    }
 }
 
 impl Mapping {

@@ -285,6 +285,55 @@ fn messages_suggest_the_fix() {
     assert!(e.message.contains("knob `refs`"), "{e}");
 }
 
+/// Export writes each number as its author did: a `"0x..."` string stays one, a plain
+/// number stays plain (IDs, a host's range, a bind's range, a page request's address,
+/// a mapping's start and length).
+#[test]
+fn export_keeps_numbers_as_written() {
+    let text = r#"{"format": 1, "title": "t", "profile": "v5.18", "steps": [
+        {"op": "alloc", "set": "sva", "min": "0x10", "max": 16, "as": "a"},
+        {"op": "free", "id": "0X1f"},
+        {"op": "get", "id": 17},
+        {"op": "host_create", "host": "h", "min": 1, "max": "0xfffff"},
+        {"op": "mm_create", "mm": "A", "maps": [{"start": "0x10000000", "len": 4096, "perm": "rw"},
+                                                {"start": 536870912, "len": "0x2000", "perm": "r"}]},
+        {"op": "bind", "device": "d", "mm": "A", "min": "0x1", "max": 255},
+        {"op": "fault", "device": "d", "pasid": "$a", "addr": "0x10000000", "perm": "r", "group": 1},
+        {"op": "fault", "device": "d", "pasid": 16, "addr": 268439552, "perm": "r", "group": 2}
+    ]}"#;
+    let l = Lesson::parse(text).expect("parses");
+    let steps = l.to_json()["steps"].clone();
+    assert_eq!(steps[0]["min"], json!("0x10"));
+    assert_eq!(steps[0]["max"], json!(16));
+    assert_eq!(steps[1]["id"], json!("0x1f"), "hex, in the usual case");
+    assert_eq!(steps[2]["id"], json!(17));
+    assert_eq!(
+        (&steps[3]["min"], &steps[3]["max"]),
+        (&json!(1), &json!("0xfffff"))
+    );
+    assert_eq!(steps[4]["maps"][0]["start"], json!("0x10000000"));
+    assert_eq!(steps[4]["maps"][0]["len"], json!(4096));
+    assert_eq!(steps[4]["maps"][1]["start"], json!(536870912));
+    assert_eq!(steps[4]["maps"][1]["len"], json!("0x2000"));
+    assert_eq!(
+        (&steps[5]["min"], &steps[5]["max"]),
+        (&json!("0x1"), &json!(255))
+    );
+    assert_eq!(steps[6]["addr"], json!("0x10000000"));
+    assert_eq!(
+        (&steps[7]["pasid"], &steps[7]["addr"]),
+        (&json!(16), &json!(268439552))
+    );
+    // And back: the same lesson, through both paths and from the text of a file.
+    assert_eq!(Lesson::from_value(l.to_json()).as_ref(), Ok(&l));
+    assert_eq!(Lesson::parse(&l.to_text()).as_ref(), Ok(&l));
+    assert!(
+        l.to_text().contains(r#""min": "0x10", "max": 16"#),
+        "{}",
+        l.to_text()
+    );
+}
+
 #[test]
 fn a_mapping_is_written_like_an_address() {
     let text = r#"{"format": 1, "title": "t", "profile": "v5.11", "steps": [

@@ -33,11 +33,30 @@ use parse::{wire_present, wire_var_name};
 /// The only format version so far.
 pub const FORMAT: u64 = 1;
 
-/// An ID argument: a number (decimal, or a `"0x..."` string) or `"$name"`, a result
-/// saved by an earlier step's `"as"`.
+/// How a number was written in a lesson: a plain (decimal) number, or a `"0x..."`
+/// string. Kept so that an exported lesson writes each number as its author did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Radix {
+    #[default]
+    Dec,
+    Hex,
+}
+
+impl Radix {
+    /// `n` as a lesson writes it in this radix: a number, or a `"0x..."` string.
+    fn write<S: Serializer>(self, n: u64, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Radix::Dec => s.serialize_u64(n),
+            Radix::Hex => s.serialize_str(&format!("{n:#x}")),
+        }
+    }
+}
+
+/// An ID argument: a number (decimal, or a `"0x..."` string: see [`Radix`]) or
+/// `"$name"`, a result saved by an earlier step's `"as"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IdArg {
-    Num(u64),
+    Num(u64, Radix),
     Var(String),
 }
 
@@ -50,11 +69,11 @@ impl<'de> Deserialize<'de> for IdArg {
                 f.write_str("a non-negative number, a \"0x...\" string or a \"$name\"")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdArg, E> {
-                Ok(IdArg::Num(v))
+                Ok(IdArg::Num(v, Radix::Dec))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdArg, E> {
                 u64::try_from(v)
-                    .map(IdArg::Num)
+                    .map(|v| IdArg::Num(v, Radix::Dec))
                     .map_err(|_| E::custom(format!("{v} is negative")))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<IdArg, E> {
@@ -64,7 +83,7 @@ impl<'de> Deserialize<'de> for IdArg {
                     }
                     return Ok(IdArg::Var(name.to_string()));
                 }
-                parse_hex(v).map(IdArg::Num).ok_or_else(|| {
+                parse_hex(v).map(|n| IdArg::Num(n, Radix::Hex)).ok_or_else(|| {
                     if v.trim().parse::<i64>().is_ok() {
                         E::custom(format!(
                             "\"{v}\" is a number written as a string: write it without quotes"
@@ -88,7 +107,7 @@ impl<'de> Deserialize<'de> for IdArg {
 impl Serialize for IdArg {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            IdArg::Num(n) => s.serialize_u64(*n),
+            IdArg::Num(n, radix) => radix.write(*n, s),
             IdArg::Var(v) => s.serialize_str(&format!("${v}")),
         }
     }
@@ -99,14 +118,14 @@ fn parse_hex(v: &str) -> Option<u64> {
     u64::from_str_radix(hex, 16).ok()
 }
 
-/// An address: a number or a `"0x..."` string.
+/// An address: a number or a `"0x..."` string (kept as written, see [`Radix`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Addr(pub u64);
+pub struct Addr(pub u64, pub Radix);
 
 impl<'de> Deserialize<'de> for Addr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match IdArg::deserialize(d)? {
-            IdArg::Num(n) => Ok(Addr(n)),
+            IdArg::Num(n, radix) => Ok(Addr(n, radix)),
             IdArg::Var(_) => Err(de::Error::custom("an address cannot be a $name")),
         }
     }
@@ -114,13 +133,8 @@ impl<'de> Deserialize<'de> for Addr {
 
 impl Serialize for Addr {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{:#x}", self.0))
+        self.1.write(self.0, s)
     }
-}
-
-/// A `u64` field written like an address: a number or a `"0x..."` string.
-pub(crate) fn address<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    Addr::deserialize(d).map(|a| a.0)
 }
 
 fn default_true() -> bool {

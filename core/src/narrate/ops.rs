@@ -131,7 +131,7 @@ pub fn describe_op(w: &World, op: &Op) -> String {
 
 fn arg(w: &World, a: &IdArg) -> String {
     match a {
-        IdArg::Num(n) => n.to_string(),
+        IdArg::Num(n, _) => n.to_string(),
         // The learner sees the number; the lesson's variable name is its author's.
         IdArg::Var(v) => match w.vars.get(v) {
             Some(n) => n.to_string(),
