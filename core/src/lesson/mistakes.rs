@@ -75,7 +75,9 @@ pub(super) fn check_steps<'a>(
                 let op = Some(step.op.name());
                 [
                     check_question(i, op, step.ask.as_ref()),
-                    check_vars(i, step, &names),
+                    // The hint is sought only for a mistake that will be listed:
+                    // each search reads every name saved so far.
+                    check_vars(i, step, &names, mistakes.len() < MAX_LISTED),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
                 ]
             }
@@ -101,7 +103,7 @@ impl Lesson {
 pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
     let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
     check_question(steps.len(), Some(step.op.name()), step.ask.as_ref())?;
-    check_vars(steps.len(), step, &names)
+    check_vars(steps.len(), step, &names, true)
 }
 
 /// `expect_in` may name only the lesson's own profiles: an expectation for a profile
@@ -162,17 +164,28 @@ pub(super) fn check_question(
     Ok(())
 }
 
-pub(super) fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), LessonError> {
+/// Each `$name` of `step` must be one of `names`; with `hint`, a close one of them is
+/// suggested (a search through all of them: the caller asks only for listed mistakes).
+pub(super) fn check_vars(
+    i: usize,
+    step: &Step,
+    names: &HashSet<&str>,
+    hint: bool,
+) -> Result<(), LessonError> {
     for (field, var) in step.op.var_refs() {
         if !names.contains(var) {
+            let close = if hint {
+                closest(var, names.iter().copied())
+            } else {
+                None
+            };
             return Err(LessonError {
                 step: Some(i),
                 op: Some(step.op.name().to_string()),
                 field: Some(field.to_string()),
                 message: format!(
                     "unknown `${var}`: no earlier step saves a result `as` \"{var}\"{}",
-                    closest(var, &names.iter().copied().collect::<Vec<_>>())
-                        .map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
+                    close.map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
                 ),
             });
         }
@@ -195,19 +208,26 @@ pub(super) fn expectation_hint(msg: String) -> String {
 /// " (did you mean `x`?)" when one of `known` is close to `word`: one edit for a word
 /// of up to three letters, two up to six, three beyond (so `max` is not taken for `as`).
 pub(super) fn did_you_mean(word: &str, known: &[&str]) -> String {
-    closest(word, known).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
+    closest(word, known.iter().copied())
+        .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
 }
 
-/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]).
-pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let reach = match word.chars().count() {
+/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]); of
+/// equally close ones, the first in alphabetical order. Cost: one edit distance per name of
+/// about `word`'s length (a length apart by more than the reach is no candidate).
+pub(super) fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = word.chars().count();
+    let reach = match len {
         0..=3 => 1,
         4..=6 => 2,
         _ => 3,
     };
     known
-        .iter()
-        .map(|k| (strsim::levenshtein(word, k), *k))
+        .into_iter()
+        .filter(|k| {
+            k.len().abs_diff(word.len()) <= reach * 4 && k.chars().count().abs_diff(len) <= reach
+        })
+        .map(|k| (strsim::levenshtein(word, k), k))
         .filter(|(d, _)| *d <= reach)
         .min()
         .map(|(_, k)| k)
