@@ -2,6 +2,7 @@
 //! that need more than one step (questions, `$name`s, `expect_in` profiles), and the
 //! hints added to serde's messages ("did you mean ...?").
 use super::parse::BrokenStep;
+use super::text::over_bound;
 use super::*;
 use crate::profile::Profile;
 use std::collections::HashSet;
@@ -19,7 +20,7 @@ pub(super) struct Mistakes {
 impl Mistakes {
     pub(super) fn push(&mut self, e: LessonError) {
         if self.list.len() < MAX_LISTED {
-            self.list.push(e);
+            self.list.push(e.tidied());
         } else {
             self.unlisted += 1;
         }
@@ -68,6 +69,7 @@ pub(super) fn check_steps<'a>(
                 [
                     check_question(i, op, broken.ask.as_deref()),
                     Ok(()),
+                    Ok(()),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
                 ]
             }
@@ -78,6 +80,7 @@ pub(super) fn check_steps<'a>(
                     // The hint is sought only for a mistake that will be listed:
                     // each search reads every name saved so far.
                     check_vars(i, step, &names, mistakes.len() < MAX_LISTED),
+                    check_bounds(i, step),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
                 ]
             }
@@ -131,7 +134,47 @@ pub(super) fn check_expect_in<'a>(
     }
 }
 
-/// A question needs two choices or more, and its answer must be one of them.
+/// A step's texts within their bounds (see [`super::text`]): its `as` and `thread`, its
+/// `say`, its question's prompt, choices and explanation.
+pub(super) fn check_bounds(i: usize, step: &Step) -> Result<(), LessonError> {
+    let err = |field: &str, message: String| LessonError {
+        step: Some(i),
+        op: Some(step.op.name().to_string()),
+        field: Some(field.to_string()),
+        message,
+    };
+    let fields = [
+        ("as", step.save_as.as_deref(), MAX_NAME_CHARS, "a name"),
+        (
+            "thread",
+            step.thread.as_deref(),
+            MAX_SHORT_TEXT_CHARS,
+            "a thread",
+        ),
+        ("say", step.say.as_deref(), MAX_TEXT_CHARS, "a narration"),
+    ];
+    for (field, text, max, what) in fields {
+        if let Some(m) = text.and_then(|t| over_bound(t, max, what)) {
+            return Err(err(field, m));
+        }
+    }
+    let Some(q) = &step.ask else { return Ok(()) };
+    if let Some(m) = over_bound(&q.prompt, MAX_TEXT_CHARS, "a prompt") {
+        return Err(err("ask.prompt", m));
+    }
+    if let Some(m) = over_bound(&q.explain, MAX_TEXT_CHARS, "an explanation") {
+        return Err(err("ask.explain", m));
+    }
+    for (k, c) in q.choices.iter().enumerate() {
+        if let Some(m) = over_bound(c, MAX_SHORT_TEXT_CHARS, "a choice") {
+            return Err(err(&format!("ask.choices[{k}]"), m));
+        }
+    }
+    Ok(())
+}
+
+/// A question needs two choices or more (and at most [`MAX_CHOICES`]: the keys 1 to 9
+/// answer it), and its answer must be one of them.
 pub(super) fn check_question(
     i: usize,
     op: Option<&str>,
@@ -148,6 +191,15 @@ pub(super) fn check_question(
         return Err(err(
             "ask.choices",
             "a question needs at least two choices".into(),
+        ));
+    }
+    if q.choices.len() > MAX_CHOICES {
+        return Err(err(
+            "ask.choices",
+            format!(
+                "{} choices, more than the {MAX_CHOICES} a question may have (the keys 1 to {MAX_CHOICES} answer it)",
+                q.choices.len()
+            ),
         ));
     }
     if q.answer >= q.choices.len() {
