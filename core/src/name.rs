@@ -179,6 +179,14 @@ impl Serialize for Name {
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        // Names are interned for good: a lesson's are short (checked before interning).
+        let max = crate::lesson::MAX_NAME_CHARS;
+        if text.len() > max && text.chars().count() > max {
+            return Err(serde::de::Error::custom(format!(
+                "a name has at most {max} characters; this one has {}",
+                text.chars().count()
+            )));
+        }
         Ok(Name::new(&text))
     }
 }

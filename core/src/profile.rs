@@ -462,12 +462,10 @@ impl Knobs {
             }
             merged.insert(k.clone(), v.clone());
         }
-        serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| {
-            // serde does not say which knob: the one value that is not a bool is `refs`.
-            match overrides.get("refs") {
-                Some(v) if !v.is_boolean() => format!("knob `refs`: {e}"),
-                _ => e.to_string(),
-            }
+        serde_path_to_error::deserialize(serde_json::Value::Object(merged)).map_err(|e| {
+            // The path names the knob whose value is wrong.
+            let knob = e.path().to_string();
+            format!("knob `{knob}`: {}", e.into_inner())
         })
     }
 

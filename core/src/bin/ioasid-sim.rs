@@ -71,8 +71,16 @@ fn run(args: &[String]) -> ExitCode {
                 ))
             }
         },
-        None => match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        // Bytes, decoded as the browser's import decodes them (a byte-order mark
+        // skipped, invalid UTF-8 placed).
+        None => match std::fs::read(&path) {
+            Ok(bytes) => match ioasid_core::lesson::decode(&bytes) {
+                Ok(t) => t.to_string(),
+                Err(e) => {
+                    eprintln!("{path}: {e}");
+                    return ExitCode::from(2);
+                }
+            },
             Err(e) => return usage_error(&format!("cannot read {path}: {e}")),
         },
     };

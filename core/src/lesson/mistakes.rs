@@ -2,6 +2,7 @@
 //! that need more than one step (questions, `$name`s, `expect_in` and `say_in`
 //! profiles), and the hints added to serde's messages ("did you mean ...?").
 use super::parse::BrokenStep;
+use super::text::over_bound;
 use super::*;
 use crate::profile::Profile;
 use std::collections::{BTreeMap, HashSet};
@@ -19,7 +20,7 @@ pub(super) struct Mistakes {
 impl Mistakes {
     pub(super) fn push(&mut self, e: LessonError) {
         if self.list.len() < MAX_LISTED {
-            self.list.push(e);
+            self.list.push(e.tidied());
         } else {
             self.unlisted += 1;
         }
@@ -75,6 +76,7 @@ pub(super) fn check_steps<'a>(
                 [
                     check_question(i, op, broken.ask.as_deref()),
                     Ok(()),
+                    Ok(()),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
                     check_say_in(i, op, &broken.say_in, profiles),
                 ]
@@ -83,7 +85,10 @@ pub(super) fn check_steps<'a>(
                 let op = Some(step.op.name());
                 [
                     check_question(i, op, step.ask.as_ref()),
-                    check_vars(i, step, &names),
+                    // The hint is sought only for a mistake that will be listed:
+                    // each search reads every name saved so far.
+                    check_vars(i, step, &names, mistakes.len() < MAX_LISTED),
+                    check_bounds(i, step),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
                     check_say_in(i, op, &step.say_in, profiles),
                 ]
@@ -110,7 +115,7 @@ impl Lesson {
 pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
     let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
     check_question(steps.len(), Some(step.op.name()), step.ask.as_ref())?;
-    check_vars(steps.len(), step, &names)
+    check_vars(steps.len(), step, &names, true)
 }
 
 /// `expect_in` may name only the lesson's own profiles: an expectation for a profile
@@ -175,7 +180,47 @@ fn undeclared<'a>(
     }
 }
 
-/// A question needs two choices or more, and its answer must be one of them.
+/// A step's texts within their bounds (see [`super::text`]): its `as` and `thread`, its
+/// `say`, its question's prompt, choices and explanation.
+pub(super) fn check_bounds(i: usize, step: &Step) -> Result<(), LessonError> {
+    let err = |field: &str, message: String| LessonError {
+        step: Some(i),
+        op: Some(step.op.name().to_string()),
+        field: Some(field.to_string()),
+        message,
+    };
+    let fields = [
+        ("as", step.save_as.as_deref(), MAX_NAME_CHARS, "a name"),
+        (
+            "thread",
+            step.thread.as_deref(),
+            MAX_SHORT_TEXT_CHARS,
+            "a thread",
+        ),
+        ("say", step.say.as_deref(), MAX_TEXT_CHARS, "a narration"),
+    ];
+    for (field, text, max, what) in fields {
+        if let Some(m) = text.and_then(|t| over_bound(t, max, what)) {
+            return Err(err(field, m));
+        }
+    }
+    let Some(q) = &step.ask else { return Ok(()) };
+    if let Some(m) = over_bound(&q.prompt, MAX_TEXT_CHARS, "a prompt") {
+        return Err(err("ask.prompt", m));
+    }
+    if let Some(m) = over_bound(&q.explain, MAX_TEXT_CHARS, "an explanation") {
+        return Err(err("ask.explain", m));
+    }
+    for (k, c) in q.choices.iter().enumerate() {
+        if let Some(m) = over_bound(c, MAX_SHORT_TEXT_CHARS, "a choice") {
+            return Err(err(&format!("ask.choices[{k}]"), m));
+        }
+    }
+    Ok(())
+}
+
+/// A question needs two choices or more (and at most [`MAX_CHOICES`]: the keys 1 to 9
+/// answer it), and its answer must be one of them.
 pub(super) fn check_question(
     i: usize,
     op: Option<&str>,
@@ -194,6 +239,15 @@ pub(super) fn check_question(
             "a question needs at least two choices".into(),
         ));
     }
+    if q.choices.len() > MAX_CHOICES {
+        return Err(err(
+            "ask.choices",
+            format!(
+                "{} choices, more than the {MAX_CHOICES} a question may have (the keys 1 to {MAX_CHOICES} answer it)",
+                q.choices.len()
+            ),
+        ));
+    }
     if q.answer >= q.choices.len() {
         return Err(err(
             "ask.answer",
@@ -208,17 +262,28 @@ pub(super) fn check_question(
     Ok(())
 }
 
-pub(super) fn check_vars(i: usize, step: &Step, names: &HashSet<&str>) -> Result<(), LessonError> {
+/// Each `$name` of `step` must be one of `names`; with `hint`, a close one of them is
+/// suggested (a search through all of them: the caller asks only for listed mistakes).
+pub(super) fn check_vars(
+    i: usize,
+    step: &Step,
+    names: &HashSet<&str>,
+    hint: bool,
+) -> Result<(), LessonError> {
     for (field, var) in step.op.var_refs() {
         if !names.contains(var) {
+            let close = if hint {
+                closest(var, names.iter().copied())
+            } else {
+                None
+            };
             return Err(LessonError {
                 step: Some(i),
                 op: Some(step.op.name().to_string()),
                 field: Some(field.to_string()),
                 message: format!(
                     "unknown `${var}`: no earlier step saves a result `as` \"{var}\"{}",
-                    closest(var, &names.iter().copied().collect::<Vec<_>>())
-                        .map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
+                    close.map_or(String::new(), |n| format!(" (did you mean `${n}`?)"))
                 ),
             });
         }
@@ -241,19 +306,26 @@ pub(super) fn expectation_hint(msg: String) -> String {
 /// " (did you mean `x`?)" when one of `known` is close to `word`: one edit for a word
 /// of up to three letters, two up to six, three beyond (so `max` is not taken for `as`).
 pub(super) fn did_you_mean(word: &str, known: &[&str]) -> String {
-    closest(word, known).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
+    closest(word, known.iter().copied())
+        .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"))
 }
 
-/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]).
-pub(super) fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let reach = match word.chars().count() {
+/// The one of `known` closest to `word`, if within reach (see [`did_you_mean`]); of
+/// equally close ones, the first in alphabetical order. Cost: one edit distance per name of
+/// about `word`'s length (a length apart by more than the reach is no candidate).
+pub(super) fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = word.chars().count();
+    let reach = match len {
         0..=3 => 1,
         4..=6 => 2,
         _ => 3,
     };
     known
-        .iter()
-        .map(|k| (strsim::levenshtein(word, k), *k))
+        .into_iter()
+        .filter(|k| {
+            k.len().abs_diff(word.len()) <= reach * 4 && k.chars().count().abs_diff(len) <= reach
+        })
+        .map(|k| (strsim::levenshtein(word, k), k))
         .filter(|(d, _)| *d <= reach)
         .min()
         .map(|(_, k)| k)

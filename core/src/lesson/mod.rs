@@ -23,12 +23,17 @@ use std::fmt;
 mod export;
 mod mistakes;
 mod parse;
+mod text;
 
 pub use mistakes::{check_appended, MAX_LISTED};
 use parse::{is_var_name, top_err};
 pub use parse::{parse_step, parse_step_reporting_all};
 #[cfg(not(target_arch = "wasm32"))]
 use parse::{wire_present, wire_var_name};
+pub use text::{
+    decode, decode_owned, quote, MAX_CHOICES, MAX_LONG_TEXT_CHARS, MAX_MESSAGE_CHARS,
+    MAX_NAME_CHARS, MAX_QUOTED_CHARS, MAX_SHORT_TEXT_CHARS, MAX_TEXT_CHARS,
+};
 
 /// The only format version so far.
 pub const FORMAT: u64 = 1;

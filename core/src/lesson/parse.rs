@@ -5,6 +5,7 @@ use super::mistakes::{
     check_question, check_steps, did_you_mean, expectation_hint, plain_words, suggest_known,
     Mistakes,
 };
+use super::text::{duplicate_keys, over_bound, without_bom};
 use super::*;
 use crate::profile::Profile;
 use crate::trace::Outcome;
@@ -23,6 +24,7 @@ pub(super) fn top_err(field: &str, message: impl Into<String>) -> LessonError {
         field: Some(field.to_string()),
         message: message.into(),
     }
+    .tidied()
 }
 
 pub(super) const LESSON_KEYS: [&str; 9] = [
@@ -71,6 +73,17 @@ impl Header {
         let summary = string("summary", false).unwrap_or_default();
         let intro = string("intro", false);
         let outro = string("outro", false);
+        let texts = [
+            ("title", Some(&title), MAX_SHORT_TEXT_CHARS, "a title"),
+            ("summary", Some(&summary), MAX_TEXT_CHARS, "a summary"),
+            ("intro", intro.as_ref(), MAX_LONG_TEXT_CHARS, "an intro"),
+            ("outro", outro.as_ref(), MAX_LONG_TEXT_CHARS, "an outro"),
+        ];
+        for (field, text, max, what) in texts {
+            if let Some(m) = text.and_then(|t| over_bound(t, max, what)) {
+                mistakes.push(top_err(field, m));
+            }
+        }
         let profile: Option<Profile> = match top.remove("profile") {
             Some(Value::String(s)) => s
                 .parse()
@@ -272,6 +285,13 @@ impl Lesson {
     /// a line counting the rest): the lesson's own fields first, then step by step.
     /// Never empty on failure. Text that is not JSON is one mistake.
     pub fn parse_reporting_all(text: &str) -> Result<Lesson, Vec<LessonError>> {
+        // A byte-order mark is no part of the JSON (a browser's decoder drops it too).
+        let text = without_bom(text);
+        // A key written twice would be read as its last value, silently.
+        let twice = duplicate_keys(text, MAX_LISTED);
+        if !twice.is_empty() {
+            return Err(twice);
+        }
         // Fast path (native builds): one typed pass. Any mistake in a step sends the
         // text through the precise path, which finds and names it.
         #[cfg(not(target_arch = "wasm32"))]
@@ -381,7 +401,7 @@ pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonEr
     parse_step_parts(i, v).map_err(|broken| {
         let mut list = broken.mistakes;
         list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_deref()).err());
-        list
+        list.into_iter().map(LessonError::tidied).collect()
     })
 }
 
@@ -428,7 +448,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
             mistakes.push(err(
                 Some(&s),
                 Some("op".into()),
-                format!("unknown op `{s}`{hint}"),
+                format!("unknown op `{}`{hint}", text::quote(&s)),
             ));
             None
         }
@@ -468,8 +488,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
     }
     let mut note = |field: String, message: String| mistakes.push(err(opn, Some(field), message));
     let expect: Option<Outcome> = typed(&mut m, "expect", expectation_hint, &mut note);
-    let expect_in: Option<BTreeMap<Profile, Outcome>> =
-        typed(&mut m, "expect_in", expectation_hint, &mut note);
+    let expect_in = expectations_by_profile(m.remove("expect_in"), &mut note);
     let say_in: Option<BTreeMap<Profile, String>> = typed(&mut m, "say_in", |msg| msg, &mut note);
     let ask: Option<Question> = typed(&mut m, "ask", |msg| msg, &mut note);
     let op = op_name.and_then(|name| {
@@ -499,6 +518,44 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
             say_in: say_in.unwrap_or_default(),
         }),
     }
+}
+
+/// A step's `expect_in`, each profile read on its own so that a mistake names the
+/// profile it is under (`expect_in.v5.11`): a profile name that is not one, or an
+/// expectation that does not read. `None` when absent or wrong (the mistakes noted).
+fn expectations_by_profile(
+    v: Option<Value>,
+    note: &mut impl FnMut(String, String),
+) -> Option<BTreeMap<Profile, Outcome>> {
+    let map = match v? {
+        Value::Object(map) => map,
+        _ => {
+            note(
+                "expect_in".into(),
+                "expected an object of expectations by profile, e.g. {\"v5.11\": {\"ok\": 1}}"
+                    .into(),
+            );
+            return None;
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut ok = true;
+    for (k, v) in map {
+        let field = format!("expect_in.{k}");
+        let profile = k.parse::<Profile>().map_err(|e| {
+            let hint = did_you_mean(&k, &Profile::ALL.map(|p| p.name()));
+            note(field.clone(), format!("{e}{hint}"));
+        });
+        let outcome = parse_at::<Outcome, _>(v)
+            .map_err(|(p, msg)| note(join(&field, &p), expectation_hint(msg)));
+        match (profile, outcome) {
+            (Ok(p), Ok(o)) => {
+                out.insert(p, o);
+            }
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 /// The `k`th value tried in place of a field found wrong or missing, so that the op's

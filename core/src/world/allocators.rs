@@ -6,6 +6,7 @@ use crate::id::{Errno, Ioasid, Name, INVALID_IOASID, PASID_MAX, PASID_MIN};
 use crate::profile::Profile;
 use crate::trace::{Event, Val};
 use crate::xarray::XArray;
+use std::collections::HashMap;
 
 /// `intel_pasid_max_id` in a guest with a 20-bit vIOMMU: a count of PASIDs (`2 <<
 /// ecap_pss`), which the vcmd alloc compares `max` with (R-VCMD-1).
@@ -66,6 +67,7 @@ impl World {
             return Err(Errno::EINVAL);
         }
         if self.knobs.rfc_one_allocator {
+            self.reg_index = None;
             return self.rfc_set_allocator(allocator, fns, host);
         }
         // The driver's ops struct exists whether or not the registration succeeds.
@@ -108,7 +110,7 @@ impl World {
                 return Err(Errno::EAGAIN);
             }
             self.log.line("register.activate");
-            self.groups.push(new_group(allocator, fns, host));
+            self.push_group(allocator, fns, host);
             self.log.switched = true;
             let to = self.active_name();
             self.log.event(|| Event::ActiveChanged {
@@ -119,10 +121,21 @@ impl World {
             return Ok(Val::Null);
         }
         let strict = !self.knobs.flaw_secondary_reregister;
-        for g in &mut self.groups {
+        // The kernel walks every group; the first that matches is the one the walk
+        // stops at, found through the index (a lesson may register by the hundred
+        // thousand).
+        let index = self
+            .reg_index
+            .take()
+            .unwrap_or_else(|| RegIndex::build(&self.groups));
+        let at = index.first_match(allocator, fns, strict);
+        // A member list is walked only for a name that is a member somewhere.
+        let anywhere = index.member.contains_key(allocator);
+        self.reg_index = Some(index);
+        if let Some(g) = at.and_then(|p| self.groups.get_mut(p)) {
             // The group's recorded ops: its first registrant's, kept for good in the
             // kernel (flaw 3), the promoted member's in improved.
-            let member = g.members.contains(allocator);
+            let member = anywhere && g.members.contains(allocator);
             if g.pdata == *allocator || (member && strict) {
                 self.log.line("register.dup");
                 self.log.klog("IOASID allocator already registered");
@@ -137,6 +150,9 @@ impl World {
             if g.fns == *fns {
                 self.log.line("register.join");
                 g.members.push(*allocator);
+                if let (Some(index), Some(p)) = (&mut self.reg_index, at) {
+                    index.member.entry(*allocator).or_insert(p);
+                }
                 let pdata = g.pdata;
                 if member {
                     self.log.hazard(INVALID_IOASID, || format!(
@@ -151,7 +167,7 @@ impl World {
             }
         }
         self.log.line("register.queue");
-        self.groups.push(new_group(allocator, fns, host));
+        self.push_group(allocator, fns, host);
         let pos = self.groups.len();
         self.log.explain(|| {
             format!("{allocator} has other functions: it waits, inactive, in position {pos}")
@@ -173,6 +189,8 @@ impl World {
         if self.knobs.global_pasid {
             return Err(Errno::EOPNOTSUPP);
         }
+        // Members leave, the pdata moves, groups go: the index is rebuilt when next needed.
+        self.reg_index = None;
         if self.knobs.rfc_one_allocator {
             return self.rfc_unset_allocator(allocator);
         }
@@ -445,6 +463,61 @@ impl World {
             });
         }
         freed
+    }
+}
+
+impl World {
+    /// Appends a new group of one, keeping the index up to date.
+    fn push_group(&mut self, allocator: &Name, fns: &Name, host: Option<&Name>) {
+        let p = self.groups.len();
+        self.groups.push(new_group(allocator, fns, host));
+        if let Some(index) = &mut self.reg_index {
+            index.fns.entry(*fns).or_insert(p);
+            index.pdata.entry(*allocator).or_insert(p);
+            index.member.entry(*allocator).or_insert(p);
+        }
+    }
+}
+
+/// For `register`: the first group (its position in `World::groups`) with given
+/// functions, with given recorded ops, and with a given member. Kept up to date by
+/// `register`'s own changes (a group appended, a member joining: positions of earlier
+/// groups do not move); any other change to the groups drops it, and it is rebuilt
+/// from them (`World::check_invariants` compares the two).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RegIndex {
+    fns: HashMap<Name, usize>,
+    pdata: HashMap<Name, usize>,
+    member: HashMap<Name, usize>,
+}
+
+impl RegIndex {
+    /// The index of `groups`. Cost: O(groups + members).
+    pub(crate) fn build(groups: &[Group]) -> RegIndex {
+        let mut index = RegIndex::default();
+        for (p, g) in groups.iter().enumerate() {
+            index.fns.entry(g.fns).or_insert(p);
+            index.pdata.entry(g.pdata).or_insert(p);
+            for m in &g.members {
+                index.member.entry(*m).or_insert(p);
+            }
+        }
+        index
+    }
+
+    /// The first group the kernel's walk in `register` stops at: its recorded ops are
+    /// `allocator`, or (`strict`) `allocator` is a member, or its functions are `fns`.
+    fn first_match(&self, allocator: &Name, fns: &Name, strict: bool) -> Option<usize> {
+        let member = if strict {
+            self.member.get(allocator)
+        } else {
+            None
+        };
+        [self.pdata.get(allocator), member, self.fns.get(fns)]
+            .into_iter()
+            .flatten()
+            .min()
+            .copied()
     }
 }
 

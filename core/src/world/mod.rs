@@ -73,6 +73,10 @@ pub struct World {
     pub step: usize,
     /// What the current step did.
     pub log: StepLog,
+    /// Where `register` finds its match among `groups` without walking them (see
+    /// [`allocators::RegIndex`]); `None` after a change it does not follow, rebuilt on
+    /// the next `register`.
+    pub(crate) reg_index: Option<allocators::RegIndex>,
 }
 
 impl World {
@@ -133,6 +137,7 @@ impl World {
             vars: BTreeMap::new(),
             step: 0,
             log: StepLog::default(),
+            reg_index: None,
         }
     }
 
@@ -228,6 +233,11 @@ impl World {
             ));
         }
         self.check_queue()?;
+        if let Some(index) = &self.reg_index {
+            if *index != allocators::RegIndex::build(&self.groups) {
+                return Err("register's index of the groups is out of date".into());
+            }
+        }
         let mut counted: BTreeMap<Ioasid, u32> = BTreeMap::new();
         for p in self.pending_requests().filter_map(|r| r.pasid) {
             *counted.entry(p).or_default() += 1;

@@ -12,7 +12,7 @@ const BIG_FILE_BYTES: u64 = 2_000_000;
 /// Lesson files beyond this size are refused before reading.
 pub const MAX_IMPORT_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
 
-/// A callback that reads a file as text and imports it as a lesson.
+/// A callback that reads a file, decodes it as text and imports it as a lesson.
 #[hook]
 pub fn use_file_import(
     dispatch: Option<UseReducerDispatcher<AppState>>,
@@ -43,20 +43,31 @@ pub fn use_file_import(
                 ],
             }));
         }
-        let task = gloo::file::callbacks::read_as_text(&file, move |result| match result {
-            Ok(text) if big => {
-                // Let the page show the message before the (long) parse.
-                Timeout::new(50, move || {
-                    dispatch.dispatch(Action::LoadLessonText { name, text })
-                })
-                .forget();
+        // Bytes, decoded by the core as the command line decodes a file (a byte-order
+        // mark skipped, invalid UTF-8 refused with its position, not replaced).
+        let task = gloo::file::callbacks::read_as_bytes(&file, move |result| {
+            match result.map(ioasid_core::lesson::decode_owned) {
+                Ok(Err(e)) => dispatch.dispatch(Action::ShowNotice(Notice {
+                    error: true,
+                    title: format!(
+                        "{name} could not be imported. The lesson shown has not changed."
+                    ),
+                    details: vec![e.to_string()],
+                })),
+                Ok(Ok(text)) if big => {
+                    // Let the page show the message before the (long) parse.
+                    Timeout::new(50, move || {
+                        dispatch.dispatch(Action::LoadLessonText { name, text })
+                    })
+                    .forget();
+                }
+                Ok(Ok(text)) => dispatch.dispatch(Action::LoadLessonText { name, text }),
+                Err(e) => dispatch.dispatch(Action::ShowNotice(Notice {
+                    error: true,
+                    title: format!("{name} could not be read."),
+                    details: vec![e.to_string()],
+                })),
             }
-            Ok(text) => dispatch.dispatch(Action::LoadLessonText { name, text }),
-            Err(e) => dispatch.dispatch(Action::ShowNotice(Notice {
-                error: true,
-                title: format!("{name} could not be read."),
-                details: vec![e.to_string()],
-            })),
         });
         *reader.borrow_mut() = Some(task);
     })

@@ -1,0 +1,102 @@
+//! Checking and running a lesson costs about linear time in its size, also when every
+//! step is wrong. Each case here took minutes with a cost quadratic in the steps (a
+//! "did you mean" search through every name saved so far, for each of 100,000 unknown
+//! `$name`s; a walk through every registered group, for each of 100,000 `register`s);
+//! each is timed at a tenth of its size and at its full size, and must take less than
+//! 30 times as long at ten times the size (linear: about 10; quadratic: about 100),
+//! which holds in a debug build on a loaded machine.
+use ioasid_core::lesson::{Lesson, MAX_LISTED};
+use ioasid_core::run::run_streaming;
+use ioasid_core::Profile;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const STEPS: usize = 100_000;
+
+/// Times `case` at a tenth of `STEPS` and at `STEPS`, and checks the growth.
+fn grows_linearly(what: &str, case: impl Fn(usize) -> Duration) {
+    let small = case(STEPS / 10);
+    let full = case(STEPS);
+    // A second of slack for a machine busy with other work.
+    let budget = small * 30 + Duration::from_secs(1);
+    assert!(
+        full < budget,
+        "{what}: {} steps took {small:?}, {STEPS} took {full:?} (more than {budget:?})",
+        STEPS / 10
+    );
+}
+
+fn lesson(steps: Vec<Value>) -> String {
+    json!({"format": 1, "title": "t", "profile": "v5.11", "steps": steps}).to_string()
+}
+
+#[test]
+fn every_step_using_a_name_saved_later_is_checked_in_linear_time() {
+    grows_linearly("a $name saved later", |n| {
+        // Step i saves `v{i}` and uses `v{i+1}`: unknown when it is read, and close to
+        // every name saved before it (the "did you mean" search).
+        let steps = (0..n)
+            .map(|i| json!({"op": "alloc", "set": "sva", "min": format!("$v{}", i + 1), "max": 10, "as": format!("v{i}")}))
+            .collect();
+        let text = lesson(steps);
+        let start = Instant::now();
+        let list =
+            Lesson::parse_reporting_all(&text).expect_err("every step names an unknown $name");
+        let took = start.elapsed();
+        assert_eq!(list.len(), MAX_LISTED + 1, "listed, then counted");
+        assert_eq!(list[0].field.as_deref(), Some("min"));
+        assert!(list[0].message.contains("unknown `$v1`"), "{}", list[0]);
+        assert!(
+            list[MAX_LISTED]
+                .message
+                .contains(&format!("{} more", n - MAX_LISTED)),
+            "{}",
+            list[MAX_LISTED]
+        );
+        // A listed mistake still suggests a close name.
+        assert!(list[5].message.contains("did you mean `$v"), "{}", list[5]);
+        took
+    });
+}
+
+#[test]
+fn every_step_using_an_undefined_name_is_checked_in_linear_time() {
+    grows_linearly("undefined $names", |n| {
+        let steps = (0..n)
+            .map(|i| json!({"op": "free", "set": "sva", "id": format!("$u{i}"), "as": format!("w{i}")}))
+            .collect();
+        let text = lesson(steps);
+        let start = Instant::now();
+        let list = Lesson::parse_reporting_all(&text).expect_err("unknown names");
+        let took = start.elapsed();
+        assert_eq!(list.len(), MAX_LISTED + 1);
+        took
+    });
+}
+
+/// Registers `n` allocators, with distinct functions or one shared, and runs them.
+fn register_many(n: usize, shared: bool) -> Duration {
+    let steps = (0..n)
+        .map(|i| {
+            let fns = if shared { "f".to_string() } else { format!("f{i}") };
+            json!({"op": "register", "allocator": format!("a{i}"), "fns": fns, "expect": {"ok": null}})
+        })
+        .collect();
+    let lesson = Lesson::parse(&lesson(steps)).expect("a valid lesson");
+    let knobs = lesson.knobs_for(Profile::V5_11).expect("knobs");
+    let start = Instant::now();
+    let failures = run_streaming(lesson.steps, Profile::V5_11, knobs, |_| {});
+    let took = start.elapsed();
+    assert_eq!(failures, 0, "every register succeeds");
+    took
+}
+
+#[test]
+fn registering_many_distinct_allocators_takes_linear_time() {
+    grows_linearly("distinct allocators", |n| register_many(n, false));
+}
+
+#[test]
+fn many_allocators_joining_one_group_take_linear_time() {
+    grows_linearly("one group", |n| register_many(n, true));
+}
