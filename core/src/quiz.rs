@@ -74,6 +74,27 @@ pub struct Graded {
     pub answer: Option<String>,
 }
 
+impl Graded {
+    /// The verdict in words, as the page shows it after the answer: "Right: the step
+    /// hands out ID 5.", "Not quite: ...", "The answer: ..." (skipped), or why it was
+    /// not graded.
+    pub fn words(&self) -> String {
+        let answer = self
+            .answer
+            .as_deref()
+            .unwrap_or("the lesson's answer is shown");
+        match &self.verdict {
+            Verdict::Right => format!("Right: {answer}."),
+            Verdict::Wrong => format!("Not quite: {answer}."),
+            Verdict::Skipped => format!("The answer: {answer}."),
+            Verdict::Unreadable(msg) => msg.clone(),
+            Verdict::Ungradable(why) => {
+                format!("Not graded: in this run {why}, so the question has no answer here.")
+            }
+        }
+    }
+}
+
 /// The right answer to a `pick` or `type` question, from what `step` did: the ID a
 /// `pick` question's step handed out (its result) or else changed (its one changed
 /// ID), the number a `"value"` step returned, the errno an `"errno"` step failed with.
@@ -333,6 +354,19 @@ mod tests {
         assert_eq!(g.answer.as_deref(), Some("the step changes ID 1"));
         assert_eq!(graded(&l, &t, 2, Reply::Id(2)).verdict, Verdict::Wrong);
         assert_eq!(graded(&l, &t, 2, Reply::Skipped).verdict, Verdict::Skipped);
+        // In words, as the page shows it.
+        assert_eq!(
+            graded(&l, &t, 0, Reply::Id(1)).words(),
+            "Right: the step hands out ID 1."
+        );
+        assert_eq!(
+            graded(&l, &t, 0, Reply::Id(4)).words(),
+            "Not quite: the step hands out ID 1."
+        );
+        assert_eq!(
+            graded(&l, &t, 2, Reply::Skipped).words(),
+            "The answer: the step changes ID 1."
+        );
     }
 
     #[test]
