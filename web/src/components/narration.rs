@@ -164,7 +164,8 @@ pub fn Narration() -> Html {
                 }
             </div>
             if let Some(q) = ask {
-                <Question step={i} question={q} answer={answer} on_answer={on_answer}
+                // Keyed by step: a new question starts with an empty field and no message.
+                <Question key={i} step={i} question={q} answer={answer} on_answer={on_answer}
                     graded={graded} written_for={written_for} />
             }
             if state.pos == len && !waiting {

@@ -60,7 +60,8 @@ pub fn Question(props: &QuestionProps) -> Html {
             }
         }
     });
-    let typed = use_state(String::new);
+    // The field is read when the answer is sent, not kept in state as it is typed.
+    let field = use_node_ref();
     let unreadable = use_state(|| None::<String>);
     let skip = html! {
         <button type="button" class="link-button" onclick={choose(Reply::Skipped)}>
@@ -75,20 +76,16 @@ pub fn Question(props: &QuestionProps) -> Html {
             (_, Some(Typed::Errno)) => ("The errno", "Type the errno's name (such as ENOSPC), or its number, and press Enter."),
             _ => ("The value", "Type the number (decimal, or hex such as 0x1f) and press Enter."),
         };
-        let oninput = {
-            let typed = typed.clone();
-            Callback::from(move |e: InputEvent| {
-                if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                    typed.set(i.value());
-                }
-            })
-        };
         let onsubmit = {
-            let (typed, unreadable, q) = (typed.clone(), unreadable.clone(), q.clone());
+            let (field, unreadable, q) = (field.clone(), unreadable.clone(), q.clone());
             let cb = props.on_answer.clone();
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                match read_reply(&q, &typed) {
+                let text = field
+                    .cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default();
+                match read_reply(&q, &text) {
                     Ok(r) => {
                         unreadable.set(None);
                         cb.emit(r);
@@ -103,13 +100,13 @@ pub fn Question(props: &QuestionProps) -> Html {
                 <form class="answer-form" {onsubmit}>
                     <label for={input_id.clone()}>{ label }</label>
                     <input type="text" id={input_id} class="answer-input" autocomplete="off" spellcheck="false"
-                        value={(*typed).clone()} {oninput}
+                        ref={field}
                         aria-invalid={unreadable.is_some().then_some("true")}
                         aria-describedby={error_id.clone()} />
                     <button type="submit" class="small">{ "Submit" }</button>
                     { skip }
                 </form>
-                <p class="field-error" id={error_id} aria-live="assertive">
+                <p class={classes!(unreadable.is_some().then_some("field-error"))} id={error_id} aria-live="assertive">
                     { (*unreadable).clone().unwrap_or_default() }
                 </p>
             } else if let Some(Reply::Id(n)) = &props.answer {
