@@ -15,6 +15,7 @@ pub mod name;
 pub mod narrate;
 pub mod profile;
 pub mod pseudo;
+pub mod quiz;
 pub mod rcu;
 pub mod run;
 pub mod set;

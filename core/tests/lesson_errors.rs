@@ -804,3 +804,57 @@ fn near_misses_are_suggested_where_the_names_are_known() {
     ]));
     assert!(list[0].message.contains(r#"write "$n1""#), "{}", list[0]);
 }
+
+/// A question is one kind: multiple choice, `pick` or `type`; a computed kind only on
+/// an op that gives what it asks for. Each mistake names the step, op and field.
+#[test]
+fn question_kinds_are_checked() {
+    let ask = |q: Value| json!([{"op": "alloc", "min": 1, "max": 2, "ask": q}]);
+    let e = reject(ask(
+        json!({"prompt": "?", "choices": ["a", "b"], "answer": 0, "pick": "id", "explain": "."}),
+    ));
+    at(&e, 0, "alloc", "ask.pick");
+    assert!(e.message.contains("both `choices` and `pick`"), "{e}");
+    let e = reject(ask(
+        json!({"prompt": "?", "pick": "id", "type": "value", "explain": "."}),
+    ));
+    at(&e, 0, "alloc", "ask.type");
+    let e = reject(ask(json!({"prompt": "?", "pick": "value", "explain": "."})));
+    at(&e, 0, "alloc", "ask.pick");
+    assert!(e.message.contains("unknown variant `value`"), "{e}");
+    let e = reject(ask(
+        json!({"prompt": "?", "type": "errnos", "explain": "."}),
+    ));
+    at(&e, 0, "alloc", "ask.type");
+    assert!(e.message.contains("did you mean `errno`?"), "{e}");
+    let e = reject(ask(json!({"prompt": "?", "explain": "."})));
+    at(&e, 0, "alloc", "ask.choices");
+    let e = reject(ask(
+        json!({"prompt": "?", "choices": ["a", "b"], "explain": "."}),
+    ));
+    at(&e, 0, "alloc", "ask.answer");
+    // A pick on an op that neither hands out nor changes an ID.
+    let e = reject(json!([
+        {"op": "find", "set": null, "id": 1, "ask": {"prompt": "?", "pick": "id", "explain": "."}}
+    ]));
+    at(&e, 0, "find", "ask.pick");
+    assert!(
+        e.message
+            .contains("`find` neither hands out nor changes an ID"),
+        "{e}"
+    );
+    // A value on an op that returns no number; an errno fits any op.
+    let e = reject(json!([
+        {"op": "free", "id": 1, "ask": {"prompt": "?", "type": "value", "explain": "."}}
+    ]));
+    at(&e, 0, "free", "ask.type");
+    let ok = json!({"format": 1, "title": "t", "profile": "v5.5", "steps": [
+        {"op": "free", "id": 1, "ask": {"prompt": "?", "type": "errno", "explain": "."}},
+        {"op": "free", "id": 1, "ask": {"prompt": "?", "pick": "id", "explain": "."}}
+    ]});
+    let lesson = Lesson::from_value(ok).expect("parses");
+    // Written back out as it was read.
+    assert_eq!(Lesson::parse(&lesson.to_text()).as_ref(), Ok(&lesson));
+    let q = lesson.steps[0].to_json()["ask"].clone();
+    assert_eq!(q, json!({"prompt": "?", "type": "errno", "explain": "."}));
+}

@@ -439,7 +439,8 @@ fn every_lesson_has_the_shape_of_a_lesson() {
                     ));
                 }
                 let distinct: BTreeSet<&str> = q.choices.iter().map(|c| c.trim()).collect();
-                if q.choices.len() < 2 || distinct.len() != q.choices.len() {
+                // A `pick` or `type` question has no choices: the model computes its answer.
+                if !q.computed() && (q.choices.len() < 2 || distinct.len() != q.choices.len()) {
                     problems.push(format!("{at}: a question needs distinct choices"));
                 }
             }
@@ -609,4 +610,24 @@ fn every_step_that_responds_is_marked() {
     assert!(unbind
         .markers
         .contains(&ioasid_core::trace::Marker::FaultResponse));
+}
+
+/// Every built-in `pick` or `type` question has an answer to grade against under each
+/// profile its lesson declares, and the built-ins ask both kinds.
+#[test]
+fn built_in_computed_questions_have_an_answer_in_every_era() {
+    let (mut picks, mut typed) = (0, 0);
+    for l in lessons::ALL {
+        let lesson = parse(l);
+        let missing = ioasid_core::quiz::ungradable(&lesson);
+        assert!(missing.is_empty(), "{}: {missing:?}", l.id);
+        for q in lesson.steps.iter().filter_map(|s| s.ask.as_ref()) {
+            picks += usize::from(q.pick.is_some());
+            typed += usize::from(q.typed.is_some());
+        }
+    }
+    assert!(
+        picks >= 1 && typed >= 1,
+        "{picks} pick, {typed} type questions"
+    );
 }

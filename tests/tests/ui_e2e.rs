@@ -803,8 +803,26 @@ async fn walk_lesson(id: &str, profile: Option<&str>) -> Browser {
                 "step {}: the result waits for the answer",
                 i + 1
             );
-            let key = char::from_digit(q.answer as u32 + 1, 10).expect("a choice key");
-            press_char(&browser, key).await;
+            if q.computed() {
+                // The model's answer under the profile shown, typed and sent.
+                let shown = profile.map_or(lesson.profile, |p| p.parse().expect("a profile"));
+                let run = ioasid_core::run_under(&lesson, shown).expect("it runs");
+                let truth = ioasid_core::quiz::truth(q, &run.steps[i]).expect("an answer");
+                let typed = match truth {
+                    ioasid_core::quiz::Truth::HandsOut(id)
+                    | ioasid_core::quiz::Truth::Changes(id) => id.to_string(),
+                    ioasid_core::quiz::Truth::Value(v) => v.to_string(),
+                    ioasid_core::quiz::Truth::Fails(e) => e.name().to_string(),
+                };
+                js(&browser, &format!(
+                    "const i = document.querySelector('.question .answer-input'); i.value = '{typed}'; i.dispatchEvent(new InputEvent('input', {{bubbles: true}})); document.querySelector(\".question form button[type='submit']\").click(); return null;"
+                ))
+                .await;
+            } else {
+                let answer = q.answer.expect("a multiple-choice answer");
+                let key = char::from_digit(answer as u32 + 1, 10).expect("a choice key");
+                press_char(&browser, key).await;
+            }
             wait_for(&browser, ".question-feedback", Duration::from_secs(5)).await;
             if own {
                 let feedback = text(&browser, ".question-feedback").await;

@@ -121,6 +121,20 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |i: usize| d.dispatch(Action::Seek(i)))
     };
+    // Kept from render to render while the same pick question waits, so the ID space
+    // is not drawn again for a new callback.
+    let on_pick = {
+        let d = state.dispatcher();
+        use_callback(
+            state.pending_pick(),
+            move |id: u32, step: &Option<usize>| {
+                if let Some(step) = *step {
+                    let reply = state::Reply::Id(u64::from(id));
+                    d.dispatch(Action::AnswerQuestion { step, reply });
+                }
+            },
+        )
+    };
     let trace = ByPtr(state.trace.clone());
     let world = ByPtr(state.world.clone());
     let before = ByPtr(state.before.clone());
@@ -159,7 +173,7 @@ pub fn App(props: &AppProps) -> Html {
                         </div>
                         <div class="col-space">
                             <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}
-                                hold_hints={state.question_about_an_id()} />
+                                hold_hints={state.question_about_an_id()} on_pick={state.pending_pick().map(|_| on_pick.clone())} />
                         </div>
                         <div class="panels">
                             <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />

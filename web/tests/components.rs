@@ -816,3 +816,188 @@ async fn the_sources_view_lists_the_thread_and_the_profiles_code() {
     assert!(!dialog.open());
     m.destroy();
 }
+
+/// Questions the model grades: an ID picked on the grid, a number typed, an errno typed.
+const COMPUTED: &str = r#"{
+  "format": 1, "title": "Computed questions", "profile": "v5.11",
+  "steps": [
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "as": "a", "say": "One."},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "say": "Two comes out.",
+     "ask": {"prompt": "Which ID will this alloc hand out?", "pick": "id", "explain": "First fit."}},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "say": "Three.",
+     "ask": {"prompt": "What does this alloc return?", "type": "value", "explain": "Still first fit."}},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 1,
+     "ask": {"prompt": "How does this alloc fail?", "type": "errno", "explain": "1 is taken."}}
+  ]
+}"#;
+
+impl Mounted {
+    /// Types `text` into the question's answer field and submits it.
+    async fn submit_answer(&self, text: &str) {
+        let input: web_sys::HtmlInputElement =
+            self.get(".question .answer-input").dyn_into().unwrap();
+        input.set_value(text);
+        let init = web_sys::InputEventInit::new();
+        init.set_bubbles(true);
+        let ev = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+        input.dispatch_event(&ev).unwrap();
+        yew::scheduler::flush().await;
+        // Submit: its click submits the form, as Enter in the field does.
+        self.get(".question form button[type='submit']")
+            .dyn_into::<HtmlElement>()
+            .unwrap()
+            .click();
+        yew::scheduler::flush().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_pick_question_is_answered_by_clicking_an_id_cell() {
+    let m = Mounted::new(COMPUTED, 1).await;
+    m.click("Next step").await;
+    assert!(m
+        .text(".question")
+        .contains("Which ID will this alloc hand out?"));
+    assert!(
+        m.find(".narration .result-line").is_none(),
+        "the result waits"
+    );
+    // The grid says what to do, and its cells name what choosing them does.
+    assert!(m
+        .text(".pick-hint")
+        .contains("Pick the ID this step will hand out"));
+    assert!(m.find(".cells.cells-picking").is_some());
+    let two = m.get(".id-cell[aria-label^='Pick ID 2: free']");
+    assert!(two
+        .get_attribute("aria-describedby")
+        .unwrap_or_default()
+        .contains("pick-hint"));
+    two.dyn_into::<HtmlElement>().unwrap().click();
+    yew::scheduler::flush().await;
+    let feedback = m.text(".question-feedback");
+    assert!(
+        feedback.contains("Right: the step hands out ID 2."),
+        "{feedback}"
+    );
+    assert!(feedback.contains("First fit."), "{feedback}");
+    assert!(m.text(".narration .result-line").contains("Returned 2"));
+    // Answered: the cells are plain cells again.
+    assert!(m.find(".pick-hint").is_none());
+    assert!(m.find(".id-cell[aria-label^='Pick ID']").is_none());
+    assert!(m.find(".id-cell[aria-label^='ID 2:']").is_some());
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_pick_question_is_answered_from_the_keyboard() {
+    let m = Mounted::new(COMPUTED, 1).await;
+    m.click("Next step").await;
+    // Tab reaches one cell; the arrows move to the next; Enter on a button clicks it.
+    let stop: HtmlElement = m.get(".cells button[tabindex='0']").dyn_into().unwrap();
+    assert_eq!(stop.get_attribute("aria-label").as_deref(), Some("Pick ID 0: free, but reserved: PASID 0 means DMA without a PASID, so callers allocate from 1"));
+    stop.focus().unwrap();
+    m.key(&stop, "ArrowRight").await;
+    m.key(
+        &gloo::utils::document().active_element().unwrap(),
+        "ArrowRight",
+    )
+    .await;
+    let label = focused_label().unwrap_or_default();
+    assert!(label.starts_with("Pick ID 2: free"), "{label}");
+    assert_eq!(m.step_count(), "Step 2 of 4", "the arrows do not step");
+    let focused: HtmlElement = gloo::utils::document()
+        .active_element()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(focused.tag_name(), "BUTTON", "Enter activates it");
+    focused.click();
+    yew::scheduler::flush().await;
+    assert!(m
+        .text(".question-feedback")
+        .contains("Right: the step hands out ID 2."));
+
+    // The same question answered in its own field, wrongly.
+    let m2 = Mounted::new(COMPUTED, 1).await;
+    m2.click("Next step").await;
+    m2.submit_answer("0x3").await;
+    let feedback = m2.text(".question-feedback");
+    assert!(
+        feedback.contains("Not quite: the step hands out ID 2."),
+        "{feedback}"
+    );
+    assert!(m2.text(".question").contains("Your answer: 3"));
+    m.destroy();
+    m2.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_value_is_graded_right_and_wrong() {
+    // Opened on step 3 (the pick question before it passed unanswered).
+    let m = Mounted::new(COMPUTED, 3).await;
+    assert_eq!(m.step_count(), "Step 3 of 4");
+    assert!(m.find(".pick-hint").is_none(), "not a pick question");
+    let label = m.get(".question label[for='answer-2']").text_content();
+    assert_eq!(label.as_deref(), Some("The value"));
+    m.submit_answer(" 3 ").await;
+    let feedback = m.text(".question-feedback");
+    assert!(
+        feedback.contains("Right: the step returns 3."),
+        "{feedback}"
+    );
+    assert!(feedback.contains("Still first fit."), "{feedback}");
+    assert!(m.text(".narration .result-line").contains("Returned 3"));
+    m.destroy();
+
+    // Opened on step 3 (the pick question before it passed unanswered).
+    let m = Mounted::new(COMPUTED, 3).await;
+    m.submit_answer("7").await;
+    let feedback = m.text(".question-feedback");
+    assert!(
+        feedback.contains("Not quite: the step returns 3."),
+        "{feedback}"
+    );
+    assert!(
+        m.find(".question-feedback-live[role='status'] .question-feedback")
+            .is_some(),
+        "the verdict is in a live region"
+    );
+    m.destroy();
+
+    // An errno, typed in lower case.
+    let m = Mounted::new(COMPUTED, 4).await;
+    m.submit_answer("invalid_ioasid").await;
+    let feedback = m.text(".question-feedback");
+    assert!(
+        feedback.contains("Right: the step fails with INVALID_IOASID"),
+        "{feedback}"
+    );
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn unreadable_typed_text_says_why_and_is_not_graded() {
+    // Opened on step 3 (the pick question before it passed unanswered).
+    let m = Mounted::new(COMPUTED, 3).await;
+    m.submit_answer("three").await;
+    let error = m.get(".question .field-error");
+    assert_eq!(
+        error.get_attribute("aria-live").as_deref(),
+        Some("assertive")
+    );
+    let msg = error.text_content().unwrap_or_default();
+    assert!(msg.contains("\"three\" is not a number"), "{msg}");
+    let input = m.get(".question .answer-input");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    // Not graded: the question still waits, and the result with it.
+    assert!(m.find(".question-feedback").is_none());
+    assert!(m.find(".question-open").is_some());
+    assert!(m.find(".narration .result-line").is_none());
+    assert!(m.disabled("Next step"));
+    m.submit_answer("3").await;
+    assert!(m
+        .text(".question-feedback")
+        .contains("Right: the step returns 3."));
+    assert!(m.find(".question .field-error").is_none());
+    m.destroy();
+}

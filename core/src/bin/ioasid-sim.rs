@@ -15,6 +15,7 @@
 use ioasid_core::lesson::Lesson;
 use ioasid_core::lessons;
 use ioasid_core::profile::Profile;
+use ioasid_core::quiz;
 use ioasid_core::run::{check_expects, check_expects_under, run_streaming, Runner};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -270,6 +271,20 @@ fn check_builtins() -> ExitCode {
                     println!("FAIL {} under {p}: {e}", l.id);
                 }
             }
+        }
+        // A question whose answer the model computes needs a step that gives one
+        // under every profile.
+        for u in quiz::ungradable(&lesson) {
+            failed = true;
+            println!(
+                "FAIL {} under {}: step {} (steps[{}], {}): field `ask`: nothing to grade the answer against: {}",
+                l.id,
+                u.profile,
+                u.index + 1,
+                u.index,
+                u.op,
+                u.why
+            );
         }
     }
     if failed {

@@ -219,8 +219,9 @@ pub(super) fn check_bounds(i: usize, step: &Step) -> Result<(), LessonError> {
     Ok(())
 }
 
-/// A question needs two choices or more (and at most [`MAX_CHOICES`]: the keys 1 to 9
-/// answer it), and its answer must be one of them.
+/// A question is one kind: multiple choice (`choices`, two or more, and `answer`, one
+/// of them), `pick` (on an op that hands out or changes an ID) or `type` (`value` on an
+/// op that returns a number). `op` is the step's op as written (`None`: unreadable).
 pub(super) fn check_question(
     i: usize,
     op: Option<&str>,
@@ -233,6 +234,52 @@ pub(super) fn check_question(
         field: Some(field.to_string()),
         message,
     };
+    const KINDS: &str = "a question is one kind: `choices` with `answer` (multiple choice), `pick` (an ID on the grid) or `type` (a typed value)";
+    let choice = !q.choices.is_empty() || q.answer.is_some();
+    match (choice, q.pick.is_some(), q.typed.is_some()) {
+        (_, true, true) => {
+            return Err(err(
+                "ask.type",
+                format!("{KINDS}; this one has both `pick` and `type`: keep one"),
+            ))
+        }
+        (true, true, false) | (true, false, true) => {
+            let field = if q.pick.is_some() { "pick" } else { "type" };
+            return Err(err(
+                &format!("ask.{field}"),
+                format!("{KINDS}; this one has both `choices` and `{field}` (the model computes a `{field}` question's answer): drop `choices` and `answer`, or `{field}`"),
+            ));
+        }
+        (false, false, false) => return Err(err("ask.choices", format!("missing: {KINDS}"))),
+        _ => {}
+    }
+    if q.pick.is_some() {
+        return match op {
+            Some(op) if !PICK_OPS.contains(&op) => Err(err(
+                "ask.pick",
+                format!(
+                    "`{op}` neither hands out nor changes an ID, so there is none to pick: `pick` is for {}",
+                    PICK_OPS.join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        };
+    }
+    if q.typed == Some(Typed::Value) {
+        return match op {
+            Some(op) if !VALUE_OPS.contains(&op) => Err(err(
+                "ask.type",
+                format!(
+                    "`{op}` returns no number to type: `\"type\": \"value\"` is for {} (`\"errno\"` is for any op that fails)",
+                    VALUE_OPS.join(", ")
+                ),
+            )),
+            _ => Ok(()),
+        };
+    }
+    if q.typed.is_some() {
+        return Ok(());
+    }
     if q.choices.len() < 2 {
         return Err(err(
             "ask.choices",
@@ -248,12 +295,15 @@ pub(super) fn check_question(
             ),
         ));
     }
-    if q.answer >= q.choices.len() {
+    let Some(answer) = q.answer else {
+        return Err(err("ask.answer", "missing".into()));
+    };
+    if answer >= q.choices.len() {
         return Err(err(
             "ask.answer",
             format!(
                 "{} is not a choice index: with {} choices, the answer is 0 to {}",
-                q.answer,
+                answer,
                 q.choices.len(),
                 q.choices.len() - 1
             ),

@@ -439,17 +439,77 @@ impl Op {
     }
 }
 
-/// A predict-then-reveal question, asked before the step is shown.
+/// A predict-then-reveal question, asked before the step is shown. It is one of three
+/// kinds: multiple choice (`choices` and `answer`, the author's answer), pick an ID on
+/// the grid (`"pick": "id"`) or type a value (`"type": "value"` or `"errno"`). The
+/// answer to the last two is not written: the model computes it from what the step did
+/// in the run shown, so it is right under every profile (see `crate::quiz`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub prompt: String,
+    /// Multiple choice: the choices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
-    /// Index of the right choice.
-    pub answer: usize,
+    /// Multiple choice: index of the right choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<usize>,
+    /// Pick on the ID grid the ID this step hands out or changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick: Option<Pick>,
+    /// Type the number this step returns, or the errno it fails with.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub typed: Option<Typed>,
     /// Why, shown after the learner answers, right or wrong.
     pub explain: String,
 }
+
+/// What a `"pick"` question picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pick {
+    /// The ID the step hands out or changes.
+    Id,
+}
+
+/// What a `"type"` question asks the learner to type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Typed {
+    /// The number the step returns (decimal or `0x` hex).
+    Value,
+    /// The errno the step fails with (`ENOSPC`, or `-28`).
+    Errno,
+}
+
+impl Question {
+    /// True when the model computes the answer (a `pick` or `type` question), false for
+    /// multiple choice.
+    pub fn computed(&self) -> bool {
+        self.pick.is_some() || self.typed.is_some()
+    }
+}
+
+/// The ops a `"pick": "id"` question may ask about: those that hand out an ID (alloc,
+/// bind, host_alloc) or change one's entry.
+pub const PICK_OPS: [&str; 13] = [
+    "alloc",
+    "bind",
+    "host_alloc",
+    "free",
+    "host_free",
+    "get",
+    "put",
+    "get_if_owned",
+    "set_data",
+    "attach_data",
+    "detach_data",
+    "attach_spid",
+    "detach_spid",
+];
+
+/// The ops whose success returns a number, for a `"type": "value"` question.
+pub const VALUE_OPS: [&str; 4] = ["alloc", "bind", "host_alloc", "find_by_spid"];
 
 /// One step: an op plus the fields every step may have.
 #[derive(Clone, Debug, PartialEq)]

@@ -178,6 +178,10 @@ pub struct IdSpaceProps {
     /// A question about this step waits: hold back what would give the answer away.
     #[prop_or_default]
     pub hold_hints: bool,
+    /// Set while a `pick` question waits: the ID cells become its answers, each
+    /// handing its ID to this callback.
+    #[prop_or_default]
+    pub on_pick: Option<Callback<u32>>,
 }
 
 #[component]
@@ -339,10 +343,17 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
         Some(id) if size == 1 && id >= zoom.base && id - zoom.base < nslots => id - zoom.base,
         _ => 0,
     };
+    let picking = props.on_pick.is_some();
     let cells = (0..nslots).map(|k| {
         let tabindex = if k == current { "0" } else { "-1" };
-        // The cell Tab reaches says how to reach the others.
-        let keys = (k == current).then_some("cells-keys");
+        // The cell Tab reaches says how to reach the others; while a pick question
+        // waits, every cell says what choosing it does.
+        let keys = match (picking, k == current) {
+            (true, true) => Some("pick-hint cells-keys"),
+            (true, false) => Some("pick-hint"),
+            (false, true) => Some("cells-keys"),
+            (false, false) => None,
+        };
         let lo = zoom.base + k * size;
         let hi = lo + (size - 1);
         let is_changed = changed.iter().any(|c| (lo..=hi).contains(c));
@@ -351,10 +362,14 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
             let id = lo;
             let entry = store.get(id);
             let sel = *selected == Some(id);
-            let onclick = {
-                let selected = selected.clone();
-                Callback::from(move |_: MouseEvent| selected.set(Some(id)))
+            let onclick = match &props.on_pick {
+                Some(pick) => pick.reform(move |_: MouseEvent| id),
+                None => {
+                    let selected = selected.clone();
+                    Callback::from(move |_: MouseEvent| selected.set(Some(id)))
+                }
             };
+            let pick_word = if picking { "Pick " } else { "" };
             match entry {
                 Some(e) => {
                     // An orphaned ID handed out again: two owners now use one number.
@@ -368,9 +383,9 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                         IdState::Quarantined => ("⊘", "quarantined"),
                     };
                     let label = if w.knobs.global_pasid {
-                        format!("ID {id}: allocated{}", if is_changed { ", changed at this step" } else { "" })
+                        format!("{pick_word}ID {id}: allocated{}", if is_changed { ", changed at this step" } else { "" })
                     } else { format!(
-                        "ID {}: set {}, {}, {} reference(s), {}{}{}",
+                        "{pick_word}ID {}: set {}, {}, {} reference(s), {}{}{}",
                         id,
                         e.set.as_deref().unwrap_or("none"),
                         data_label(e.data.as_ref()),
@@ -398,7 +413,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                     let orphan = w.orphans.iter().any(|(o, _)| *o == id);
                     let reserved = id == PASID_RESERVED && !orphan;
                     let label = format!(
-                        "ID {id}: free{}{}",
+                        "{pick_word}ID {id}: free{}{}",
                         if orphan { " here, but orphaned: its old owner still uses it" }
                         else if reserved { ", but reserved: PASID 0 means DMA without a PASID, so callers allocate from 1" }
                         else { "" },
@@ -521,6 +536,15 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                 </form>
             </nav>
             if let Some(e) = &*goto_error { <p class="field-error" role="alert">{ e }</p> }
+            if picking {
+                <p class="callout pick-hint" id="pick-hint">
+                    { if size == 1 {
+                        "Pick the ID this step will hand out or change: click its cell, or press Enter on it (Tab reaches the grid, the arrow keys move in it)."
+                    } else {
+                        "Pick the ID this step will hand out or change: zoom in to single IDs (or go to one), then choose its cell."
+                    } }
+                </p>
+            }
             <p class="zoom-caption" id="zoom-caption">
                 { match zoom.level {
                     3 => format!("IDs {}: one leaf of the tree, 64 slots.", range_text(zlo, zhi)),
@@ -529,7 +553,7 @@ pub fn IdSpace(props: &IdSpaceProps) -> Html {
                 } }
                 <span class="keys-hint" id="cells-keys">{ " Arrow keys move between the cells." }</span>
             </p>
-            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"))}
+            <ul class={classes!("cells", if size == 1 { "cells-ids" } else { "cells-ranges" }, (zhi >= 10_000).then_some("cells-wide"), picking.then_some("cells-picking"))}
                 aria-label="ID cells"
                 onkeydown={Callback::from(on_cells_key)}>
                 { for cells }

@@ -3,7 +3,7 @@
 //! expectation held; the lesson's intro at the start and its outro at the end; and the
 //! step's question, asked before its result is shown.
 use super::question::Question;
-use crate::state::{Action, AppContext};
+use crate::state::{Action, AppContext, Reply};
 use crate::view::num;
 use ioasid_core::narrate::{hazards, result_verdict, say_told_for, written_for_note, Severity};
 use ioasid_core::trace::{Event, Outcome};
@@ -63,13 +63,15 @@ pub fn Narration() -> Html {
         return Html::default();
     };
     let ask = state.trace.ops.get(i).and_then(|s| s.ask.clone());
-    let answer = state.answers.get(&i).copied();
+    let answer = state.answers.get(&i).cloned();
+    let graded = ask
+        .as_ref()
+        .filter(|q| q.computed())
+        .and_then(|_| state.graded(i));
     let waiting = state.pending_question().is_some();
     let on_answer = {
         let d = state.dispatcher();
-        Callback::from(move |choice: Option<usize>| {
-            d.dispatch(Action::AnswerQuestion { step: i, choice })
-        })
+        Callback::from(move |reply: Reply| d.dispatch(Action::AnswerQuestion { step: i, reply }))
     };
     let sandbox = i >= lesson.steps.len();
     let abandoned: usize = state
@@ -79,9 +81,10 @@ pub fn Narration() -> Html {
         .map(|d| d.abandoned.len())
         .sum();
     let told_for = say_told_for(lesson.steps.get(i), lesson.profile, state.profile);
-    // Whose answer the question's is (core's judgement).
+    // Whose answer the question's is (core's judgement); a computed one is this run's.
     let written_for = ask
         .as_ref()
+        .filter(|q| !q.computed())
         .and_then(|q| {
             written_for_note(
                 q,
@@ -161,8 +164,9 @@ pub fn Narration() -> Html {
                 }
             </div>
             if let Some(q) = ask {
-                <Question step={i} question={q} answer={answer} on_answer={on_answer}
-                    written_for={written_for} />
+                // Keyed by step: a new question starts with an empty field and no message.
+                <Question key={i} step={i} question={q} answer={answer} on_answer={on_answer}
+                    graded={graded} written_for={written_for} />
             }
             if state.pos == len && !waiting {
                 if let Some(outro) = &lesson.outro {

@@ -1,6 +1,10 @@
-//! Predict, then reveal: a step's question, its choices as buttons, and after the answer
-//! whether it was right and why.
-use ioasid_core::lesson::Question as Ask;
+//! Predict, then reveal: a step's question, and after the answer whether it was right
+//! and why. Multiple choice offers its choices as buttons; a `pick` question is
+//! answered on the ID grid (or by typing the ID here); a `type` question by typing a
+//! value. Core grades the answer (`ioasid_core::quiz`); this only renders.
+use ioasid_core::lesson::{Question as Ask, Typed};
+use ioasid_core::quiz::{read_reply, Graded, Reply};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -8,9 +12,12 @@ pub struct QuestionProps {
     /// The step's index.
     pub step: usize,
     pub question: Ask,
-    /// `None`: not answered yet; `Some(None)`: skipped; `Some(Some(i))`: choice i.
-    pub answer: Option<Option<usize>>,
-    pub on_answer: Callback<Option<usize>>,
+    /// `None`: not answered yet.
+    pub answer: Option<Reply>,
+    pub on_answer: Callback<Reply>,
+    /// The answer graded against this run (for a `pick` or `type` question).
+    #[prop_or_default]
+    pub graded: Option<Graded>,
     /// Set when the question is about another profile than this run's and the run went
     /// otherwise: a note saying so, shown instead of grading the answer.
     #[prop_or_default]
@@ -38,9 +45,9 @@ pub fn Question(props: &QuestionProps) -> Html {
     let q = &props.question;
     let prompt_id = format!("question-{}", props.step);
     let answered = props.answer.is_some();
-    let choose = |c: Option<usize>| {
+    let choose = |c: Reply| {
         let cb = props.on_answer.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(c))
+        Callback::from(move |_: MouseEvent| cb.emit(c.clone()))
     };
     // A question that opens below the window's edge (on a phone the panels above it
     // fill the screen) is scrolled up into view: its choices are what to do next.
@@ -53,17 +60,70 @@ pub fn Question(props: &QuestionProps) -> Html {
             }
         }
     });
-    html! {
-        <div ref={node} class={classes!("question", (!answered).then_some("question-open"))} role="group" aria-labelledby={prompt_id.clone()}>
-            <p class="question-prompt" id={prompt_id}>
-                <span class="question-badge" aria-hidden="true">{ "?" }</span>
-                { if answered { "You predicted: " } else { "Predict first: " } }
-                { &q.prompt }
-            </p>
+    // The field is read when the answer is sent, not kept in state as it is typed.
+    let field = use_node_ref();
+    let unreadable = use_state(|| None::<String>);
+    let skip = html! {
+        <button type="button" class="link-button" onclick={choose(Reply::Skipped)}>
+            { "Skip: just show me" }
+        </button>
+    };
+    let body = if q.computed() {
+        let input_id = format!("answer-{}", props.step);
+        let error_id = format!("answer-error-{}", props.step);
+        let (label, hint) = match (q.pick, q.typed) {
+            (Some(_), _) => ("Or type the ID", "Pick the ID on the ID grid: click its cell, or Tab to the grid, move with the arrow keys and press Enter. Or type it here (decimal or 0x hex)."),
+            (_, Some(Typed::Errno)) => ("The errno", "Type the errno's name (such as ENOSPC), or its number, and press Enter."),
+            _ => ("The value", "Type the number (decimal, or hex such as 0x1f) and press Enter."),
+        };
+        let onsubmit = {
+            let (field, unreadable, q) = (field.clone(), unreadable.clone(), q.clone());
+            let cb = props.on_answer.clone();
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                let text = field
+                    .cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default();
+                match read_reply(&q, &text) {
+                    Ok(r) => {
+                        unreadable.set(None);
+                        cb.emit(r);
+                    }
+                    Err(msg) => unreadable.set(Some(msg)),
+                }
+            })
+        };
+        html! {
+            if !answered {
+                <p class="question-keys">{ hint }</p>
+                <form class="answer-form" {onsubmit}>
+                    <label for={input_id.clone()}>{ label }</label>
+                    <input type="text" id={input_id} class="answer-input" autocomplete="off" spellcheck="false"
+                        ref={field}
+                        aria-invalid={unreadable.is_some().then_some("true")}
+                        aria-describedby={error_id.clone()} />
+                    <button type="submit" class="small">{ "Submit" }</button>
+                    { skip }
+                </form>
+                <p class={classes!(unreadable.is_some().then_some("field-error"))} id={error_id} aria-live="assertive">
+                    { (*unreadable).clone().unwrap_or_default() }
+                </p>
+            } else if let Some(Reply::Id(n)) = &props.answer {
+                <p class="your-answer">{ format!("Your answer: {n}") }</p>
+            } else if let Some(Reply::Text(t)) = &props.answer {
+                <p class="your-answer">{ format!("Your answer: {t}") }</p>
+            }
+        }
+    } else {
+        let right_i = q.answer.unwrap_or(usize::MAX);
+        let right_text = q.choices.get(right_i).cloned().unwrap_or_default();
+        html! {
+            <>
             <div class="choices">
                 { for q.choices.iter().enumerate().map(|(i, c)| {
-                    let picked = props.answer == Some(Some(i));
-                    let right = i == q.answer;
+                    let picked = props.answer == Some(Reply::Choice(i));
+                    let right = i == right_i;
                     let class = classes!(
                         "choice",
                         (answered && right).then_some("choice-right"),
@@ -80,7 +140,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                             data-key={(!answered && i < 9).then(|| (i + 1).to_string())}
                             aria-keyshortcuts={(!answered && i < 9).then(|| (i + 1).to_string())}
                             aria-pressed={if answered { Some(picked.to_string()) } else { None }}
-                            onclick={choose(Some(i))}>
+                            onclick={choose(Reply::Choice(i))}>
                             <span aria-hidden="true">{ mark }</span>{ c }
                             if answered && right {
                                 <span class="sr-only">{ if props.written_for.is_some() { " (the lesson's answer)" } else { " (the right answer)" } }</span>
@@ -88,29 +148,46 @@ pub fn Question(props: &QuestionProps) -> Html {
                         </button>
                     }
                 }) }
-                if !answered {
-                    <button type="button" class="link-button" onclick={choose(None)}>
-                        { "Skip: just show me" }
-                    </button>
-                }
+                if !answered { { skip } }
             </div>
             if !answered && q.choices.len() <= 9 {
                 <p class="question-keys">{ format!("Or press 1 to {} on the keyboard.", q.choices.len()) }</p>
             }
-            if let Some(a) = props.answer {
+            if let Some(a) = &props.answer {
                 <div class="question-feedback" role="status">
                     if let Some(note) = &props.written_for {
                         <p class="callout">{ note }</p>
                     }
                     <p>
                         <strong>{ match a {
-                            _ if props.written_for.is_some() => format!("The lesson's answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
-                            Some(i) if i == q.answer => "Right. ".to_string(),
-                            Some(_) => format!("Not quite: the answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
-                            None => format!("The answer is \"{}\". ", q.choices.get(q.answer).cloned().unwrap_or_default()),
+                            _ if props.written_for.is_some() => format!("The lesson's answer is \"{right_text}\". "),
+                            Reply::Choice(i) if *i == right_i => "Right. ".to_string(),
+                            Reply::Skipped => format!("The answer is \"{right_text}\". "),
+                            _ => format!("Not quite: the answer is \"{right_text}\". "),
                         } }</strong>
                         { &q.explain }
                     </p>
+                </div>
+            }
+            </>
+        }
+    };
+    html! {
+        <div ref={node} class={classes!("question", (!answered).then_some("question-open"))} role="group" aria-labelledby={prompt_id.clone()}>
+            <p class="question-prompt" id={prompt_id}>
+                <span class="question-badge" aria-hidden="true">{ "?" }</span>
+                { if answered { "You predicted: " } else { "Predict first: " } }
+                { &q.prompt }
+            </p>
+            { body }
+            if q.computed() {
+                // A live region from the start, so the verdict is read when it appears.
+                <div class="question-feedback-live" role="status">
+                    if let (true, Some(g)) = (answered, &props.graded) {
+                        <div class="question-feedback">
+                            <p><strong>{ g.words() }</strong>{ " " }{ &q.explain }</p>
+                        </div>
+                    }
                 </div>
             }
         </div>

@@ -15,6 +15,7 @@ use crate::catalog;
 use crate::link::Link;
 use crate::view::lesson_error;
 use ioasid_core::lesson::{Lesson, Step};
+pub use ioasid_core::quiz::Reply;
 use ioasid_core::space::World;
 use ioasid_core::{Knobs, Profile, Runner, Trace};
 use serde_json::{Map, Value};
@@ -114,10 +115,11 @@ pub enum Action {
     /// Takes back the last sandbox step.
     Undo,
     SetTheme(Theme),
-    /// The learner's answer to the question of step `step` (an index); `None`: skipped.
+    /// The learner's answer to the question of step `step` (a choice, an ID picked or
+    /// typed, an errno typed, or skipped).
     AnswerQuestion {
         step: usize,
-        choice: Option<usize>,
+        reply: Reply,
     },
     /// Answers the question waiting at the current step, if any, with choice `0..n`
     /// (the keyboard's 1-9).
@@ -165,8 +167,8 @@ pub struct AppState {
     pub playing: bool,
     pub speed: usize,
     pub theme: Theme,
-    /// Answers to questions, by step index (`None`: skipped).
-    pub answers: Rc<BTreeMap<usize, Option<usize>>>,
+    /// Answers to questions, by step index (each recorded once: the first answer).
+    pub answers: Rc<BTreeMap<usize, Reply>>,
     /// The questions (step indexes) the last jump forward (Last, a seek) passed without
     /// an answer, so the player can say so; empty after any other move.
     pub passed_questions: Rc<Vec<usize>>,
@@ -574,11 +576,11 @@ impl Reducible for AppState {
                 }
                 s.theme = t;
             }
-            Action::AnswerQuestion { step, choice } => {
+            Action::AnswerQuestion { step, reply } => {
                 if s.answers.contains_key(&step) {
                     return self;
                 }
-                s.record_answer(step, choice);
+                s.record_answer(step, reply);
             }
             Action::AnswerPending(choice) => {
                 let Some(step) = s.pending_question() else {
@@ -593,7 +595,7 @@ impl Reducible for AppState {
                 if choice >= n {
                     return self;
                 }
-                s.record_answer(step, Some(choice));
+                s.record_answer(step, Reply::Choice(choice));
             }
             Action::Progress { gen, done, total } => {
                 if s.request.as_ref().map(|r| r.gen) != Some(gen) {

@@ -1,5 +1,5 @@
 //! The sandbox: steps the learner appends after the lesson's, and taking them back.
-use super::{clip, AppState, Notice};
+use super::{clip, AppState, Notice, Reply};
 use crate::view::{lesson_error, num};
 use ioasid_core::lesson::parse_step;
 use serde_json::Value;
@@ -43,7 +43,7 @@ impl AppState {
             return;
         }
         if step.ask.is_some() {
-            Rc::make_mut(&mut self.answers).insert(index, None);
+            Rc::make_mut(&mut self.answers).insert(index, Reply::Skipped);
         }
         Rc::make_mut(&mut self.extra).push(step);
         self.trace = Rc::new(trace);

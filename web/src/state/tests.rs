@@ -62,7 +62,7 @@ fn a_question_holds_the_step_back_until_answered() {
         s,
         Action::AnswerQuestion {
             step: q,
-            choice: Some(0),
+            reply: Reply::Choice(0),
         },
     );
     assert!(s.revealed());
@@ -127,7 +127,7 @@ fn a_jump_says_which_questions_it_passed() {
         past,
         Action::AnswerQuestion {
             step: q,
-            choice: Some(0),
+            reply: Reply::Choice(0),
         },
     );
     assert!(answered.passed_questions.is_empty());
@@ -146,7 +146,11 @@ fn only_an_allocating_question_holds_the_free_hint() {
         let at = act(s.clone(), Action::Seek(q + 1));
         let allocates = matches!(at.trace.ops[q].op, Op::Alloc { .. } | Op::Bind { .. });
         assert_eq!(at.question_about_an_id(), allocates, "step {q}");
-        let answered = act(at, Action::AnswerPending(0));
+        let skip = Action::AnswerQuestion {
+            step: q,
+            reply: Reply::Skipped,
+        };
+        let answered = act(at, skip);
         assert!(!answered.question_about_an_id());
         asked_about_an_id |= allocates;
     }
@@ -511,4 +515,73 @@ fn long_runs_are_requested_in_chunks() {
     );
     assert!(s.request.is_none());
     assert_eq!(s.len(), SYNC_STEPS + 10);
+}
+
+/// A `pick` question waits for an ID (the keys 1-9 do not answer it); the answer is
+/// graded against this run's result, and the first answer is the one kept.
+#[test]
+fn a_pick_question_is_graded_against_this_run() {
+    let s = first_fit();
+    let q = (0..s.trace.ops.len())
+        .find(|i| {
+            s.trace.ops[*i]
+                .ask
+                .as_ref()
+                .is_some_and(|q| q.pick.is_some())
+        })
+        .expect("lesson 1 asks for an ID");
+    let at = act(s, Action::Seek(q + 1));
+    assert_eq!(at.pending_pick(), Some(q));
+    assert_eq!(at.first_answer_right(q), None, "not answered yet");
+    let keyed = act(at.clone(), Action::AnswerPending(0));
+    assert_eq!(keyed.pending_question(), Some(q), "a number key is no ID");
+    let answer = |id: u64| {
+        act(
+            at.clone(),
+            Action::AnswerQuestion {
+                step: q,
+                reply: Reply::Id(id),
+            },
+        )
+    };
+    // v5.11 (the lesson's profile) hands out 5 here.
+    let right = answer(5);
+    assert!(right.revealed());
+    assert_eq!(right.pending_pick(), None);
+    assert_eq!(right.first_answer_right(q), Some(true));
+    let wrong = answer(4);
+    assert_eq!(wrong.first_answer_right(q), Some(false));
+    let again = act(
+        wrong,
+        Action::AnswerQuestion {
+            step: q,
+            reply: Reply::Id(5),
+        },
+    );
+    assert_eq!(
+        again.first_answer_right(q),
+        Some(false),
+        "the first answer stays"
+    );
+    let skipped = act(
+        at.clone(),
+        Action::AnswerQuestion {
+            step: q,
+            reply: Reply::Skipped,
+        },
+    );
+    assert_eq!(skipped.first_answer_right(q), None);
+    // Under improved the same question's answer is 4.
+    let improved = act(
+        act(at, Action::SetProfile(Profile::Improved)),
+        Action::Seek(q + 1),
+    );
+    let graded = act(
+        improved,
+        Action::AnswerQuestion {
+            step: q,
+            reply: Reply::Id(4),
+        },
+    );
+    assert_eq!(graded.first_answer_right(q), Some(true));
 }
