@@ -646,6 +646,29 @@ async fn a_profile_change_recomputes_and_keeps_the_step() {
     m.destroy();
 }
 
+/// A step with narration for the profile shown shows it without a note; under a
+/// profile it has none for, the lesson's own words are marked as told for its profile.
+#[wasm_bindgen_test]
+async fn narration_per_profile_is_shown_without_a_told_for_note() {
+    let lesson = r#"{"format": 1, "title": "t", "profile": "v5.5", "profiles": ["improved"],
+      "steps": [{"op": "alloc", "set": "sva", "min": 1, "max": 9, "say": "Said for v5.5.",
+                 "say_in": {"improved": "Said for improved."}}]}"#;
+    let m = Mounted::new(lesson, 1).await;
+    assert!(m.text(".say").contains("Said for v5.5."));
+    assert!(m.find(".say-for").is_none(), "the lesson's own profile");
+    m.choose("select[aria-label='Profile']", "improved").await;
+    assert!(
+        m.text(".say").contains("Said for improved."),
+        "{}",
+        m.text(".say")
+    );
+    assert!(m.find(".say-for").is_none(), "improved's own words");
+    m.choose("select[aria-label='Profile']", "v5.11").await;
+    assert!(m.text(".say").contains("Said for v5.5."));
+    assert_eq!(m.text(".say-for"), "Told for v5.5: ");
+    m.destroy();
+}
+
 /// The checkbox of knob `name` in the profile bar.
 fn knob_box(m: &Mounted, name: &str) -> web_sys::HtmlInputElement {
     let items = m.root.query_selector_all("li.knob").expect("knobs");
