@@ -154,7 +154,7 @@ fn mutate(v: &mut Value, m: &Mutation) {
                 steps.insert(b % (n + 1), s);
             }
             2 if n > 1 => steps.swap(a % n, b % n),
-            3 | 4 | 5 if n > 0 => {
+            3..=5 if n > 0 => {
                 let Some(step) = steps[a % n].as_object_mut() else {
                     return;
                 };
