@@ -7,6 +7,7 @@
 
 pub mod allocator;
 pub mod fault;
+pub mod hazard;
 pub mod host;
 pub mod id;
 pub mod lesson;

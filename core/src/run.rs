@@ -91,6 +91,7 @@ impl Trace {
         if st.expect_ok == Some(false) {
             self.expect_failures += 1;
         }
+        self.hazards.record(&st);
         self.steps.push(st);
         self.ops.push(step);
     }
@@ -113,6 +114,7 @@ impl Trace {
             .last()
             .map_or(0, |(at, w)| at + snapshot_gap(w));
         self.freed_at.retain(|_, at| *at < n);
+        self.hazards.truncate(n);
         self.last = before;
         step
     }
@@ -150,6 +152,7 @@ impl Runner {
                 last: world.clone(),
                 record,
                 freed_at: HashMap::new(),
+                hazards: Default::default(),
             },
             world,
             total: lesson.steps.len(),
@@ -379,6 +382,16 @@ fn run_step(
         if step.ask.is_some() {
             markers.push(Marker::Question);
         }
+        if log.events.iter().any(|e| matches!(e, Event::Hazard { .. })) {
+            markers.push(Marker::HazardCreated);
+        }
+        if log.events.iter().any(|e| match e {
+            Event::HazardBites { .. } => true,
+            Event::Hazard { hazard, .. } => hazard.momentary(),
+            _ => false,
+        }) {
+            markers.push(Marker::HazardBites);
+        }
     }
     StepTrace {
         index,
@@ -433,6 +446,14 @@ fn resolve_opt(world: &mut World, arg: &Option<IdArg>) -> Result<Option<Ioasid>,
 
 /// Runs one op. Returns its result and the kernel function it ran.
 pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
+    let done = exec_op(w, op);
+    // Hazards an op ended without naming (the last pending request of a freed PASID
+    // handled, the last attachment gone) are cleared after every op, replays included.
+    w.settle_hazards();
+    done
+}
+
+fn exec_op(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
     let global = w.knobs.global_pasid;
     let id_val = |r: Result<Ioasid, Errno>| r.map(|id| Val::Id(u64::from(id)));
     match op {

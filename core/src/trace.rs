@@ -3,6 +3,7 @@
 //! `SNAPSHOT_EVERY` steps, sharing structure, plus a replay of at most that many steps:
 //! the replay itself is in `run`). It is the one thing the UI, the CLI and the tests
 //! consume.
+use crate::hazard::{HazardBook, HazardKind};
 use crate::id::{Data, Errno, Ioasid, Name};
 use crate::lesson::Step;
 use crate::profile::{Knobs, Profile};
@@ -176,8 +177,21 @@ pub enum Event {
     /// The grace period ended: the writer returns.
     GraceEnded { id: Ioasid },
     /// The call returned normally, but left a hazard the kernel does not see (an ID
-    /// with two owners, another owner's ID freed): the narration flags it.
-    Hazard { id: Ioasid, what: String },
+    /// with two owners, another owner's ID freed): the narration flags it, and the
+    /// ledger lists it from this step on.
+    Hazard {
+        hazard: HazardKind,
+        id: Ioasid,
+        what: String,
+    },
+    /// A hazard did its harm at this step: the model's words for what happened.
+    HazardBites {
+        hazard: HazardKind,
+        id: Ioasid,
+        what: String,
+    },
+    /// A hazard is gone (the ID freed properly, the requests drained).
+    HazardCleared { hazard: HazardKind, id: Ioasid },
     /// A reference count changed.
     Refs { id: Ioasid, refs: u32 },
     /// An ID's lifecycle state changed.
@@ -223,6 +237,10 @@ pub enum Marker {
     FaultResponse,
     ExpectFailed,
     Question,
+    /// A hazard is created.
+    HazardCreated,
+    /// A hazard does its harm.
+    HazardBites,
 }
 
 /// Everything one step produced.
@@ -295,8 +313,14 @@ impl StepLog {
     /// A hazard the kernel cannot see (a PASID with two owners, another owner's ID
     /// freed, a stale pointer still in use): the model's words, shown as the model's.
     /// Recorded only when recording, like every event.
-    pub fn hazard(&mut self, id: Ioasid, what: impl FnOnce() -> String) {
-        self.event(|| Event::Hazard { id, what: what() });
+    /// The world keeps lasting hazards in its live set: create them through
+    /// `World::hazard_created`, which calls this.
+    pub fn hazard(&mut self, hazard: HazardKind, id: Ioasid, what: impl FnOnce() -> String) {
+        self.event(|| Event::Hazard {
+            hazard,
+            id,
+            what: what(),
+        });
     }
     /// A piece of the generated narration.
     pub fn explain(&mut self, s: impl FnOnce() -> String) {
@@ -367,6 +391,9 @@ pub struct Trace {
     /// ID -> the step that last erased it from a first-fit storage, for the reuse note.
     #[serde(skip)]
     pub(crate) freed_at: HashMap<Ioasid, usize>,
+    /// Every hazard's life, kept as steps run (see [`Trace::ledger`]).
+    #[serde(skip)]
+    pub(crate) hazards: HazardBook,
 }
 
 impl Trace {

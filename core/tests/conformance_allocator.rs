@@ -24,9 +24,12 @@ fn klog(t: &Trace, i: usize) -> Vec<&str> {
     t.steps[i].kernel_log.iter().map(String::as_str).collect()
 }
 
-/// True when step `i` recorded a hazard event.
+/// True when step `i` recorded a hazard event: one created, or one biting.
 fn hazard(t: &Trace, i: usize) -> bool {
-    !events(t, i, |e| matches!(e, Event::Hazard { .. })).is_empty()
+    !events(t, i, |e| {
+        matches!(e, Event::Hazard { .. } | Event::HazardBites { .. })
+    })
+    .is_empty()
 }
 
 /// ioasid.c `ioasid_alloc()`, custom branch: a store collision prints
@@ -279,6 +282,26 @@ fn r_unreg_3_a_member_leaves_a_group_with_other_members() {
     assert!(
         hazard(&t, 3) && hazard(&t, 4),
         "the stale pdata is a hazard"
+    );
+    // Created where the member leaves, biting where the alloc passes its pdata.
+    let stale = ioasid_core::hazard::HazardKind::StalePrivateData;
+    assert_eq!(
+        events(
+            &t,
+            3,
+            |e| matches!(e, Event::Hazard { hazard, .. } if *hazard == stale)
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        events(
+            &t,
+            4,
+            |e| matches!(e, Event::HazardBites { hazard, .. } if *hazard == stale)
+        )
+        .len(),
+        1
     );
     assert_eq!(t.last_world().groups[0].pdata.as_ref(), "viommu0");
 }

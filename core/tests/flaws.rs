@@ -18,10 +18,11 @@ struct Flaw {
     shows: fn(&Trace) -> bool,
 }
 
-/// True when step `i` recorded a hazard event.
+/// True when step `i` recorded a hazard event: one created, or one biting.
 fn hazard(t: &Trace, i: usize) -> bool {
+    use ioasid_core::trace::Event;
     !events(t, i, |e| {
-        matches!(e, ioasid_core::trace::Event::Hazard { .. })
+        matches!(e, Event::Hazard { .. } | Event::HazardBites { .. })
     })
     .is_empty()
 }

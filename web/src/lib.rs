@@ -7,6 +7,7 @@ use components::allocators::Allocators;
 use components::code_pane::CodePane;
 use components::drop_zone::DropZone;
 use components::fault_path::FaultPath;
+use components::hazard_ledger::HazardLedger;
 use components::id_space::IdSpace;
 use components::import_export::ImportExport;
 use components::lesson_picker::LessonPicker;
@@ -179,6 +180,8 @@ pub fn App(props: &AppProps) -> Html {
                             <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />
                             <Sets world={world.clone()} before={before.clone()} step={shown.clone()} />
                             <Readers world={world.clone()} before={before.clone()} step={shown.clone()} />
+                            <HazardLedger trace={trace.clone()}
+                                index={state.index().and_then(|i| if revealed { Some(i) } else { i.checked_sub(1) })} />
                             <div class="panel-stack">
                                 <FaultPath world={world.clone()} step={shown.clone()} />
                                 <Processes world={world.clone()} before={before.clone()} />

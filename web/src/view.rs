@@ -176,6 +176,8 @@ pub fn marker_info(m: Marker) -> (&'static str, &'static str) {
         Marker::FaultResponse => "↩",
         Marker::ExpectFailed => "!",
         Marker::Question => "?",
+        Marker::HazardCreated => "△",
+        Marker::HazardBites => "↯",
     };
     (ioasid_core::narrate::marker_words(m), glyph)
 }

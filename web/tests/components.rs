@@ -1024,3 +1024,67 @@ async fn unreadable_typed_text_says_why_and_is_not_graded() {
     assert!(m.find(".question .field-error").is_none());
     m.destroy();
 }
+
+/// The hazard ledger follows the player: a free naming the wrong set (v5.11 checks no
+/// owner) creates a hazard at step 3, the owner's lookup at step 4 is where it bites;
+/// before step 3 it is not listed, and its "created at step 3" button seeks there.
+#[wasm_bindgen_test]
+async fn the_hazard_ledger_lists_hazards_with_their_steps_and_seeks_to_them() {
+    const WRONG_FREE: &str = r#"{
+      "format": 1, "title": "A free by another set", "profile": "v5.11",
+      "steps": [
+        {"op": "set_create", "set": "a"},
+        {"op": "alloc", "set": "a", "min": 1, "max": 10},
+        {"op": "free", "id": 1, "set": "sva"},
+        {"op": "find", "set": "a", "id": 1},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 10}
+      ]
+    }"#;
+    let m = Mounted::new(WRONG_FREE, 2).await;
+    assert!(m
+        .text(".hazard-ledger")
+        .contains("No hazard exists at this step"));
+    m.click("Next step").await;
+    let ledger = m.text(".hazard-ledger");
+    assert!(ledger.contains("Freed by a non-owner"), "{ledger}");
+    assert!(ledger.contains("PASID 1"), "{ledger}");
+    assert!(ledger.contains("created at step 3"), "{ledger}");
+    assert!(!ledger.contains("bit at step"), "{ledger}");
+    m.click("Next step").await;
+    let ledger = m.text(".hazard-ledger");
+    assert!(ledger.contains("bit at step 4"), "{ledger}");
+    assert!(m
+        .find(".hazard-ledger ul[aria-label='Hazards alive at this step'] li")
+        .is_some());
+    // The timeline marks both steps, named in the marks' titles, in its own shape.
+    let marks = m.root.query_selector_all(".marks .mark").expect("marks");
+    let titles: Vec<String> = (0..marks.length())
+        .filter_map(|i| {
+            marks
+                .item(i)?
+                .dyn_into::<Element>()
+                .ok()?
+                .get_attribute("title")
+        })
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.contains("a hazard is created")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("a hazard bites")),
+        "{titles:?}"
+    );
+    assert!(m.find(".marks .mark-bite").is_some());
+    // Back before its creation: gone.
+    m.click("Previous step").await;
+    m.click("Previous step").await;
+    assert_eq!(m.step_count(), "Step 2 of 5");
+    assert!(!m.text(".hazard-ledger").contains("Freed by a non-owner"));
+    // From the end, the button takes the player to the step that created it.
+    m.click("Last step").await;
+    m.button_with_text("created at step 3").click();
+    yew::scheduler::flush().await;
+    assert_eq!(m.step_count(), "Step 3 of 5");
+    m.destroy();
+}

@@ -4,6 +4,7 @@
 //! ([`explanation`]), and the judgements the panels show about the world's state
 //! (a stale PASID, the active allocator, lifecycle states, reference-count eras,
 //! timeline markers), and whose answer a question's answer is ([`written_for_note`]).
+mod hazard;
 mod ops;
 mod outcome;
 mod pace;
@@ -11,6 +12,7 @@ mod question;
 mod state;
 mod step;
 
+pub use hazard::{hazard_subject, hazard_title};
 pub use ops::describe_op;
 pub use outcome::{hazards, outcome_words, result_verdict, Severity, Verdict};
 pub use pace::{reading_ms, step_reading_ms, MAX_STEP_MS, MIN_STEP_MS, READING_WPM};

@@ -102,10 +102,11 @@ pub struct Verdict {
 }
 
 /// The hazards a step recorded, in order: the model's words for what the kernel
-/// cannot see (shown beside the result, and listed as the model's).
+/// cannot see, created or biting at this step (shown beside the result, and listed
+/// as the model's).
 pub fn hazards(events: &[Event]) -> impl Iterator<Item = &str> {
     events.iter().filter_map(|e| match e {
-        Event::Hazard { what, .. } => Some(what.as_str()),
+        Event::Hazard { what, .. } | Event::HazardBites { what, .. } => Some(what.as_str()),
         _ => None,
     })
 }
@@ -204,12 +205,21 @@ mod tests {
             "{}",
             forgotten.text
         );
-        let hazard = Event::Hazard {
+        let hazard = Event::HazardBites {
+            hazard: crate::hazard::HazardKind::TwoOwners,
             id: 5,
             what: "two owners now".into(),
         };
         let h = result_verdict(&Outcome::id(5), false, &[hazard], 0);
         assert_eq!(h.severity, Severity::Warn);
         assert_eq!(h.text, "Returned 5, but two owners now");
+        let created = Event::Hazard {
+            hazard: crate::hazard::HazardKind::LeakedHostPasid,
+            id: 3,
+            what: "the host keeps 3".into(),
+        };
+        let c = result_verdict(&Outcome::null(), false, &[created], 0);
+        assert_eq!(c.severity, Severity::Warn);
+        assert_eq!(c.text, "Succeeded, but the host keeps 3");
     }
 }

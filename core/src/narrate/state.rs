@@ -113,7 +113,9 @@ pub fn marker_rank(m: Marker) -> u8 {
         Marker::ExpectFailed => 5,
         Marker::Question => 4,
         Marker::AllocatorSwitch => 3,
+        Marker::HazardBites => 3,
         Marker::Error => 2,
+        Marker::HazardCreated => 1,
         Marker::FaultResponse => 1,
     }
 }
@@ -126,6 +128,8 @@ pub fn marker_words(m: Marker) -> &'static str {
         Marker::FaultResponse => "a page response",
         Marker::ExpectFailed => "not what the lesson expects",
         Marker::Question => "a question",
+        Marker::HazardCreated => "a hazard is created",
+        Marker::HazardBites => "a hazard bites",
     }
 }
 

@@ -2,6 +2,7 @@
 //! makes into the active allocator (`custom_alloc`, `custom_free`).
 use super::World;
 use crate::allocator::{Group, VCMD_FNS};
+use crate::hazard::HazardKind;
 use crate::id::{Errno, Ioasid, Name, INVALID_IOASID, PASID_MAX, PASID_MIN};
 use crate::profile::Profile;
 use crate::trace::{Event, Val};
@@ -155,7 +156,7 @@ impl World {
                 }
                 let pdata = g.pdata;
                 if member {
-                    self.log.hazard(INVALID_IOASID, || format!(
+                    self.hazard_created(HazardKind::CorruptMemberList, INVALID_IOASID, || format!(
                         "{allocator} was already on its group's member list and is added again: the list is corrupted (a second list_add of the same entry); 0 is returned"
                     ));
                 } else {
@@ -246,7 +247,7 @@ impl World {
             if group.pdata == *allocator && !group.members.contains(allocator) {
                 if self.knobs.flaw_stale_primary_pdata {
                     self.log.line("unregister.stale_pdata");
-                    self.log.hazard(INVALID_IOASID, || format!(
+                    self.hazard_created(HazardKind::StalePrivateData, INVALID_IOASID, || format!(
                         "{allocator} left, but its group still passes {allocator}'s pdata to every alloc and free: a use after free in a real driver"
                     ));
                     self.log.explain(|| format!(
@@ -277,12 +278,14 @@ impl World {
         }
         if only != Some(*allocator) {
             let label = group.label();
-            self.log.hazard(INVALID_IOASID, || format!(
+            self.hazard_created(HazardKind::WrongGroupRemoved, INVALID_IOASID, || format!(
                 "{allocator} is not a member of {label}, but has its functions: the kernel removes that group, which is not {allocator}'s"
             ));
         }
         let from = self.active_name();
         let removed = self.groups.remove(gi);
+        // The group that passed a departed member's pdata is gone with it.
+        self.hazard_cleared(HazardKind::StalePrivateData, INVALID_IOASID);
         if outstanding > 0 {
             self.log.line("unregister.orphan");
             self.log.klog(self.warn_on_line());
@@ -292,6 +295,9 @@ impl World {
                 self.log.changed(id);
                 self.orphans.push((id, owner));
                 self.release_from_set(e.set.as_ref(), id);
+                self.hazard_created(HazardKind::TwoOwners, id, || format!(
+                    "{id} is orphaned but still used by the owner {owner} gave it to: the active allocator may hand it out again"
+                ));
             }
             let count = ids.len();
             self.log.event(|| Event::Orphaned {
@@ -361,9 +367,11 @@ impl World {
                 return Err(Errno::EINVAL);
             }
         }
+        let mut scripted = false;
         let answer = match host.as_ref().and_then(|h| self.hosts.get_mut(h)) {
             Some(h) => {
-                let (answer, scripted) = h.alloc(&pdata);
+                let (answer, by_script) = h.alloc(&pdata);
+                scripted = by_script;
                 let host = host.unwrap_or(pdata);
                 self.log.event(|| Event::HostAnswer {
                     host,
@@ -377,9 +385,13 @@ impl World {
                 .first()
                 .and_then(|g| g.store.find_free(min, max, None)),
         };
+        if let Some(host) = host {
+            self.hazard_host_answered(&host, answer, scripted);
+        }
         if stale {
-            self.log.hazard(answer.unwrap_or(INVALID_IOASID), || format!(
-                "the allocator was called with the pdata of {pdata}, which unregistered: a use after free in a real driver"
+            let got = answer.map_or("no ID".to_string(), |a| format!("it answered {a}"));
+            self.hazard_bites(HazardKind::StalePrivateData, INVALID_IOASID, || format!(
+                "the allocator was called with the pdata of {pdata}, which unregistered ({got}): a use after free in a real driver"
             ));
         }
         // The guest reads the PASID out of a 20-bit field of the response register.
@@ -418,6 +430,18 @@ impl World {
         }
     }
 
+    /// True if the active custom allocator's free would skip the host free for an ID
+    /// with `data_attached` (the vcmd free's lookup, flaw 6: R-ALLOC-ROLLBACK-2,
+    /// `intel_vcmd_ioasid_free()` in `drivers/iommu/intel/iommu.c`, v5.10).
+    pub(crate) fn vcmd_free_skips(&self, data_attached: bool) -> bool {
+        self.groups.first().is_some_and(|g| {
+            &*g.fns == VCMD_FNS
+                && g.host.is_some()
+                && data_attached
+                && self.knobs.flaw_vcmd_free_skip
+        })
+    }
+
     /// Calls the active custom allocator's free; returns whether the host freed the
     /// PASID. The vcmd free looks the ID up first and skips the host free when it
     /// finds private data (flaw 6), leaking the host PASID: `data_attached` is what
@@ -426,14 +450,14 @@ impl World {
         let Some(g) = self.groups.first() else {
             return false;
         };
-        let (fns, pdata, host) = (g.fns, g.pdata, g.host);
+        let (pdata, host) = (g.pdata, g.host);
         self.log.event(|| Event::CustomCall {
             allocator: pdata,
             call: "free".into(),
             id: Some(id),
         });
         let Some(host) = host else { return false };
-        if &*fns == VCMD_FNS && data_attached && self.knobs.flaw_vcmd_free_skip {
+        if self.vcmd_free_skips(data_attached) {
             self.log.line("vcmd.skip");
             self.log
                 .klog(format!("DMAR: Cannot free active IOASID {id}"));
@@ -450,6 +474,7 @@ impl World {
         self.log.line("vcmd.free");
         let freed = self.hosts.get_mut(&host).is_some_and(|h| h.free(id));
         if freed {
+            self.hazard_host_freed(id);
             self.log.event(|| Event::HostFree {
                 host,
                 id,

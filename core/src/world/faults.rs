@@ -2,6 +2,7 @@
 //! PASID -> set -> mm lookup that serves each group.
 use super::World;
 use crate::fault::{FaultGroup, Issued, PageRequest};
+use crate::hazard::HazardKind;
 use crate::id::{Data, Errno, Ioasid, Name};
 use crate::set::SVA_SET;
 use crate::space::{name, Getter, IdState};
@@ -427,6 +428,9 @@ impl World {
             Ok(mm) => {
                 let detail = self.served_detail(req, *mm);
                 let stale = self.stale(req).is_some();
+                if stale {
+                    self.hazard_stale_served(req, *mm);
+                }
                 self.fault_step(
                     device,
                     req.group,
@@ -493,7 +497,7 @@ impl World {
             Ok(Some(other)) => {
                 let label = other.label();
                 self.log.line("prq.no_mm");
-                self.log.hazard(pasid, || {
+                self.hazard_created(HazardKind::WrongDataType, pasid, || {
                     format!("the wildcard lookup of PASID {pasid} returned {label}: VT-d's thread takes it for an intel_svm and reads a struct of another type")
                 });
                 Ok(None)
@@ -525,7 +529,7 @@ impl World {
             .is_some_and(|d| d.bonds.contains_key(&mm));
         if !bound {
             self.log.line("prq.no_sdev");
-            self.log.hazard(pasid, || {
+            self.hazard_created(HazardKind::UnboundDeviceServed, pasid, || {
                 format!("{device} is not bound to mm {mm}, yet its request for PASID {pasid} was handled in mm {mm}'s address space (the kernel only warns: a WARN_ON with no text)")
             });
         }
@@ -565,6 +569,9 @@ impl World {
                 Ok(mm) => {
                     let detail = self.served_detail(req, mm);
                     let stale = self.stale(req).is_some();
+                    if stale {
+                        self.hazard_stale_served(req, mm);
+                    }
                     self.fault_step(
                         &g.device,
                         g.group,
@@ -754,7 +761,7 @@ impl World {
                     ),
                     Some(other) => {
                         let label = other.label();
-                        self.log.hazard(pasid, || {
+                        self.hazard_created(HazardKind::WrongDataType, pasid, || {
                             format!("the wildcard lookup of PASID {pasid} returned {label}: the handler's getter reads it as an mm")
                         });
                         (

@@ -56,6 +56,7 @@ impl World {
             answer,
             scripted,
         });
+        self.hazard_host_answered(host, answer, scripted);
         match answer {
             Some(id) => {
                 self.log
@@ -75,6 +76,7 @@ impl World {
         self.log.line("host.free");
         let h = self.hosts.get_mut(host).ok_or(Errno::ENOENT)?;
         if h.free(id) {
+            self.hazard_host_freed(id);
             self.log.event(|| Event::HostFree {
                 host: *host,
                 id,

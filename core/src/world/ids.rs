@@ -7,6 +7,7 @@
 //! waits for an RCU grace period after publishing. `find` is lock-free under
 //! `rcu_read_lock()`.
 use super::World;
+use crate::hazard::HazardKind;
 use crate::id::{data_label, Data, Errno, Ioasid, Name, INVALID_IOASID, PASID_MIN};
 use crate::profile::RefModel;
 use crate::space::{set_label, DataUpdate, Entry, Getter, IdState};
@@ -165,7 +166,7 @@ impl World {
             };
             if id < min || id > max {
                 if k.flaw_unchecked_answer {
-                    self.log.hazard(id, || {
+                    self.hazard_created(HazardKind::OutOfRangeId, id, || {
                         format!("{id} is outside [{min}, {max}] and stored as is: nothing checks a custom allocator's answer")
                     });
                     self.log.explain(|| {
@@ -198,6 +199,15 @@ impl World {
                     // The vcmd free's own lookup finds the first owner's entry.
                     let owner_data = self.entry(id).is_some_and(|e| e.data.is_some());
                     freed = self.custom_free(id, owner_data);
+                    // R-ALLOC-ROLLBACK-1/2: `ioasid_alloc()` in drivers/iommu/ioasid.c
+                    // (v5.11) calls the allocator's free on a failed store; the vcmd free
+                    // (`intel_vcmd_ioasid_free()`, v5.10) sends FREE when the first
+                    // owner's entry has no data: the host frees a PASID the guest uses.
+                    if freed {
+                        self.hazard_created(HazardKind::FreedByNonOwner, id, || format!(
+                            "the rollback freed {id} at the host, but {id} is its first owner's, who still uses it: the host may hand it out again"
+                        ));
+                    }
                     self.log.explain(|| if freed {
                         format!("{id} is already stored: the insert fails and the rollback calls the allocator's free({id}), which frees the first owner's PASID at the host")
                     } else {
@@ -225,15 +235,7 @@ impl World {
         if let Some(s) = set.and_then(|s| self.sets.get_mut(s)) {
             s.used += 1;
         }
-        if let Some((_, was)) = self.orphans.iter().find(|(o, _)| *o == id) {
-            let was = *was;
-            self.log.event(|| Event::Hazard {
-                id,
-                what: format!(
-                    "{id} is still used by the owner that got it from {was}: two owners now"
-                ),
-            });
-        }
+        self.hazard_handed_out(id);
         self.log.changed(id);
         self.notify("ALLOC", id);
         Ok(id)
@@ -290,9 +292,8 @@ impl World {
             }
             // No owner check (flaw 8): a free naming another set goes through.
             if set.is_some() {
-                self.log.event(|| Event::Hazard {
-                    id,
-                    what: format!("{id} belonged to {have}, and {by} freed it: no owner check"),
+                self.hazard_created(HazardKind::FreedByNonOwner, id, || {
+                    format!("{id} belonged to {have}, and {by} freed it: no owner check")
                 });
             }
         }
@@ -347,6 +348,15 @@ impl World {
         // ioasid_free's (and v5.11 ioasid_put's) pr_err(), bare: ioasid.c has no pr_fmt.
         self.log.klog(format!("Trying to free unknown IOASID {id}"));
         let orphan = self.orphans.iter().any(|(o, _)| *o == id);
+        if orphan && self.hazard_live(HazardKind::TwoOwners, id) {
+            // Its owner gives it up: nobody uses it now, and nobody can tell the host.
+            self.hazard_cleared(HazardKind::TwoOwners, id);
+            if self.hosts.values().any(|h| h.ids.get(id).is_some()) {
+                self.hazard_created(HazardKind::LeakedHostPasid, id, || format!(
+                    "{id} is freed, but the allocator that got it from the host is gone: the host keeps it for good"
+                ));
+            }
+        }
         self.log.explain(|| {
             if orphan {
                 format!("{id} was orphaned with its allocator: the active storage does not know it")
@@ -373,7 +383,15 @@ impl World {
         let quarantine = pending && !self.knobs.flaw_reuse_with_pending_faults;
         if !self.groups.is_empty() && !quarantine {
             self.log.line("free.backend");
+            let skips = self.vcmd_free_skips(entry.data.is_some());
             self.custom_free(id, entry.data.is_some());
+            // R-SVA-VCMD-1 (`intel_svm_unbind_mm()`, drivers/iommu/intel/svm.c, v5.10):
+            // a free with data attached sends no FREE; the guest forgets the PASID.
+            if skips {
+                self.hazard_created(HazardKind::LeakedHostPasid, id, || format!(
+                    "{id} is freed with its data still attached: the vcmd free skips the host's FREE, so the host keeps {id} for good"
+                ));
+            }
         }
         if quarantine {
             self.log.line("free.quarantine");
@@ -414,6 +432,14 @@ impl World {
                 });
             }
             self.release_from_set(entry.set.as_ref(), id);
+            self.hazard_id_reclaimed(id);
+            if pending {
+                // R-LIFE-4 (`intel_svm_unbind_mm()`, drivers/iommu/intel-svm.c, v5.5):
+                // nothing drains the PASID's page requests before it is reused.
+                self.hazard_created(HazardKind::FaultForNextOwner, id, || format!(
+                    "{id} is free again while page requests for it are pending: they will be served for whoever gets {id} next"
+                ));
+            }
         }
         self.log.changed(id);
         // V4 tells only of a free that leaves references (in `free`), never here.
@@ -482,6 +508,9 @@ impl World {
             self.log.line("find.found");
             self.log
                 .explain(|| format!("{id} is not in the active allocator's storage"));
+            self.hazard_bites(HazardKind::FreedByNonOwner, id, || {
+                format!("a lookup of {id} finds nothing: it was freed behind its owner's back")
+            });
             return Err(Errno::ENOENT);
         };
         if let Some(want) = set {
@@ -500,7 +529,7 @@ impl World {
             (None, getter) => {
                 if getter.is_some() && self.knobs.flaw_getter_without_data {
                     self.log.line("find.getter_null");
-                    self.log.hazard(id, || {
+                    self.hazard_created(HazardKind::GetterOnNull, id, || {
                         format!("the getter is called on {id}'s NULL private data: the SVA getter would dereference it, an oops in a real kernel")
                     });
                 }
@@ -530,7 +559,7 @@ impl World {
                     });
                     self.log.line("find.found");
                     if d.mm().is_none() {
-                        self.log.hazard(id, || {
+                        self.hazard_created(HazardKind::WrongDataType, id, || {
                             format!(
                                 "the mm getter is given {}, which is not an mm: a real getter would treat it as one",
                                 d.label()
@@ -830,6 +859,7 @@ impl World {
         };
         match self.first_fit("global", min, max, entry) {
             Some(id) => {
+                self.hazard_handed_out(id);
                 self.log.changed(id);
                 self.log.explain(|| {
                     format!(
@@ -868,7 +898,7 @@ impl World {
                     .collect();
                 if !attached.is_empty() {
                     let on = attached.join(", ");
-                    self.log.hazard(id, || format!(
+                    self.hazard_created(HazardKind::AttachedAfterFree, id, || format!(
                         "{id} is free again but still attached on {on}: its next owner would share those attachments (drivers detach first)"
                     ));
                 }

@@ -12,6 +12,7 @@
 //! - `rfc`: the 2019 design thread's proposal (`rfc-2019`), behind its knobs.
 use crate::allocator::Group;
 use crate::fault::FaultQueue;
+use crate::hazard::HazardKind;
 use crate::host::Host;
 use crate::id::{Ioasid, Name};
 use crate::profile::{Knobs, Profile, RefModel};
@@ -21,10 +22,11 @@ use crate::space::{Entry, IdState, DEFAULT_CAPACITY};
 use crate::sva::{Device, DomainRef, Mm};
 use crate::trace::StepLog;
 use crate::xarray::XArray;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod allocators;
 mod faults;
+mod hazards;
 mod host;
 mod ids;
 mod rcu;
@@ -69,6 +71,8 @@ pub struct World {
     pub pending: BTreeMap<Ioasid, u32>,
     /// Saved results (`"as": "name"` in a lesson).
     pub vars: BTreeMap<String, u64>,
+    /// The lasting hazards alive now, by kind and ID (see `world::hazards`).
+    pub hazards: BTreeSet<(HazardKind, Ioasid)>,
     /// The index of the step being run.
     pub step: usize,
     /// What the current step did.
@@ -108,6 +112,7 @@ impl World {
             + self.quarantined.len()
             + self.pending.len()
             + self.vars.len()
+            + self.hazards.len()
     }
 
     /// A fresh world for `profile` with `knobs`: the built-in `sva` set exists.
@@ -135,6 +140,7 @@ impl World {
             quarantined: Vec::new(),
             pending: BTreeMap::new(),
             vars: BTreeMap::new(),
+            hazards: BTreeSet::new(),
             step: 0,
             log: StepLog::default(),
             reg_index: None,

@@ -11,6 +11,7 @@
 //! Sources: docs/kernel-reference/rfc-2019.md.
 use super::World;
 use crate::allocator::Group;
+use crate::hazard::HazardKind;
 use crate::id::{Data, Errno, Ioasid, Name, INVALID_IOASID};
 use crate::space::{set_label, Entry, Getter};
 use crate::trace::{Event, FaultStage, Val};
@@ -68,7 +69,7 @@ impl World {
             Some(old) => {
                 self.log.line("rfc.replace");
                 if let Some(id) = lowest {
-                    self.log.hazard(id, || format!(
+                    self.hazard_created(HazardKind::ForeignFrees, id, || format!(
                         "{held} ID(s) handed out by {old} are still stored: their frees now go to {allocator}'s free, whose backend never gave them out"
                     ));
                 }
@@ -188,7 +189,7 @@ impl World {
                 self.log.line("alloc.full");
                 self.log.line("rfc.no_rollback");
                 let pdata = self.groups.first().map(|g| g.pdata);
-                self.log.hazard(start, || {
+                self.hazard_created(HazardKind::UnreturnedAnswer, start, || {
                     format!(
                         "{start} is already stored: idr_alloc refuses, and nothing gives it back, so the allocator{} still counts it as handed out",
                         pdata.map(|p| format!(" ({p})")).unwrap_or_default()
@@ -308,8 +309,9 @@ impl World {
                 self.log.line("find.getter_null");
                 self.log.line("find.found");
                 if data.is_none() {
-                    self.log
-                        .hazard(id, || format!("the getter was called on {id}'s NULL data"));
+                    self.hazard_created(HazardKind::GetterOnNull, id, || {
+                        format!("the getter was called on {id}'s NULL data")
+                    });
                 }
                 self.log
                     .explain(|| format!("the getter refuses {id}'s data: NULL"));

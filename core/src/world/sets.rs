@@ -1,6 +1,7 @@
 //! Set calls: `set_create`, `set_free`, set-private IDs (`attach_spid`,
 //! `find_by_spid`), `get_if_owned`, and notifier chains.
 use super::World;
+use crate::hazard::HazardKind;
 use crate::id::{Errno, Ioasid, Name, INVALID_IOASID};
 use crate::set::{IoSet, Notifier, Priority, MAX_NOTIFIERS, SVA_SET};
 use crate::space::set_label;
@@ -37,7 +38,15 @@ impl World {
         let mut new = IoSet::default();
         if self.knobs.ext_sets {
             let left = self.capacity_left;
+            let lost = self.capacity_lost;
             let q = quota.map(|q| if q == 0 { left } else { q });
+            // Less than the caller would get (all that is left), or refused, because
+            // of a quota never given back.
+            if quota == Some(0) || q.is_some_and(|q| q > left && q <= left.saturating_add(lost)) {
+                self.hazard_bites(HazardKind::LeakedQuota, INVALID_IOASID, || {
+                    format!("set {set} gets at most {left} ID(s) of capacity: {lost} were lost with a destroyed set's quota")
+                });
+            }
             if let Some(q) = q {
                 if q > left {
                     self.log.line("set.quota");
@@ -128,6 +137,11 @@ impl World {
         }
         if self.knobs.ext_v4_as_posted {
             self.capacity_lost = self.capacity_lost.saturating_add(quota);
+            // R-EXT-2 (`ioasid_set_free()`, V4 05/18): the quota is never added back.
+            let lost = self.capacity_lost;
+            self.hazard_created(HazardKind::LeakedQuota, INVALID_IOASID, || format!(
+                "set {set}'s quota of {quota} is never given back: {lost} ID(s) of capacity are lost until reboot"
+            ));
             self.log.line("set.quota_lost");
             self.log.explain(|| format!("set {set}'s quota of {quota} is not given back to the capacity (V4 never returns it)"));
         } else {

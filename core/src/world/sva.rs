@@ -1,6 +1,7 @@
 //! Process, device and SVA calls: `mm_create`, `mm_exit`, `bind`, `unbind`, and
 //! v6.6's global PASIDs and (device, PASID) attachments.
 use super::World;
+use crate::hazard::HazardKind;
 use crate::id::{Errno, Ioasid, Name, INVALID_IOASID, PASID_MAX, PASID_MIN};
 use crate::profile::RefModel;
 use crate::set::SVA_SET;
@@ -259,7 +260,7 @@ impl World {
                     Err(_) if self.knobs.flaw_unsigned_error_pasid => {
                         // v6.4: the IDA's -ENOSPC, compared unsigned with min, is kept.
                         let bogus = errno_as_unsigned(Errno::ENOSPC);
-                        self.log.hazard(bogus, || format!(
+                        self.hazard_created(HazardKind::ErrnoAsPasid, bogus, || format!(
                             "the allocator failed with -ENOSPC, but an unsigned comparison took the error code for a PASID: {bogus:#x}"
                         ));
                         self.log.explain(|| format!(

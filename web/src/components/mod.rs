@@ -5,6 +5,7 @@ pub mod allocators;
 pub mod code_pane;
 pub mod drop_zone;
 pub mod fault_path;
+pub mod hazard_ledger;
 pub mod icons;
 pub mod id_detail;
 pub mod id_overview;

@@ -44,6 +44,8 @@ fn marker_class(m: Marker) -> &'static str {
         Marker::FaultResponse => "mark mark-response",
         Marker::ExpectFailed => "mark mark-expect",
         Marker::Question => "mark mark-question",
+        Marker::HazardCreated => "mark mark-hazard",
+        Marker::HazardBites => "mark mark-bite",
     }
 }
 
@@ -55,6 +57,8 @@ fn glyph_class(m: Marker) -> &'static str {
         Marker::FaultResponse => "glyph-response",
         Marker::ExpectFailed => "glyph-expect",
         Marker::Question => "glyph-question",
+        Marker::HazardCreated => "glyph-hazard",
+        Marker::HazardBites => "glyph-bite",
     }
 }
 
@@ -271,6 +275,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         Marker::FaultResponse,
         Marker::Question,
         Marker::ExpectFailed,
+        Marker::HazardCreated,
+        Marker::HazardBites,
     ]
     .into_iter()
     .filter(|k| groups.iter().any(|g| g.kinds.contains(k)))
