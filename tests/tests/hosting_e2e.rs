@@ -6,9 +6,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::Locator;
+use ioasid_core::lesson::Step;
+use ioasid_core::Lesson;
 use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
-use ioasid_tests::ui::{import_file, open, select, step_count, text, wait_for, wait_step};
+use ioasid_tests::ui::{
+    churn_lesson, import_file, open, select, step_count, text, wait_for, wait_step,
+};
 use serde_json::Value;
 
 /// Copies the files of `from` into `to` (one level deep, as trunk writes dist/), leaving
@@ -94,7 +98,7 @@ async fn the_site_works_from_a_sub_folder() {
     .expect("write the lesson");
     import_file(&browser, &mine).await;
     wait_step(&browser, "Start · 2 steps").await;
-    let link = wait_url(&browser, "run").await;
+    let link = wait_url(&browser, "z=").await;
     assert!(link.contains("/course/lab/"), "{link}");
     browser.goto("about:blank").await.expect("leave the page");
     open(&browser, &link).await;
@@ -159,5 +163,151 @@ async fn a_missing_file_is_named() {
     assert!(said.contains("_bg.wasm"), "{said}");
     assert!(said.contains("404"), "{said}");
     assert!(!said.contains("does not support WebAssembly"), "{said}");
+    browser.close().await;
+}
+
+/// Base64url without padding, as the app's old query links carry a run.
+fn b64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(c.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(c.get(2).copied().unwrap_or(0));
+        for i in 0..=c.len() {
+            out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// A run of 370 lesson steps, each with a line of narration, and 90 sandbox steps after
+/// it, as the old query link (`?run=...&extra=...`) that the app wrote for it.
+fn old_link_to_a_long_run() -> String {
+    let churn = Lesson::parse(&churn_lesson(460)).expect("the churn lesson parses");
+    let mut base = churn.clone();
+    let extra: Vec<Step> = base.steps.split_off(370);
+    let mut json = base.to_json();
+    for (i, step) in json["steps"]
+        .as_array_mut()
+        .expect("steps")
+        .iter_mut()
+        .enumerate()
+    {
+        step["say"] = Value::String(format!(
+            "Step {i}: the allocator hands out the lowest free PASID in the set's range."
+        ));
+    }
+    let run = b64(json.to_string().as_bytes());
+    let steps = Value::Array(extra.iter().map(Step::to_json).collect());
+    format!("?run={run}&extra={}", b64(steps.to_string().as_bytes()))
+}
+
+/// The old query link to a 370+90-step run still opens; the app then writes it after `#`,
+/// compressed, much shorter; that link opens the same run; Back and Forward between it
+/// and a built-in lesson work.
+#[tokio::test]
+async fn a_long_run_link_is_compressed_after_the_hash() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    let old = site.url(&format!("/{}", old_link_to_a_long_run()));
+    open(&browser, &old).await;
+    wait_step(&browser, "Start · 460 steps").await;
+    assert!(text(&browser, ".notice").await.is_empty(), "no complaint");
+    let new = wait_url(&browser, "#z=").await;
+    eprintln!(
+        "link to the 370+90-step run: {} characters as a query, {} after the hash",
+        old.len(),
+        new.len()
+    );
+    assert!(!new.contains('?'), "{new}");
+    assert!(new.len() * 4 < old.len(), "{} vs {}", new.len(), old.len());
+
+    browser.goto("about:blank").await.expect("leave the page");
+    open(&browser, &new).await;
+    wait_step(&browser, "Start · 460 steps").await;
+    assert!(text(&browser, ".notice").await.is_empty(), "no complaint");
+    let narration = text(&browser, ".narration").await;
+    browser
+        .find(Locator::Css("button[aria-label='Next step']"))
+        .await
+        .expect("the Next button")
+        .click()
+        .await
+        .expect("click Next");
+    wait_step(&browser, "Step 1 of 460").await;
+    let moved = wait_url(&browser, "#step=1&z=").await;
+    assert!(moved.len() < new.len() + 10, "{moved}");
+    let _ = narration;
+
+    select(&browser, "Lesson", "builtin:01-first-fit").await;
+    wait_url(&browser, "?lesson=01-first-fit").await;
+    browser.back().await.expect("go back");
+    wait_step(&browser, "Step 1 of 460").await;
+    browser.forward().await.expect("go forward");
+    wait_step(&browser, "Start · 13 steps").await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+/// Repeated and conflicting parameters: a message naming what was used.
+#[tokio::test]
+async fn a_link_with_repeated_parameters_says_what_was_used() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=02-sets&step=3&step=7")).await;
+    wait_step(&browser, "Step 3 of 17").await;
+    let said = text(&browser, ".notice").await;
+    assert!(said.contains("`step` more than once"), "{said}");
+    assert!(said.contains("(`3`) was used"), "{said}");
+    browser.close().await;
+}
+
+/// A run too long even compressed: the page says so and offers Export, and the address
+/// keeps naming the run before it (never a bare one).
+#[tokio::test]
+async fn a_run_too_long_for_a_link_keeps_the_address_and_offers_export() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=02-sets&step=4")).await;
+    wait_url(&browser, "step=4").await;
+    // 900 steps, each with 100 characters of noise deflate cannot shrink much.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut steps = Vec::new();
+    for _ in 0..900 {
+        let say: String = (0..100)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(
+                    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        [(x % 62) as usize],
+                )
+            })
+            .collect();
+        steps.push(format!(
+            r#"{{"op":"alloc","set":"sva","min":1,"max":1048575,"say":"{say}"}}"#
+        ));
+    }
+    let dir = TempDir::new("ioasid-hosting-long");
+    let file = dir.path().join("long.json");
+    std::fs::write(
+        &file,
+        format!(
+            r#"{{"format":1,"title":"Noise","profile":"v5.5","steps":[{}]}}"#,
+            steps.join(",")
+        ),
+    )
+    .expect("write the lesson");
+    import_file(&browser, &file).await;
+    wait_step(&browser, "Start · 900 steps").await;
+    let notice = wait_for(&browser, ".notice", Duration::from_secs(10)).await;
+    let said = notice.text().await.expect("the notice's text");
+    assert!(said.contains("too long for a link"), "{said}");
+    assert!(said.contains("Export lesson"), "{said}");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let url = browser.current_url().await.expect("the URL").to_string();
+    assert!(url.ends_with("?lesson=02-sets&step=4"), "{url}");
     browser.close().await;
 }
