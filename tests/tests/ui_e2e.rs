@@ -464,7 +464,8 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
         said.contains("1 sandbox step(s)") && said.contains("Back"),
         "{said}"
     );
-    wait_url(&browser, "z=").await;
+    // The imported run's link (the one before, with its sandbox step, named the lesson).
+    wait_url(&browser, "#z=").await;
 
     browser.back().await.expect("go back");
     wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;
