@@ -18,7 +18,6 @@ use gloo::timers::callback::Timeout;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 /// The page's query string (with its `?`, or empty).
@@ -39,25 +38,28 @@ pub fn address_link() -> Link {
     Link::from_address(&location_search(), &location_hash())
 }
 
-/// `z`'s text: base64url, then raw deflate, then UTF-8.
-async fn unpack(packed: &str) -> Result<String, String> {
-    let bytes = b64::decode(packed).ok_or("it is not base64url text")?;
-    let raw = deflate::inflate(&bytes).await?;
-    String::from_utf8(raw).map_err(|_| "it is not UTF-8 text".to_string())
-}
-
-/// Shows what `link` names: at once, or when it has a packed run, once that is unpacked
-/// (`opening` is set meanwhile, and the address is not written).
+/// Shows what `link` names: at once, or when it has a packed run (`z`: base64url, then
+/// raw deflate, then UTF-8), once that is unpacked (`opening` is set meanwhile, and the
+/// address is not written).
 fn open_link(mut link: Link, dispatch: UseReducerDispatcher<AppState>, opening: Rc<Cell<bool>>) {
     let Some(packed) = link.packed.clone() else {
         dispatch.dispatch(Action::OpenLink(Rc::new(link)));
         return;
     };
+    let done = {
+        let opening = opening.clone();
+        move |text: Result<String, String>| {
+            link.unpack(text);
+            opening.set(false);
+            dispatch.dispatch(Action::OpenLink(Rc::new(link)));
+        }
+    };
+    let Some(bytes) = b64::decode(&packed) else {
+        return done(Err("it is not base64url text".into()));
+    };
     opening.set(true);
-    spawn_local(async move {
-        link.unpack(unpack(&packed).await);
-        opening.set(false);
-        dispatch.dispatch(Action::OpenLink(Rc::new(link)));
+    deflate::inflate(&bytes, move |raw| {
+        done(raw.and_then(|r| String::from_utf8(r).map_err(|_| "it is not UTF-8 text".into())))
     });
 }
 
@@ -83,12 +85,6 @@ fn write_address(end: &str, push: bool) {
             history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
         };
     }
-}
-
-/// The run of `link` compressed for its `z` (base64url of raw deflate).
-async fn pack(link: &Link) -> Result<String, String> {
-    let text = link.packed_text().unwrap_or_default();
-    Ok(b64::encode(&deflate::deflate(text.as_bytes()).await?))
 }
 
 /// Writes the state's address (when `enabled`), a quarter second after the last change,
@@ -151,8 +147,10 @@ pub fn use_url_state(state: &AppState, dispatch: UseReducerDispatcher<AppState>,
             if let (n, Some(link)) = &*part {
                 if link.packed_text().is_some() {
                     let n = *n;
-                    let link = link.clone();
-                    spawn_local(async move { packed.set(Some((n, pack(&link).await))) });
+                    let text = link.packed_text().unwrap_or_default();
+                    deflate::deflate(text.as_bytes(), move |z| {
+                        packed.set(Some((n, z.map(|z| b64::encode(&z)))))
+                    });
                 }
             }
         });
