@@ -239,6 +239,13 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium with [`CHROMIUM_FLAGS`], a fresh
     /// `--user-data-dir` and the browser console log enabled.
     pub async fn launch() -> Self {
+        Self::launch_excluding(&[]).await
+    }
+
+    /// [`Self::launch`], with chromedriver's own default switches named in `exclude` left
+    /// off Chromium's command line (e.g. `allow-file-access-from-files`, so that a page
+    /// opened from a file meets the browser's usual refusal).
+    pub async fn launch_excluding(exclude: &[&str]) -> Self {
         let chromium = chromium_path();
         assert!(
             chromium.is_file(),
@@ -256,6 +263,7 @@ impl Browser {
             "goog:chromeOptions": {
                 "binary": chromium.display().to_string(),
                 "args": args,
+                "excludeSwitches": exclude,
             },
             "goog:loggingPrefs": { "browser": "ALL" },
         });

@@ -424,7 +424,7 @@ async fn the_sandbox_runs_a_step() {
         status.contains(&format!("Step {} added", n + 1)),
         "{status}"
     );
-    wait_url(&browser, "extra=").await;
+    wait_url(&browser, "z=").await;
     click_text(&browser, "Undo last sandbox step").await;
     wait_step(&browser, &format!("Step {n} of {n}")).await;
     browser.assert_no_errors().await;
@@ -447,7 +447,7 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
     let browser = Browser::launch().await;
     let n = open_with_a_sandbox_step(&browser, &site, "01-first-fit").await;
-    wait_url(&browser, "extra=").await;
+    wait_url(&browser, "z=").await;
 
     let dir = TempDir::new("ioasid-ui-back");
     let mine = dir.path().join("mine.json");
@@ -464,7 +464,8 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
         said.contains("1 sandbox step(s)") && said.contains("Back"),
         "{said}"
     );
-    wait_url(&browser, "run=").await;
+    // The imported run's link (the one before, with its sandbox step, named the lesson).
+    wait_url(&browser, "#z=").await;
 
     browser.back().await.expect("go back");
     wait_step(&browser, &format!("Step {} of {}", n + 1, n + 1)).await;

@@ -29,6 +29,7 @@ use yew::prelude::*;
 pub mod b64;
 pub mod catalog;
 pub mod components;
+pub mod deflate;
 pub mod hooks;
 pub mod link;
 pub mod state;
@@ -78,12 +79,13 @@ fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
     match start {
         Some(s) => AppState::from_run(&s, theme),
         None => {
-            let search = if url_state {
-                hooks::use_url_state::location_search()
+            // A link whose run is packed shows once the hook has unpacked it.
+            let link = if url_state {
+                hooks::use_url_state::address_link()
             } else {
-                String::new()
+                link::Link::default()
             };
-            AppState::from_link(&link::Link::parse(&search), theme)
+            AppState::from_link(&link, theme)
         }
     }
 }

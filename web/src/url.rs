@@ -8,7 +8,12 @@
 //! - `run`: instead of `lesson`, a whole lesson as base64url JSON (an imported lesson);
 //! - `extra`: sandbox steps appended to the lesson, as base64url of a JSON array of steps;
 //! - `profile`: a profile name; `knobs`: `name:value` pairs (`0`/`1` for booleans);
-//! - `step`: the step shown, as on screen ("Step 5 of 8"), 0 for the start.
+//! - `step`: the step shown, as on screen ("Step 5 of 8"), 0 for the start;
+//! - `z`: instead of `run` and `extra`, both compressed (deflate-raw, base64url): the app
+//!   writes its links to a run this way, after `#`, where no server sees them.
+//!
+//! The same text after `#` (a fragment) is read as a query is: `#step=5&z=...`.
+//! A key given twice counts once, the first time; the others are noted.
 use serde_json::{Map, Value};
 
 /// The app's state as the URL carries it (raw text; the app validates it).
@@ -20,9 +25,12 @@ pub struct UrlState {
     pub profile: Option<String>,
     pub knobs: Option<String>,
     pub step: Option<String>,
+    pub z: Option<String>,
+    /// What the query gave more than once, said for the learner (the first one counts).
+    pub notes: Vec<String>,
 }
 
-const KEYS: [&str; 6] = ["lesson", "run", "extra", "profile", "knobs", "step"];
+const KEYS: [&str; 7] = ["lesson", "run", "extra", "profile", "knobs", "step", "z"];
 
 impl UrlState {
     /// Parses a query string (with or without its leading `?`). Unknown keys are listed in
@@ -45,12 +53,30 @@ impl UrlState {
                 "profile" => &mut s.profile,
                 "knobs" => &mut s.knobs,
                 "step" => &mut s.step,
+                "z" => &mut s.z,
                 _ => {
                     unknown.push(key);
                     continue;
                 }
             };
-            *slot = Some(value);
+            match slot {
+                None => *slot = Some(value),
+                Some(first) => {
+                    let first = first.clone();
+                    let shown = |v: &str| {
+                        if v.chars().count() > 24 {
+                            format!("{}…", v.chars().take(24).collect::<String>())
+                        } else {
+                            v.to_string()
+                        }
+                    };
+                    s.notes.push(format!(
+                        "The link gives `{key}` more than once; the first (`{}`) was used, not `{}`.",
+                        shown(&first),
+                        shown(&value)
+                    ));
+                }
+            }
         }
         (s, unknown)
     }
@@ -64,6 +90,7 @@ impl UrlState {
             &self.profile,
             &self.knobs,
             &self.step,
+            &self.z,
         ];
         let parts: Vec<String> = KEYS
             .iter()
@@ -172,6 +199,26 @@ mod tests {
         assert_eq!(unknown, vec!["x".to_string()]);
         assert_eq!(s.to_query(), "?lesson=01-first-fit&profile=v5.5&step=3");
         assert_eq!(UrlState::default().to_query(), "");
+    }
+
+    #[test]
+    fn a_repeated_key_counts_once_and_is_noted() {
+        let (s, unknown) = UrlState::parse("?step=5&lesson=02-sets&step=7&step=8");
+        assert_eq!(s.step.as_deref(), Some("5"));
+        assert!(unknown.is_empty());
+        assert_eq!(s.notes.len(), 2, "{:?}", s.notes);
+        assert!(
+            s.notes[0].contains("`step` more than once"),
+            "{:?}",
+            s.notes
+        );
+        assert!(
+            s.notes[0].contains("(`5`) was used, not `7`"),
+            "{:?}",
+            s.notes
+        );
+        let (s, _) = UrlState::parse("?step=1");
+        assert!(s.notes.is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The state a link names, and the link to the state shown.
 use super::{clip, knobs_with, AppState, Notice, Source, Theme};
 use crate::catalog;
-use crate::link::{Link, LinkedLesson};
+use crate::link::{Link, LinkedLesson, MAX_LINK, MAX_URL_STEPS};
 use crate::url::UrlState;
 use crate::view::{lesson_error, num};
 use ioasid_core::lesson::{Lesson, Step};
@@ -22,6 +22,7 @@ impl AppState {
             .iter()
             .map(|k| format!("The link's `{k}` is not something this app reads; it was ignored."))
             .collect();
+        problems.extend(link.notes.iter().cloned());
         let mut s = AppState::blank(theme);
         let picked: Option<(Source, Rc<Lesson>)> = match &link.lesson {
             Some(LinkedLesson::Run(run)) => match run.lesson() {
@@ -61,6 +62,14 @@ impl AppState {
                 "Showing \"{}\" from its start instead.",
                 s.base.title
             ));
+            if matches!(link.lesson, Some(LinkedLesson::Run(_))) {
+                // The run cannot be shown, but the address still holds it: keep it there
+                // (the hook does not rewrite it) until another lesson is opened.
+                s.keep_address = Some(Rc::as_ptr(&s.base) as usize);
+                problems.push(
+                    "The page's address still holds the link as it was, so it is not lost.".into(),
+                );
+            }
         } else {
             if let Some(extra) = &link.extra {
                 match extra.steps_after(&s.base) {
@@ -123,6 +132,53 @@ impl AppState {
             });
         }
         s
+    }
+
+    /// The state `link` names, opened from this one (the browser's Back or Forward, or a
+    /// link unpacked after start-up): the speed, the session's imports and the run
+    /// generations carry over.
+    pub fn reopen(&self, link: &Link) -> AppState {
+        let mut fresh = AppState::from_link(link, self.theme);
+        fresh.speed = self.speed;
+        fresh.imports = Rc::clone(&self.imports);
+        // Run generations go on from the old state's, so that a late result of its run
+        // is not taken for the new one's.
+        fresh.next_gen += self.next_gen;
+        if let Some(r) = &mut fresh.request {
+            r.gen += self.next_gen;
+        }
+        fresh
+    }
+
+    /// Says that the run shown is too long for a link (`chars`: the link's length, when
+    /// known), that the address was left as it was, and that Export saves the run; added
+    /// to a notice already shown.
+    pub fn link_too_long(&mut self, chars: Option<usize>) {
+        let size = chars.map_or_else(
+            || format!("it has more than {} steps", num(MAX_URL_STEPS as u64)),
+            |n| {
+                format!(
+                    "its link would be {} characters, more than {}",
+                    num(n as u64),
+                    num(MAX_LINK as u64)
+                )
+            },
+        );
+        let text = format!(
+            "This run is too long for a link ({size}), so the page's address still names the run before it. \
+             To share this one, save it with \"Export lesson\" and send the file."
+        );
+        match &mut self.notice {
+            Some(n) if !n.details.contains(&text) => n.details.push(text),
+            Some(_) => {}
+            None => {
+                self.notice = Some(Notice {
+                    error: false,
+                    title: text,
+                    details: Vec::new(),
+                })
+            }
+        }
     }
 
     /// The URL's values for this state: [`Self::to_link`].

@@ -101,6 +101,10 @@ pub enum Action {
     /// The page's URL changed under the app (the browser's Back or Forward): show what
     /// it names, as a fresh load of that URL would. The query string, with its `?`.
     OpenUrl(String),
+    /// Show what a link names (an address read, its run unpacked).
+    OpenLink(Rc<Link>),
+    /// The run shown is too long for a link (the link's length, when known): say so.
+    LinkTooLong(Option<usize>),
     /// A lesson's JSON text (an import), with the file's name.
     LoadLessonText {
         name: String,
@@ -173,6 +177,9 @@ pub struct AppState {
     /// an answer, so the player can say so; empty after any other move.
     pub passed_questions: Rc<Vec<usize>>,
     pub notice: Option<Notice>,
+    /// The page's address holds a link that could not be shown: it stays as it was while
+    /// the lesson shown instead (this `Rc` of `base`, by address) is.
+    pub keep_address: Option<usize>,
     pub sandbox: SandboxStatus,
     /// A run being computed in chunks, and how far it is.
     pub request: Option<RunRequest>,
@@ -247,6 +254,7 @@ impl AppState {
             answers: Rc::new(BTreeMap::new()),
             passed_questions: Rc::new(Vec::new()),
             notice: None,
+            keep_address: None,
             sandbox: SandboxStatus::default(),
             request: None,
             progress: None,
@@ -529,18 +537,9 @@ impl Reducible for AppState {
                 };
                 s.open_lesson(Source::Imported(name), lesson, false);
             }
-            Action::OpenUrl(query) => {
-                let mut fresh = AppState::from_link(&Link::parse(&query), s.theme);
-                fresh.speed = s.speed;
-                fresh.imports = Rc::clone(&s.imports);
-                // Run generations go on from the old state's, so that a late result of
-                // its run is not taken for the new one's.
-                fresh.next_gen += s.next_gen;
-                if let Some(r) = &mut fresh.request {
-                    r.gen += s.next_gen;
-                }
-                s = fresh;
-            }
+            Action::OpenUrl(query) => s = s.reopen(&Link::parse(&query)),
+            Action::OpenLink(link) => s = s.reopen(&link),
+            Action::LinkTooLong(chars) => s.link_too_long(chars),
             Action::SetProfile(p) => {
                 if p == s.profile {
                     return self;

@@ -585,3 +585,47 @@ fn a_pick_question_is_graded_against_this_run() {
     );
     assert_eq!(graded.first_answer_right(q), Some(true));
 }
+
+/// A link whose run cannot be shown keeps the page's address (the hook does not write it
+/// while that fallback lesson is shown), and says why.
+#[test]
+fn a_run_link_that_cannot_be_shown_keeps_the_address() {
+    let mut link = crate::link::Link::from_address("", "#step=3&z=QQ");
+    link.unpack(Err("cut short".into()));
+    let s = AppState::from_link(&link, Theme::System);
+    let n = s.notice.clone().expect("a notice");
+    assert!(n.details.iter().any(|d| d.contains("cut short")), "{n:?}");
+    assert!(
+        n.details.iter().any(|d| d.contains("still holds the link")),
+        "{n:?}"
+    );
+    assert_eq!(s.keep_address, Some(Rc::as_ptr(&s.base) as usize));
+    // Another lesson opened: the address follows it again.
+    let other = act(s, Action::LoadLesson("02-sets".into()));
+    assert_ne!(other.keep_address, Some(Rc::as_ptr(&other.base) as usize));
+    // A built-in lesson that is not there keeps nothing: that link holds no work.
+    let s = AppState::from_link(&crate::link::Link::parse("?lesson=nope"), Theme::System);
+    assert_eq!(s.keep_address, None);
+}
+
+#[test]
+fn a_run_too_long_for_a_link_says_so_once_and_offers_export() {
+    let mut s = first_fit();
+    s.link_too_long(Some(70_000));
+    let n = s.notice.clone().expect("a notice");
+    assert!(n.title.contains("70,000 characters"), "{n:?}");
+    assert!(n.title.contains("Export lesson"), "{n:?}");
+    assert!(n.title.contains("still names the run before it"), "{n:?}");
+    // Beside another notice, it is added to it, once.
+    let mut s = act(first_fit(), Action::OpenUrl("?lesson=nope".into()));
+    s.link_too_long(None);
+    s.link_too_long(None);
+    let n = s.notice.clone().expect("a notice");
+    let said: Vec<_> = n
+        .details
+        .iter()
+        .filter(|d| d.contains("too long for a link"))
+        .collect();
+    assert_eq!(said.len(), 1, "{n:?}");
+    assert!(said[0].contains("more than 1,000 steps"), "{n:?}");
+}
