@@ -198,3 +198,43 @@ pub fn fill_lesson() -> String {
     );
     out
 }
+
+/// A lesson of `n` steps (n >= 2) that starts a new process at every other step and binds
+/// it to device `dev0`: about n/2 processes, each with its own PASID, and one device
+/// SVA-bound to all of them.
+pub fn processes_lesson(n: usize) -> String {
+    let mut out = format!(
+        r#"{{"format":1,"title":"{n} steps of distinct processes","summary":"A generated run for measurements.","profile":"v5.18","steps":["#
+    );
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        let p = i / 2;
+        if i % 2 == 0 {
+            out.push_str(&format!(
+                r#"{{"op":"mm_create","mm":"P{p}","maps":[{{"start":4194304,"len":65536,"perm":"rw"}}]}}"#
+            ));
+        } else {
+            out.push_str(&format!(r#"{{"op":"bind","device":"dev0","mm":"P{p}"}}"#));
+        }
+    }
+    out.push_str("]}");
+    out
+}
+
+/// A lesson of `n` steps (n >= 4): one process bound to `dev0`, then `n - 3` page
+/// requests, each a complete group of its own, that wait in the fault queue; the last
+/// step runs the queue (one step handling all of them).
+pub fn pending_faults_lesson(n: usize) -> String {
+    let mut out = String::from(
+        r#"{"format":1,"title":"Pending page requests","summary":"A generated run for measurements.","profile":"v5.18","steps":[{"op":"mm_create","mm":"A","maps":[{"start":4194304,"len":65536,"perm":"rw"}]},{"op":"bind","device":"dev0","mm":"A","as":"pa"}"#,
+    );
+    for g in 1..=n.saturating_sub(3) {
+        out.push_str(&format!(
+            r#",{{"op":"fault","device":"dev0","pasid":"$pa","addr":4194304,"perm":"rw","group":{g}}}"#
+        ));
+    }
+    out.push_str(r#",{"op":"run_faults"}]}"#);
+    out
+}

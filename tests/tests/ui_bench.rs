@@ -6,13 +6,20 @@
 //!   with all 2^20 PASIDs allocated;
 //! - seek time on the 100,000-step run;
 //! - the longest task while a long run is computed in chunks (PerformanceObserver
-//!   `longtask`), and how long it took to compute.
+//!   `longtask`), and how long it took to compute;
+//! - on 200,000-step lessons of churn, of distinct processes and of pending page requests:
+//!   the longest main-thread block while importing, on End and on a step, the DOM's size and
+//!   the tab's memory (`measure_200k_lessons`);
+//! - the first paint of a cold load, median of several (`measure_first_paint`).
 
 use std::time::{Duration, Instant};
 
 use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
-use ioasid_tests::ui::{churn_lesson, fill_lesson, import_file, open, step_count, wait_for};
+use ioasid_tests::ui::{
+    churn_lesson, fill_lesson, import_file, open, pending_faults_lesson, processes_lesson,
+    step_count, wait_for,
+};
 use serde_json::{json, Value};
 
 /// Records long tasks (> 50 ms) from now on into `window.__longTasks`.
@@ -42,6 +49,8 @@ const mo = new MutationObserver(() => {
 mo.observe(document.querySelector('.app'), {subtree: true, childList: true, characterData: true, attributes: true});
 if (what === 'next') {
   document.querySelector("button[aria-label='Next step']").click();
+} else if (what === 'last') {
+  document.querySelector("button[aria-label='Last step']").click();
 } else if (what === 'prev') {
   document.querySelector("button[aria-label='Previous step']").click();
 } else {
@@ -290,6 +299,196 @@ async fn measure_steps_with_every_pasid_allocated() {
     eprintln!("{}", seeks.line("seek on the 1,048,579-step run"));
     wait_for(&browser, ".id-space", Duration::from_secs(5)).await;
     browser.save_screenshot("bench-full-space").await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+/// The longest long task recorded since [`WATCH_LONG_TASKS`] (ms; `None`: none over 50 ms),
+/// and clears the record.
+async fn longest_task(browser: &Browser) -> Option<f64> {
+    let tasks = browser
+        .execute(
+            "const t = window.__longTasks || []; window.__longTasks = []; return t;",
+            vec![],
+        )
+        .await
+        .expect("read the long tasks");
+    tasks
+        .as_array()
+        .and_then(|a| a.iter().filter_map(Value::as_f64).reduce(f64::max))
+}
+
+/// Resident memory of the renderer processes of the browser whose profile is `profile`
+/// (the tab: its JavaScript heap, WebAssembly memory and DOM), in MB, read from /proc.
+fn renderer_rss_mb(profile: &std::path::Path) -> f64 {
+    let needle = profile.display().to_string();
+    let mut kb = 0u64;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let dir = entry.path();
+        let Ok(cmd) = std::fs::read(dir.join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd);
+        if !cmd.contains(&needle) || !cmd.contains("--type=renderer") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmRSS:")) {
+            kb += line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    kb as f64 / 1024.0
+}
+
+/// Elements in the page, and the JavaScript heap in use (MB).
+async fn dom_and_heap(browser: &Browser) -> (u64, f64) {
+    let nodes = browser
+        .execute("return document.getElementsByTagName('*').length;", vec![])
+        .await
+        .expect("count the elements");
+    browser.devtools("Performance.enable", json!({})).await;
+    let metrics = browser.devtools("Performance.getMetrics", json!({})).await;
+    let heap = metrics["metrics"]
+        .as_array()
+        .and_then(|m| m.iter().find(|x| x["name"] == "JSHeapUsedSize"))
+        .and_then(|x| x["value"].as_f64())
+        .unwrap_or(f64::NAN);
+    (nodes.as_u64().unwrap_or(0), heap / 1e6)
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("none over 50 ms".to_string(), |v| format!("{v:.0} ms"))
+}
+
+/// One 200,000-step lesson in a fresh browser: import, End, steps.
+async fn measure_big_lesson(site: &StaticServer, name: &str, text: String) {
+    let n = 200_000;
+    let browser = Browser::launch().await;
+    browser
+        .set_window_size(1366, 768)
+        .await
+        .expect("window size");
+    open(&browser, &site.url("/")).await;
+    let dir = TempDir::new("ioasid-ui-bench");
+    // Before the bounded panels, End ran for longer than WebDriver's default 30 s.
+    browser
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(900)),
+            Some(Duration::from_secs(60)),
+            Some(Duration::from_secs(0)),
+        ))
+        .await
+        .expect("raise the script timeout");
+    let (secs, import_block) = import_and_wait(&browser, &dir, name, &text, n).await;
+    browser
+        .execute(WATCH_LONG_TASKS, vec![])
+        .await
+        .expect("watch long tasks");
+    let start = Instant::now();
+    let v = measure(&browser, json!("last")).await;
+    let want = format!("Step {} of {}", group(n), group(n));
+    while step_count(&browser).await != want {
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "End took over 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let end_secs = start.elapsed().as_secs_f64();
+    let end_block = longest_task(&browser).await;
+    let (nodes, heap) = dom_and_heap(&browser).await;
+    let rss = renderer_rss_mb(browser.profile_dir());
+    let stats = step_back_and_forth(&browser, 5).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let step_block = longest_task(&browser).await;
+    eprintln!(
+        "MEASURE 200k {name}: import {secs:.1} s, longest block {}; End {end_secs:.1} s \
+         (render {:.0} ms), longest block {}; steps: longest block {}; \
+         {nodes} elements, JS heap {heap:.0} MB, renderer RSS {rss:.0} MB\n  {}",
+        ms(import_block),
+        v["total"].as_f64().unwrap_or(f64::NAN),
+        ms(end_block),
+        ms(step_block),
+        stats.line("step at the end")
+    );
+    browser.save_screenshot(&format!("bench-200k-{name}")).await;
+    browser.assert_no_errors().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+#[ignore = "a measurement: run it explicitly with --ignored"]
+async fn measure_200k_lessons() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let n = 200_000;
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (name, make) in [
+        ("churn", churn_lesson as fn(usize) -> String),
+        ("processes", processes_lesson),
+        ("faults", pending_faults_lesson),
+    ] {
+        if only.is_empty() || only == name {
+            measure_big_lesson(&site, name, make(n)).await;
+        }
+    }
+}
+
+/// Milliseconds from navigation to the first contentful paint, and to the moment the last
+/// panel (Processes and devices) is in the page, of one load with the cache disabled.
+const FIRST_PAINT: &str = r#"
+const done = arguments[arguments.length - 1];
+const t0 = performance.now();
+const look = () => {
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const player = document.querySelector('.step-count');
+  const panels = document.querySelector('.processes');
+  if (fcp && player && panels) {
+    done({fcp: fcp.startTime, panels: window.__panelsAt || performance.now()});
+  } else if (performance.now() - t0 > 20000) {
+    done({fcp: fcp ? fcp.startTime : null, panels: null});
+  } else {
+    requestAnimationFrame(look);
+  }
+};
+look();
+"#;
+
+#[tokio::test]
+#[ignore = "a measurement: run it explicitly with --ignored"]
+async fn measure_first_paint() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let browser = Browser::launch().await;
+    browser.devtools("Network.enable", json!({})).await;
+    browser
+        .devtools("Network.setCacheDisabled", json!({"cacheDisabled": true}))
+        .await;
+    let mut fcp = Vec::new();
+    let mut panels = Vec::new();
+    for _ in 0..9 {
+        browser.goto(&site.url("/")).await.expect("load the page");
+        let v = browser
+            .execute_async(FIRST_PAINT, vec![])
+            .await
+            .expect("read the paint timing");
+        fcp.extend(v["fcp"].as_f64());
+        panels.extend(v["panels"].as_f64());
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    eprintln!(
+        "MEASURE first paint, cold, median of {}: first contentful paint {:.0} ms; all panels {:.0} ms (runs {fcp:?})",
+        fcp.len(),
+        med(&mut fcp),
+        med(&mut panels)
+    );
+    assert_eq!(fcp.len(), 9, "every load painted");
     browser.assert_no_errors().await;
     browser.close().await;
 }

@@ -72,6 +72,22 @@ impl Default for AppProps {
     }
 }
 
+/// Calls `f` once the browser has painted the next frame: a timeout queued from an
+/// animation frame runs after that frame's paint.
+fn after_next_paint(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+        gloo::timers::callback::Timeout::new(0, f).forget();
+    });
+    if gloo::utils::window()
+        .request_animation_frame(cb.unchecked_ref())
+        .is_err()
+    {
+        // No animation frames (not expected in a browser): show everything now.
+        cb.unchecked_ref::<js_sys::Function>().call0(&cb).ok();
+    }
+}
+
 fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
     let theme = hooks::use_theme::stored_theme();
     // Before the first render, so the canvas reads the right colours.
@@ -95,7 +111,18 @@ fn initial_state(start: Option<StartRun>, url_state: bool) -> AppState {
 pub fn App(props: &AppProps) -> Html {
     let start = props.start.clone();
     let url_state = props.url_state;
+    // The page itself (no start given) draws the player and the story first, and the ID
+    // space and the panels once that is painted: the learner sees the step sooner.
+    let settled = use_state_eq(|| start.is_some());
     let state = use_reducer(move || initial_state(start, url_state));
+    {
+        let settled = settled.clone();
+        use_effect_with((), move |_| {
+            if !*settled {
+                after_next_paint(move || settled.set(true));
+            }
+        });
+    }
     hooks::use_keyboard(state.dispatcher());
     // At 1× a step stays as long as its text takes to read; a speed scales that.
     let read = state.index().and_then(|i| state.trace.steps.get(i)).map_or(
@@ -107,6 +134,7 @@ pub fn App(props: &AppProps) -> Html {
     hooks::use_url_state(&state, state.dispatcher(), url_state);
     hooks::use_theme(state.theme);
     hooks::use_run_job(state.request.clone(), state.dispatcher());
+    hooks::use_read_job(state.reading.clone(), state.dispatcher());
     let marks = use_memo(
         (ByPtr(state.trace.clone()), mark_buckets()),
         |(t, buckets)| timeline_marks(&t.0, *buckets),
@@ -175,21 +203,25 @@ pub fn App(props: &AppProps) -> Html {
                             <CodePane step={step} revealed={revealed} profile={state.profile} />
                         </div>
                         <div class="col-space">
-                            <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}
-                                hold_hints={state.question_about_an_id()} on_pick={state.pending_pick().map(|_| on_pick.clone())} />
+                            if *settled {
+                                <IdSpace world={world.clone()} trace={trace.clone()} step={shown.clone()} theme={state.theme}
+                                    hold_hints={state.question_about_an_id()} on_pick={state.pending_pick().map(|_| on_pick.clone())} />
+                            }
                         </div>
                         <div class="panels">
-                            <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />
-                            <Sets world={world.clone()} before={before.clone()} step={shown.clone()} />
-                            <Readers world={world.clone()} before={before.clone()} step={shown.clone()} />
-                            <HazardLedger trace={trace.clone()}
-                                index={state.index().and_then(|i| if revealed { Some(i) } else { i.checked_sub(1) })} />
-                            <div class="panel-stack">
-                                <FaultPath world={world.clone()} step={shown.clone()} />
-                                <Processes world={world.clone()} before={before.clone()} />
-                            </div>
+                            if *settled {
+                                <Allocators world={world.clone()} before={before.clone()} step={shown.clone()} />
+                                <Sets world={world.clone()} before={before.clone()} step={shown.clone()} />
+                                <Readers world={world.clone()} before={before.clone()} step={shown.clone()} />
+                                <HazardLedger trace={trace.clone()}
+                                    index={state.index().and_then(|i| if revealed { Some(i) } else { i.checked_sub(1) })} />
+                                <div class="panel-stack">
+                                    <FaultPath world={world.clone()} step={shown.clone()} />
+                                    <Processes world={world.clone()} before={before.clone()} />
+                                </div>
+                            }
                         </div>
-                        <Sandbox />
+                        if *settled { <Sandbox /> }
                     </main>
                     <footer class="footer">
                         <p>{ "IOASID Lab models the Linux IOASID (PASID) allocator from v5.5 to v6.6. The pseudo-code is our own, not kernel source: each listing names the kernel function it follows, and Sources lists them all." }</p>

@@ -1088,3 +1088,48 @@ async fn the_hazard_ledger_lists_hazards_with_their_steps_and_seeks_to_them() {
     assert_eq!(m.step_count(), "Step 3 of 5");
     m.destroy();
 }
+
+/// A lesson that starts `n` processes, and `groups` page requests that wait in the queue.
+fn crowded_lesson(n: usize, groups: usize) -> String {
+    let mut steps: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"op":"mm_create","mm":"P{i}","maps":[{{"start":4194304,"len":65536,"perm":"rw"}}]}}"#))
+        .collect();
+    steps.push(r#"{"op":"bind","device":"dev0","mm":"P0","as":"pa"}"#.into());
+    for g in 1..=groups {
+        steps.push(format!(
+            r#"{{"op":"fault","device":"dev0","pasid":"$pa","addr":4194304,"perm":"rw","group":{g}}}"#
+        ));
+    }
+    format!(
+        r#"{{"format":1,"title":"crowded","profile":"v5.18","steps":[{}]}}"#,
+        steps.join(",")
+    )
+}
+
+#[wasm_bindgen_test]
+async fn long_lists_show_one_page_of_rows_and_page_through_the_rest() {
+    let json = crowded_lesson(60, 30);
+    let m = Mounted::new(&json, 91).await;
+    let rows = |sel: &str| m.root.query_selector_all(sel).expect("rows").length();
+    // 60 processes: a page of them, and where it stands.
+    assert_eq!(rows(".processes ul.plain:first-of-type > li"), 25);
+    assert!(m.text(".processes .pager").contains("1–25 of 60 processes"));
+    assert!(m.disabled("Previous processes") && m.disabled("First processes"));
+    let first = m.text(".processes ul.plain:first-of-type > li");
+    m.click("Next processes").await;
+    assert!(m
+        .text(".processes .pager")
+        .contains("26–50 of 60 processes"));
+    assert_ne!(m.text(".processes ul.plain:first-of-type > li"), first);
+    m.click("Last processes").await;
+    assert_eq!(rows(".processes ul.plain:first-of-type > li"), 10);
+    assert!(m.disabled("Next processes"));
+    // 30 queued groups: a page of the waiting list.
+    assert_eq!(rows(".fault-path ul.plain > li"), 25);
+    assert!(m
+        .text(".fault-path .pager")
+        .contains("1–25 of 30 waiting requests"));
+    m.click("Next waiting requests").await;
+    assert_eq!(rows(".fault-path ul.plain > li"), 5);
+    m.destroy();
+}

@@ -26,6 +26,7 @@ mod parse;
 mod text;
 
 pub use mistakes::{check_appended, MAX_LISTED};
+pub use parse::reader::LessonReader;
 use parse::{is_var_name, top_err};
 pub use parse::{parse_step, parse_step_reporting_all};
 #[cfg(not(target_arch = "wasm32"))]

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 #[cfg(not(target_arch = "wasm32"))]
 use std::fmt;
 
+pub(super) mod reader;
+
 pub(super) fn top_err(field: &str, message: impl Into<String>) -> LessonError {
     LessonError {
         step: None,

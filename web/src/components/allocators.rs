@@ -1,6 +1,7 @@
 //! The allocators: the default one and every registered custom allocator, grouped by the
 //! functions they share, the active one marked; the paravirtual hosts with their own ID
 //! space and the guests drawing from it; IDs orphaned by an unregister.
+use crate::components::pager::use_pager;
 use crate::view::{num, StepRef, WorldRef};
 use ioasid_core::host::{Answer, AnswerWord};
 use ioasid_core::narrate::{default_allocator_name, default_standing, group_standing, Standing};
@@ -9,6 +10,8 @@ use yew::prelude::*;
 
 /// Host IDs listed before "and N more".
 const HOST_IDS_SHOWN: usize = 12;
+/// An allocator group's members, and a host's scripted answers, named before "and N more".
+const MEMBERS_SHOWN: usize = 12;
 
 /// "Default allocator": a name as the heading of its list item.
 fn capitalized(name: &str) -> String {
@@ -43,6 +46,8 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
         )),
         _ => None,
     });
+    let (group_rows, group_pages) = use_pager(w.groups.len(), "custom allocators");
+    let (host_rows, host_pages) = use_pager(w.hosts.len(), "hosts");
     let default_name = capitalized(default_allocator_name(w));
     let default_active = default_standing(w).is_active();
     let default_changed = w.default_store.len() != props.before.default_store.len();
@@ -73,7 +78,7 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                     </p>
                     <p class="muted">{ format!("xarray, lowest free ID first · {} ID(s) stored", num(w.default_store.len() as u64)) }</p>
                 </li>
-                { for w.groups.iter().enumerate().map(|(i, g)| {
+                { for w.groups.iter().enumerate().skip(group_rows.start).take(group_rows.len()).map(|(i, g)| {
                     let before = props.before.groups.iter().find(|b| b.fns == g.fns);
                     let changed = before.is_none_or(|b| b.members != g.members || b.store.len() != g.store.len() || b.pdata != g.pdata);
                     let stale = !g.members.contains(&g.pdata);
@@ -86,9 +91,10 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                             </p>
                             <p>
                                 { "Members: " }
-                                { for g.members.iter().enumerate().map(|(k, m)| html! {
+                                { for g.members.iter().enumerate().take(MEMBERS_SHOWN).map(|(k, m)| html! {
                                     <span class="member">{ m.to_string() }{ if k == 0 && !stale { " (primary)" } else { "" } }</span>
                                 }) }
+                                if g.members.len() > MEMBERS_SHOWN { { format!(" and {} more", num((g.members.len() - MEMBERS_SHOWN) as u64)) } }
                             </p>
                             <p class={classes!(stale.then_some("warn-text"))}>
                                 { format!("Calls use the private data of {}", g.pdata) }
@@ -100,18 +106,22 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                     }
                 }) }
             </ol>
+            { group_pages }
             if !w.hosts.is_empty() {
                 <h3>{ "Hosts (paravirtual, vcmd)" }</h3>
                 <ul class="host-list">
-                    { for w.hosts.iter().map(|(name, h)| {
+                    { for w.hosts.iter().skip(host_rows.start).take(host_rows.len()).map(|(name, h)| {
                         let ids: Vec<Html> = h.ids.iter().take(HOST_IDS_SHOWN).map(|(id, guest)| html! {
                             <li><span class="mono">{ num(id) }</span>{ format!(" → {guest}") }</li>
                         }).collect();
                         let more = h.ids.len().saturating_sub(HOST_IDS_SHOWN);
-                        let answers: Vec<String> = h.answers.iter().map(|a| match a {
+                        let mut answers: Vec<String> = h.answers.iter().take(MEMBERS_SHOWN).map(|a| match a {
                             Answer::Id(id) => id.to_string(),
                             Answer::Word(AnswerWord::NoPasid) => "no PASID".to_string(),
                         }).collect();
+                        if h.answers.len() > MEMBERS_SHOWN {
+                            answers.push(format!("and {} more", num((h.answers.len() - MEMBERS_SHOWN) as u64)));
+                        }
                         html! {
                             <li class={classes!("host", host_changed(name).then_some("changed"))}>
                                 <p class="alloc-name">{ format!("Host {name}") }</p>
@@ -125,6 +135,7 @@ pub fn Allocators(props: &AllocatorsProps) -> Html {
                         }
                     }) }
                 </ul>
+                { host_pages }
             }
             if !w.orphans.is_empty() {
                 <h3>{ "Orphaned IDs" }</h3>

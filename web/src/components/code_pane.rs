@@ -5,6 +5,9 @@ use crate::view::StepRef;
 use ioasid_core::profile::Profile;
 use yew::prelude::*;
 
+/// The places in the order a line shows before "…".
+const ORDER_SHOWN: usize = 6;
+
 #[derive(Properties, PartialEq)]
 pub struct CodePaneProps {
     /// The step shown, if any.
@@ -73,9 +76,14 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             // its arrow keys scroll it, they do not step the player.
             <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())} data-own-keys="">
                 { for listing.iter().map(|line| {
-                    let order: Vec<usize> = line.id.map(|id| {
-                        ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| k + 1).collect()
+                    // A step that runs a long queue passes a line once per request: the
+                    // first few places, then "…".
+                    let mut order: Vec<String> = line.id.map(|id| {
+                        ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| (k + 1).to_string()).take(ORDER_SHOWN + 1).collect()
                     }).unwrap_or_default();
+                    if order.len() > ORDER_SHOWN {
+                        order[ORDER_SHOWN] = "…".to_string();
+                    }
                     let is_run = line.ran(&ran);
                     let is_current = is_run && line.id == current;
                     let branch = is_run && line.text.contains("if (");
@@ -90,7 +98,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
                                 { if is_current { "▶" } else if is_run { "✓" } else { "" } }
                             </span>
                             <span class="order" aria-hidden="true">
-                                { order.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(",") }
+                                { order.join(",") }
                             </span>
                             <code class="text">{ no_break_arrows(line.text) }</code>
                             if branch { <span class="taken">{ "branch taken" }</span> }

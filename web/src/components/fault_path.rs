@@ -1,6 +1,7 @@
 //! The fault path: each page request of this step travelling device -> queue -> group ->
 //! lookup in the SVA set -> mm -> mapping -> permission -> response, with the stage where
 //! it stopped and why; and what waits in the queue.
+use crate::components::pager::use_pager;
 use crate::view::{num, StepRef, WorldRef};
 use ioasid_core::trace::{Code, Event, FaultStage};
 use yew::prelude::*;
@@ -38,7 +39,48 @@ pub struct FaultPathProps {
 pub fn FaultPath(props: &FaultPathProps) -> Html {
     let w = &props.world;
     let st = props.step.as_ref().and_then(StepRef::get);
-    let events: Vec<&Event> = st.map(|s| s.events.iter().collect()).unwrap_or_default();
+    // The fault path's own events (a step that runs a long queue has one per request).
+    let events: Vec<&Event> = st
+        .map(|s| {
+            s.events
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e,
+                        Event::FaultHeld { .. }
+                            | Event::FaultQueued { .. }
+                            | Event::Discarded { .. }
+                            | Event::FaultStep { .. }
+                            | Event::Responded(_)
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The (device, group)s whose lookup found the PASID's next owner.
+    let stale_groups: Vec<(&_, &_)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::FaultStep {
+                device,
+                group,
+                stale: true,
+                ..
+            } => Some((device, group)),
+            _ => None,
+        })
+        .collect();
+    let (ev_rows, ev_pages) = use_pager(events.len(), "fault path events");
+    let partial: Vec<_> = w
+        .devices
+        .iter()
+        .filter(|(_, d)| !d.partial.is_empty())
+        .collect();
+    let (wait_rows, wait_pages) = use_pager(w.queue.len() + partial.len(), "waiting requests");
+    // The page's rows: queued groups first, then the devices holding requests.
+    let queued = w.queue.len();
+    let queue_rows = wait_rows.start.min(queued)..wait_rows.end.min(queued);
+    let held_rows = wait_rows.start.saturating_sub(queued)..wait_rows.end.saturating_sub(queued);
     let lookup = if w.knobs.global_pasid {
         "Lookup: (device, the group's last PASID) → domain, once per group"
     } else if w.knobs.wildcard_fault_lookup {
@@ -57,7 +99,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
     html! {
         <section class="fault-path panel" aria-labelledby="fault-title">
             <h2 id="fault-title">{ "Fault path" }</h2>
-            { for events.iter().map(|e| match e {
+            { for events.iter().skip(ev_rows.start).take(ev_rows.len()).map(|e| match e {
                 Event::FaultHeld { device, group } => html! {
                     <p class="fault-note">{ format!("{device} sent a request of group {group} that is not the last: held until the last one arrives.") }</p>
                 },
@@ -106,8 +148,7 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                     }
                 }
                 Event::Responded(r) => {
-                    let stale = events.iter().any(|e| matches!(e,
-                        Event::FaultStep { device, group, stale: true, .. } if *device == r.device && *group == r.group));
+                    let stale = stale_groups.iter().any(|(d, g)| **d == r.device && **g == r.group);
                     let (class, mark) = match r.code {
                         Code::SUCCESS if stale => ("response response-warn", "!"),
                         Code::SUCCESS => ("response response-ok", "✓"),
@@ -119,22 +160,24 @@ pub fn FaultPath(props: &FaultPathProps) -> Html {
                 }
                 _ => Html::default(),
             }) }
+            { ev_pages }
             <h3>{ "Waiting" }</h3>
             if w.queue.is_empty() && held == 0 && !abandoned {
                 <p class="muted">{ "No page request is held or queued." }</p>
             } else {
                 <ul class="plain">
-                    { for w.queue.iter().map(|g| html! {
+                    { for w.queue.iter().skip(queue_rows.start).take(queue_rows.len()).map(|g| html! {
                         <li>{ format!("Queued: group {} of {} ({} request(s), PASID {})", g.group, g.device, g.requests.len(),
                             g.requests.last().and_then(|r| r.pasid).map_or("none".to_string(), num)) }</li>
                     }) }
-                    { for w.devices.iter().filter(|(_, d)| !d.partial.is_empty()).map(|(n, d)| html! {
+                    { for partial.get(held_rows).unwrap_or_default().iter().map(|(n, d)| html! {
                         <li>{ format!("Held at {n}: {} request(s) waiting for the last of their group", d.held()) }</li>
                     }) }
                     { for w.devices.iter().flat_map(|(n, d)| d.abandoned.iter().map(move |(g, k)| (n, *g, *k))).take(16).map(|(n, g, k)| html! {
                         <li class="response-warn">{ format!("Discarded at {n}: group {g} ({k} request(s)) never formed; {n} waits for a response that never comes") }</li>
                     }) }
                 </ul>
+                { wait_pages }
             }
         </section>
     }

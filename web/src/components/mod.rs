@@ -14,6 +14,7 @@ pub mod import_export;
 pub mod lesson_picker;
 pub mod narration;
 pub mod notice_bar;
+pub mod pager;
 pub mod player;
 pub mod processes;
 pub mod profile_bar;

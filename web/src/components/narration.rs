@@ -2,6 +2,7 @@
 //! result and the generated explanation, the kernel's log lines, whether the lesson's
 //! expectation held; the lesson's intro at the start and its outro at the end; and the
 //! step's question, asked before its result is shown.
+use super::pager::use_pager;
 use super::question::Question;
 use crate::state::{Action, AppContext, Reply};
 use crate::view::num;
@@ -32,6 +33,12 @@ pub fn Narration() -> Html {
         return Html::default();
     };
     let len = state.len();
+    // A step that runs a long queue may log a line per request: a page of them at a time.
+    let log_len = state
+        .index()
+        .and_then(|i| state.trace.steps.get(i))
+        .map_or(0, |s| s.kernel_log.len());
+    let (log_rows, log_pages) = use_pager(log_len, "kernel log lines");
     let lesson = &state.base;
     // While playing, a screen reader would be flooded: it reads the step it stops on.
     let live = if state.playing { "off" } else { "polite" };
@@ -143,10 +150,11 @@ pub fn Narration() -> Html {
                                 <span class="words-source">{ format!(" what {} prints, word for word", state.profile.name()) }</span>
                             </h3>
                             <ul>
-                                { for st.kernel_log.iter().map(|w| html! {
+                                { for st.kernel_log.get(log_rows).unwrap_or_default().iter().map(|w| html! {
                                     <li><samp>{ w }</samp></li>
                                 }) }
                             </ul>
+                            { log_pages }
                         </div>
                     }
                     { match (st.expect_ok, &st.expected) {

@@ -1,5 +1,6 @@
 //! Private data and readers: each ID's data (or "not yet bound"), the readers inside an
 //! RCU read-side section with what they saw, and the grace periods writers wait in.
+use crate::components::pager::use_pager;
 use crate::view::{data_text, num, StepRef, WorldRef};
 use ioasid_core::id::data_label;
 use ioasid_core::trace::Event;
@@ -18,6 +19,8 @@ pub struct ReadersProps {
 #[component]
 pub fn Readers(props: &ReadersProps) -> Html {
     let w = &props.world;
+    let (reader_rows, reader_pages) = use_pager(w.readers.len(), "readers");
+    let (grace_rows, grace_pages) = use_pager(w.grace.len(), "waiting writers");
     if w.knobs.global_pasid {
         return html! {
             <section class="readers panel" aria-labelledby="readers-title">
@@ -87,7 +90,7 @@ pub fn Readers(props: &ReadersProps) -> Html {
                 <p class="muted">{ "None." }</p>
             } else {
                 <ul class="plain">
-                    { for w.readers.iter().map(|(name, r)| {
+                    { for w.readers.iter().skip(reader_rows.start).take(reader_rows.len()).map(|(name, r)| {
                         let now = store.get(r.id).and_then(|e| e.data);
                         let stale = now != r.saw;
                         let fresh = !props.before.readers.contains_key(name);
@@ -102,6 +105,7 @@ pub fn Readers(props: &ReadersProps) -> Html {
                         }
                     }) }
                 </ul>
+                { reader_pages }
             }
             <h3>{ "Grace periods" }</h3>
             if grace_ended {
@@ -111,13 +115,14 @@ pub fn Readers(props: &ReadersProps) -> Html {
                 <p class="muted">{ "No writer is waiting." }</p>
             } else {
                 <ul class="plain">
-                    { for w.grace.iter().map(|g| html! {
+                    { for w.grace.iter().skip(grace_rows.start).take(grace_rows.len()).map(|g| html! {
                         <li>
                             { format!("The set_data of step {} on ID {} waits in synchronize_rcu() for: ", g.writer_step + 1, g.id) }
                             <strong>{ w.grace_waiting(g).iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ") }</strong>
                         </li>
                     }) }
                 </ul>
+                { grace_pages }
             }
         </section>
     }

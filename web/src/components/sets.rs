@@ -1,5 +1,6 @@
 //! The sets: each with its token, quota, how many IDs it holds and its guest PASIDs; the
 //! capacity quotas are carved from; the notifiers; and a wrong-set request shown refused.
+use crate::components::pager::use_pager;
 use crate::view::{num, set_style, StepRef, WorldRef};
 use ioasid_core::trace::{Event as TraceEvent, Outcome};
 use ioasid_core::Errno;
@@ -57,6 +58,9 @@ pub fn Sets(props: &SetsProps) -> Html {
                 .collect()
         })
         .unwrap_or_default();
+    let (set_rows, set_pages) = use_pager(w.sets.len(), "sets");
+    let (notifier_rows, notifier_pages) = use_pager(w.notifiers.len(), "notifiers");
+    let (told_rows, told_pages) = use_pager(told.len(), "notifier calls");
     if w.knobs.global_pasid {
         return html! {
             <section class="sets panel" aria-labelledby="sets-title">
@@ -98,7 +102,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                     </tr>
                 </thead>
                 <tbody>
-                    { for w.sets.iter().map(|(name, s)| {
+                    { for w.sets.iter().skip(set_rows.start).take(set_rows.len()).map(|(name, s)| {
                         let changed = props.before.sets.get(name) != Some(s);
                         let spids: Vec<String> = s.spids.iter().take(8).map(|(g, h)| format!("{g}→{h}")).collect();
                         html! {
@@ -125,6 +129,7 @@ pub fn Sets(props: &SetsProps) -> Html {
                 </tbody>
             </table>
             </div>
+            { set_pages }
             if ext {
                 <p class={classes!("muted", (w.capacity_left != props.before.capacity_left).then_some("changed"))}>
                     { format!("Capacity left to give out as quotas: {} of {}", num(w.capacity_left), num(0x10_0000u32)) }
@@ -134,23 +139,25 @@ pub fn Sets(props: &SetsProps) -> Html {
             }
             if !w.notifiers.is_empty() {
                 <h3>{ "Notifiers (called in priority order: CPU, IOMMU, device)" }</h3>
-                <ol class="plain">
+                <ol class="plain" start={(notifier_rows.start + 1).to_string()}>
                     { for {
                         let mut n: Vec<_> = w.notifiers.iter().collect();
                         n.sort_by_key(|x| x.priority);
                         n
-                    }.into_iter().map(|n| html! {
+                    }.into_iter().skip(notifier_rows.start).take(notifier_rows.len()).map(|n| html! {
                         <li>{ format!("{} ({}) on {}", n.name, n.priority.label(), n.set.as_ref().map_or("the global chain".to_string(), |s| format!("set {s}"))) }</li>
                     }) }
                 </ol>
+                { notifier_pages }
             }
             if !told.is_empty() {
                 <h3>{ "Notified at this step" }</h3>
-                <ol class="plain">
-                    { for told.iter().map(|(event, id, to)| html! {
+                <ol class="plain" start={(told_rows.start + 1).to_string()}>
+                    { for told.get(told_rows).unwrap_or_default().iter().map(|(event, id, to)| html! {
                         <li>{ format!("{event} of ID {id} → {to}") }</li>
                     }) }
                 </ol>
+                { told_pages }
             }
         </section>
     }

@@ -2,7 +2,7 @@
 //! lesson's `expect`s under every profile it declares.
 use super::{clip, AppState, Notice, Source};
 use crate::view;
-use ioasid_core::lesson::{Lesson, MAX_LISTED};
+use ioasid_core::lesson::{Lesson, LessonError, MAX_LISTED};
 use ioasid_core::run::check_expects_under;
 use ioasid_core::{Profile, StepTrace, Trace};
 use std::rc::Rc;
@@ -14,9 +14,29 @@ pub const MAX_IMPORTS: usize = 20;
 /// profile shown, and the notice says which profiles were left to `ioasid-sim run`.
 pub const CHECK_ALL_PROFILES_STEPS: usize = 20_000;
 
+/// Lesson files longer than this are read in chunks (`hooks::use_read_job`), so the page
+/// never blocks on the parse; shorter ones are read at once (a few milliseconds).
+pub const READ_IN_CHUNKS_BYTES: usize = 256 * 1024;
+
 impl AppState {
-    pub(super) fn load_text(&mut self, name: &str, text: &str) {
-        match Lesson::parse_reporting_all(text) {
+    pub(super) fn load_text(&mut self, name: &str, text: String) {
+        if text.len() > READ_IN_CHUNKS_BYTES {
+            let gen = self.next_gen;
+            self.next_gen += 1;
+            self.reading = Some(super::ReadRequest {
+                gen,
+                name: name.to_string(),
+                text: Rc::new(text),
+            });
+            self.read_progress = Some(super::Progress { done: 0, total: 0 });
+            return;
+        }
+        self.load_parsed(name, Lesson::parse_reporting_all(&text));
+    }
+
+    /// Imports a parsed lesson file, or reports its mistakes.
+    pub(super) fn load_parsed(&mut self, name: &str, parsed: Result<Lesson, Vec<LessonError>>) {
+        match parsed {
             Ok(lesson) => {
                 let (name, lesson) = (clip(name, 80), Rc::new(lesson));
                 // The same file imported again replaces its earlier version.

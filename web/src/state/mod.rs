@@ -14,7 +14,7 @@
 use crate::catalog;
 use crate::link::Link;
 use crate::view::lesson_error;
-use ioasid_core::lesson::{Lesson, Step};
+use ioasid_core::lesson::{Lesson, LessonError, Step};
 pub use ioasid_core::quiz::Reply;
 use ioasid_core::space::World;
 use ioasid_core::{Knobs, Profile, Runner, Trace};
@@ -34,7 +34,7 @@ mod tests;
 mod theme;
 
 use import::expect_notice;
-pub use import::{CHECK_ALL_PROFILES_STEPS, MAX_IMPORTS};
+pub use import::{CHECK_ALL_PROFILES_STEPS, MAX_IMPORTS, READ_IN_CHUNKS_BYTES};
 pub use link::link_to_lesson;
 pub use sandbox::SandboxStatus;
 pub use speed::{Speed, DEFAULT_SPEED, SPEEDS};
@@ -69,6 +69,15 @@ pub struct RunRequest {
     pub knobs: Knobs,
     /// The cursor to show once it is computed (clamped).
     pub keep: usize,
+}
+
+/// A lesson file to read in chunks (`hooks::use_read_job`), then import.
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    pub gen: u64,
+    /// The file's name.
+    pub name: String,
+    pub text: Rc<String>,
 }
 
 /// How far a chunked run is.
@@ -139,6 +148,17 @@ pub enum Action {
         gen: u64,
         trace: Rc<Trace>,
     },
+    /// A lesson file read in chunks moved on (steps parsed of `total`).
+    ReadProgress {
+        gen: u64,
+        done: usize,
+        total: usize,
+    },
+    /// A lesson file read in chunks is parsed: import it (or report its mistakes).
+    Read {
+        gen: u64,
+        lesson: Rc<Result<Lesson, Vec<LessonError>>>,
+    },
     DismissNotice,
     ShowNotice(Notice),
 }
@@ -184,6 +204,9 @@ pub struct AppState {
     /// A run being computed in chunks, and how far it is.
     pub request: Option<RunRequest>,
     pub progress: Option<Progress>,
+    /// A lesson file being read in chunks, and how far it is.
+    pub reading: Option<ReadRequest>,
+    pub read_progress: Option<Progress>,
     next_gen: u64,
     /// Set when a lesson file was imported: once its run is computed, failed `expect`s
     /// are reported in a notice (an author would not see them otherwise).
@@ -258,6 +281,8 @@ impl AppState {
             sandbox: SandboxStatus::default(),
             request: None,
             progress: None,
+            reading: None,
+            read_progress: None,
             next_gen: 1,
             check_expects: false,
         }
@@ -405,6 +430,9 @@ impl AppState {
     /// `check_expects`: report its failed `expect`s once its run is computed (an import).
     fn open_lesson(&mut self, source: Source, lesson: Rc<Lesson>, check_expects: bool) {
         let left = self.sandbox_left_behind();
+        // A file still being read is not imported over the lesson opened now.
+        self.reading = None;
+        self.read_progress = None;
         self.set_lesson(source, lesson);
         self.notice = left;
         // After `set_lesson`, whose blank run must not take the flag.
@@ -530,7 +558,7 @@ impl Reducible for AppState {
                 s.speed -= 1;
             }
             Action::LoadLesson(id) => s.load_builtin(&id),
-            Action::LoadLessonText { name, text } => s.load_text(&name, &text),
+            Action::LoadLessonText { name, text } => s.load_text(&name, text),
             Action::OpenImport(i) => {
                 let Some((name, lesson)) = s.imports.get(i).cloned() else {
                     return self;
@@ -612,6 +640,20 @@ impl Reducible for AppState {
                 }
                 s.progress = None;
                 s.install(trace, req.keep);
+            }
+            Action::ReadProgress { gen, done, total } => {
+                if s.reading.as_ref().map(|r| r.gen) != Some(gen) {
+                    return self;
+                }
+                s.read_progress = Some(Progress { done, total });
+            }
+            Action::Read { gen, lesson } => {
+                let Some(req) = s.reading.take_if(|r| r.gen == gen) else {
+                    return self;
+                };
+                s.read_progress = None;
+                let lesson = Rc::try_unwrap(lesson).unwrap_or_else(|rc| (*rc).clone());
+                s.load_parsed(&req.name, lesson);
             }
             Action::DismissNotice => {
                 if s.notice.is_none() {

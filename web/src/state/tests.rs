@@ -629,3 +629,65 @@ fn a_run_too_long_for_a_link_says_so_once_and_offers_export() {
     assert_eq!(said.len(), 1, "{n:?}");
     assert!(said[0].contains("more than 1,000 steps"), "{n:?}");
 }
+
+/// A lesson file of `n` allocs, longer than `READ_IN_CHUNKS_BYTES` when `n` is large.
+fn alloc_lesson(n: usize) -> String {
+    let steps = vec![r#"{"op":"alloc","min":1,"max":1048575}"#; n];
+    format!(
+        r#"{{"format":1,"title":"long file","profile":"v5.5","steps":[{}]}}"#,
+        steps.join(",")
+    )
+}
+
+#[test]
+fn a_long_file_is_read_in_chunks_then_imported() {
+    let text = alloc_lesson(READ_IN_CHUNKS_BYTES / 30);
+    assert!(text.len() > READ_IN_CHUNKS_BYTES);
+    let s = import(first_fit(), "long.json", &text);
+    // Not parsed in the reducer: a request to read it in chunks, the old lesson still shown.
+    let req = s.reading.clone().expect("a chunked read");
+    assert_eq!(s.base.title, first_fit().base.title);
+    assert!(s.read_progress.is_some());
+    let parsed = ioasid_core::lesson::LessonReader::new((*req.text).clone()).finish();
+    let stale = act(
+        s.clone(),
+        Action::Read {
+            gen: req.gen + 1,
+            lesson: Rc::new(parsed.clone()),
+        },
+    );
+    assert!(stale.reading.is_some(), "a stale result is ignored");
+    assert_eq!(stale.base.title, first_fit().base.title);
+    let s = act(
+        s,
+        Action::Read {
+            gen: req.gen,
+            lesson: Rc::new(parsed),
+        },
+    );
+    assert!(s.reading.is_none() && s.read_progress.is_none());
+    assert_eq!(s.base.title, "long file");
+    assert_eq!(s.base.steps.len(), READ_IN_CHUNKS_BYTES / 30);
+    assert!(matches!(s.imports.last(), Some((n, _)) if n == "long.json"));
+}
+
+#[test]
+fn a_lesson_opened_while_a_file_is_read_is_not_replaced_by_it() {
+    let s = import(
+        first_fit(),
+        "long.json",
+        &alloc_lesson(READ_IN_CHUNKS_BYTES / 30),
+    );
+    let req = s.reading.clone().expect("a chunked read");
+    let s = act(s, Action::LoadLesson("02-sets".into()));
+    assert!(s.reading.is_none(), "the read is cancelled");
+    let parsed = ioasid_core::lesson::LessonReader::new((*req.text).clone()).finish();
+    let s = act(
+        s,
+        Action::Read {
+            gen: req.gen,
+            lesson: Rc::new(parsed),
+        },
+    );
+    assert_ne!(s.base.title, "long file");
+}
