@@ -106,7 +106,7 @@ fn hostile_value(k: u8, n: u16) -> Value {
                 .map(|i| json!(format!("c{i}")))
                 .collect(),
         ),
-        _ => json!(hostile_string(k / 12 + n as u8, n)),
+        _ => json!(hostile_string((k / 12).wrapping_add(n as u8), n)),
     }
 }
 

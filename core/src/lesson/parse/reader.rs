@@ -31,7 +31,7 @@ pub struct LessonReader {
 impl LessonReader {
     /// Scans `text` (one pass over its bytes, no parse of the steps yet).
     pub fn new(text: String) -> LessonReader {
-        let (top, steps) = match split(text.as_bytes()) {
+        let (top, steps) = match split(&text) {
             Some((header, steps)) => {
                 let mut obj = String::with_capacity(header.iter().map(|r| r.len() + 1).sum());
                 obj.push('{');
@@ -42,9 +42,11 @@ impl LessonReader {
                     obj.push_str(&text[r.clone()]);
                 }
                 obj.push('}');
-                match serde_json::from_str::<Map<String, Value>>(&obj) {
-                    Ok(top) => (Some(top), steps),
-                    Err(_) => (None, Vec::new()),
+                // Read as a `Value`, as the ordinary parse does (one deserializer in the
+                // web build, not another for a map).
+                match serde_json::from_str::<Value>(&obj) {
+                    Ok(Value::Object(top)) => (Some(top), steps),
+                    _ => (None, Vec::new()),
                 }
             }
             None => (None, Vec::new()),
@@ -113,7 +115,8 @@ type Split = (Vec<Range<usize>>, Vec<Range<usize>>);
 /// Splits a JSON object's text into its members other than `steps` (each `"key": value`)
 /// and the elements of its `steps` array. `None` when the text is not that shape, or
 /// `steps` is missing, not an array or named twice.
-fn split(b: &[u8]) -> Option<Split> {
+fn split(text: &str) -> Option<Split> {
+    let b = text.as_bytes();
     let mut header = Vec::new();
     let mut steps = None;
     let mut i = ws(b, 0);
@@ -127,7 +130,11 @@ fn split(b: &[u8]) -> Option<Split> {
     loop {
         let key_start = i;
         let key_end = string_end(b, i)?;
-        let key: String = serde_json::from_slice(&b[key_start..key_end]).ok()?;
+        // A string's quotes are ASCII, so its range is on character boundaries.
+        let key: String = match serde_json::from_str::<Value>(text.get(key_start..key_end)?) {
+            Ok(Value::String(k)) => k,
+            _ => return None,
+        };
         i = ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
