@@ -113,8 +113,20 @@ pub(super) const STEP_TAIL_KEYS: [&str; 4] = ["say", "ask", "expect", "expect_in
 
 /// Keys inside a step's values in reading order (a question, a mapping, a result);
 /// any other key comes after them, alphabetically.
-pub(super) const INNER_KEYS: [&str; 9] = [
-    "prompt", "choices", "answer", "explain", "start", "len", "perm", "ok", "err",
+pub(super) const INNER_KEYS: [&str; 13] = [
+    "prompt",
+    "choices",
+    "answer",
+    "explain",
+    "key",
+    "fair_because",
+    "concept",
+    "learn_at",
+    "start",
+    "len",
+    "perm",
+    "ok",
+    "err",
 ];
 
 /// The entries of `m` with the keys of `order` first, in that order, then the rest as
