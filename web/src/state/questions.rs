@@ -34,6 +34,16 @@ impl AppState {
             .is_some_and(|s| matches!(s.op, Op::Alloc { .. } | Op::Bind { .. }))
     }
 
+    /// Whether the learner's first answer to the question of step `step` was right:
+    /// `None` when it was skipped, not answered yet, or the step asks nothing. Answers
+    /// cannot be changed, so the one recorded is the first. The only place the report
+    /// reads how an answer is stored.
+    pub fn first_answer_right(&self, step: usize) -> Option<bool> {
+        let q = self.trace.ops.get(step)?.ask.as_ref()?;
+        let choice = (*self.answers.get(&step)?)?;
+        Some(choice == q.answer)
+    }
+
     /// True when the current step's result is shown.
     pub fn revealed(&self) -> bool {
         self.index().is_some() && self.pending_question().is_none()
