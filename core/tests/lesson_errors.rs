@@ -858,3 +858,77 @@ fn question_kinds_are_checked() {
     let q = lesson.steps[0].to_json()["ask"].clone();
     assert_eq!(q, json!({"prompt": "?", "type": "errno", "explain": "."}));
 }
+
+/// A question's `ask` with `extra` fields added.
+fn ask_with(extra: Value) -> Value {
+    let mut q = json!({"prompt": "?", "choices": ["a", "b"], "answer": 0, "explain": "."});
+    for (k, v) in extra.as_object().expect("an object") {
+        q[k] = v.clone();
+    }
+    json!([
+        {"op": "alloc", "set": "sva", "min": 1, "max": 2},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 2, "ask": q}
+    ])
+}
+
+#[test]
+fn an_exception_needs_its_reason() {
+    let e = reject(ask_with(json!({"fair_because": "  "})));
+    at(&e, 1, "alloc", "ask.fair_because");
+    assert!(e.message.contains("reason"), "{e}");
+    let ok = json!({"format": 1, "title": "t", "profile": "v5.5",
+        "steps": ask_with(json!({"fair_because": "the panel shows it anyway"}))});
+    assert!(Lesson::from_value(ok).is_ok());
+}
+
+#[test]
+fn learn_at_names_a_step_of_the_lesson() {
+    let e = reject(ask_with(json!({"learn_at": 3})));
+    at(&e, 1, "alloc", "ask.learn_at");
+    assert!(e.message.contains("no step 3"), "{e}");
+    let e = reject(ask_with(json!({"learn_at": 0})));
+    at(&e, 1, "alloc", "ask.learn_at");
+    let e = reject(ask_with(json!({"learn_at": "2"})));
+    assert_eq!(e.field.as_deref(), Some("ask.learn_at"), "{e}");
+    let ok = json!({"format": 1, "title": "t", "profile": "v5.5",
+        "steps": ask_with(json!({"concept": "first fit", "learn_at": 2, "key": "lowest"}))});
+    let l = Lesson::from_value(ok.clone()).expect("valid");
+    let q = l.steps[1].ask.as_ref().unwrap();
+    assert_eq!(
+        (q.concept.as_deref(), q.learn_at),
+        (Some("first fit"), Some(2))
+    );
+    // Written back out, in the format's key order, and read again the same.
+    let text = l.to_text();
+    assert!(
+        text.contains(r#""explain": ".", "key": "lowest", "concept": "first fit", "learn_at": 2"#),
+        "{text}"
+    );
+    assert_eq!(Lesson::parse(&text).expect("reads back"), l);
+}
+
+#[test]
+fn an_empty_concept_or_key_is_refused() {
+    let e = reject(ask_with(json!({"concept": ""})));
+    at(&e, 1, "alloc", "ask.concept");
+    let e = reject(ask_with(json!({"key": " "})));
+    at(&e, 1, "alloc", "ask.key");
+}
+
+#[test]
+fn a_single_step_cannot_point_learn_at_past_the_step_after_its_lesson() {
+    let lesson = Lesson::from_value(json!({"format": 1, "title": "t", "profile": "v5.5",
+        "steps": [{"op": "alloc", "set": "sva", "min": 1, "max": 2}]}))
+    .expect("valid");
+    let step = |n: u64| {
+        ioasid_core::lesson::parse_step(
+            1,
+            json!({"op": "alloc", "set": "sva", "min": 1, "max": 2,
+                "ask": {"prompt": "?", "choices": ["a", "b"], "answer": 0, "explain": ".", "learn_at": n}}),
+        )
+        .expect("a step on its own does not know the lesson's length")
+    };
+    assert!(lesson.check_appended(&step(2)).is_ok());
+    let e = lesson.check_appended(&step(3)).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("ask.learn_at"), "{e}");
+}

@@ -1133,3 +1133,56 @@ async fn long_lists_show_one_page_of_rows_and_page_through_the_rest() {
     assert_eq!(rows(".fault-path ul.plain > li"), 5);
     m.destroy();
 }
+
+/// A short run whose one question names its concept and the step that teaches it.
+const REPORT_LESSON: &str = r#"{
+  "format": 1, "title": "Report run", "outro": "The outro text.", "profile": "v5.5",
+  "steps": [
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100, "say": "First fit: 1."},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100,
+     "ask": {"prompt": "What will this return?", "choices": ["2", "7"], "answer": 0,
+             "explain": "First fit.", "concept": "first fit", "learn_at": 1}},
+    {"op": "alloc", "set": "sva", "min": 1, "max": 100}
+  ]
+}"#;
+
+#[wasm_bindgen_test]
+async fn the_end_of_a_lesson_says_how_it_went_and_links_what_to_revisit() {
+    let m = Mounted::new(REPORT_LESSON, 1).await;
+    m.click("Next step").await;
+    m.button_with_text("7").click();
+    yew::scheduler::flush().await;
+    assert!(m.find(".lesson-report").is_none(), "not before the end");
+    m.click("Last step").await;
+    assert_eq!(m.step_count(), "Step 3 of 3");
+    let report = m.text(".lesson-report");
+    assert!(
+        report.contains("0 of 1 question right the first time."),
+        "{report}"
+    );
+    assert!(
+        report.contains("revisit first fit, taught at step 1"),
+        "{report}"
+    );
+    assert!(m.text(".narration").contains("The outro text."));
+    m.click("Go to step 1 to revisit first fit").await;
+    assert_eq!(m.step_count(), "Step 1 of 3");
+    assert!(m.text(".narration").contains("First fit: 1."));
+    m.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_answered_right_has_nothing_to_revisit() {
+    let m = Mounted::new(REPORT_LESSON, 1).await;
+    m.click("Next step").await;
+    m.button_with_text("2").click();
+    yew::scheduler::flush().await;
+    m.click("Last step").await;
+    let report = m.text(".lesson-report");
+    assert!(
+        report.contains("1 of 1 question right the first time."),
+        "{report}"
+    );
+    assert!(m.find(".lesson-report button").is_none());
+    m.destroy();
+}

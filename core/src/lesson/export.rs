@@ -116,8 +116,22 @@ pub(super) const STEP_TAIL_KEYS: [&str; 5] = ["say", "say_in", "ask", "expect", 
 
 /// Keys inside a step's values in reading order (a question, a mapping, a result);
 /// any other key comes after them, alphabetically.
-pub(super) const INNER_KEYS: [&str; 11] = [
-    "prompt", "choices", "answer", "pick", "type", "explain", "start", "len", "perm", "ok", "err",
+pub(super) const INNER_KEYS: [&str; 15] = [
+    "prompt",
+    "choices",
+    "answer",
+    "pick",
+    "type",
+    "explain",
+    "key",
+    "fair_because",
+    "concept",
+    "learn_at",
+    "start",
+    "len",
+    "perm",
+    "ok",
+    "err",
 ];
 
 /// The entries of `m` with the keys of `order` first, in that order, then the rest as

@@ -58,11 +58,12 @@ impl Mistakes {
 /// `None`). A step that did not parse still saves its `as` name, so a mistake in one
 /// step does not make every later `$name` look unknown.
 pub(super) fn check_steps<'a>(
-    steps: impl Iterator<Item = (Result<&'a Step, &'a BrokenStep>, Option<&'a str>)>,
+    steps: impl ExactSizeIterator<Item = (Result<&'a Step, &'a BrokenStep>, Option<&'a str>)>,
     profiles: Option<&[Profile]>,
     mistakes: &mut Mistakes,
 ) {
     let mut names: HashSet<&str> = HashSet::new();
+    let count = Some(steps.len());
     for (i, (step, save_as)) in steps.enumerate() {
         let checks = match step {
             Err(broken) => {
@@ -74,7 +75,7 @@ pub(super) fn check_steps<'a>(
                     .for_each(|e| mistakes.push(e));
                 let op = broken.op.as_deref();
                 [
-                    check_question(i, op, broken.ask.as_deref()),
+                    check_question(i, op, broken.ask.as_deref(), count),
                     Ok(()),
                     Ok(()),
                     profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
@@ -84,7 +85,7 @@ pub(super) fn check_steps<'a>(
             Ok(step) => {
                 let op = Some(step.op.name());
                 [
-                    check_question(i, op, step.ask.as_ref()),
+                    check_question(i, op, step.ask.as_ref(), count),
                     // The hint is sought only for a mistake that will be listed:
                     // each search reads every name saved so far.
                     check_vars(i, step, &names, mistakes.len() < MAX_LISTED),
@@ -114,7 +115,12 @@ impl Lesson {
 /// Validates `step` as the next one after `steps`: its question and its `$name`s.
 pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
     let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
-    check_question(steps.len(), Some(step.op.name()), step.ask.as_ref())?;
+    check_question(
+        steps.len(),
+        Some(step.op.name()),
+        step.ask.as_ref(),
+        Some(steps.len() + 1),
+    )?;
     check_vars(steps.len(), step, &names, true)
 }
 
@@ -221,11 +227,14 @@ pub(super) fn check_bounds(i: usize, step: &Step) -> Result<(), LessonError> {
 
 /// A question is one kind: multiple choice (`choices`, two or more, and `answer`, one
 /// of them), `pick` (on an op that hands out or changes an ID) or `type` (`value` on an
-/// op that returns a number). `op` is the step's op as written (`None`: unreadable).
+/// op that returns a number). `op` is the step's op as written (`None`: unreadable). A
+/// `fair_because` or a `concept`, if given, is not blank; a `learn_at` is a step number
+/// counted from 1, at most `steps` (the lesson's step count, when known).
 pub(super) fn check_question(
     i: usize,
     op: Option<&str>,
     q: Option<&Question>,
+    steps: Option<usize>,
 ) -> Result<(), LessonError> {
     let Some(q) = q else { return Ok(()) };
     let err = |field: &str, message: String| LessonError {
@@ -234,6 +243,42 @@ pub(super) fn check_question(
         field: Some(field.to_string()),
         message,
     };
+    if q.fair_because
+        .as_deref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        return Err(err(
+            "ask.fair_because",
+            "an exception needs its reason: say why the question is fair, or drop the field".into(),
+        ));
+    }
+    if q.key.as_deref().is_some_and(|k| k.trim().is_empty()) {
+        return Err(err(
+            "ask.key",
+            "empty: give the words that would give the answer away, or drop the field".into(),
+        ));
+    }
+    if q.concept.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        return Err(err(
+            "ask.concept",
+            "empty: name what to revisit, or drop the field".into(),
+        ));
+    }
+    match (q.learn_at, steps) {
+        (Some(0), _) => {
+            return Err(err(
+                "ask.learn_at",
+                "steps are counted from 1, as the player shows them".into(),
+            ))
+        }
+        (Some(n), Some(total)) if n > total => {
+            return Err(err(
+                "ask.learn_at",
+                format!("there is no step {n}: the lesson has {total} steps"),
+            ))
+        }
+        _ => {}
+    }
     const KINDS: &str = "a question is one kind: `choices` with `answer` (multiple choice), `pick` (an ID on the grid) or `type` (a typed value)";
     let choice = !q.choices.is_empty() || q.answer.is_some();
     match (choice, q.pick.is_some(), q.typed.is_some()) {

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod export;
+pub mod fairness;
 mod mistakes;
 mod parse;
 mod text;
@@ -463,6 +464,22 @@ pub struct Question {
     pub typed: Option<Typed>,
     /// Why, shown after the learner answers, right or wrong.
     pub explain: String,
+    /// Why this question is fair although the fairness check (`lesson::fairness`)
+    /// flags it: a deliberate exception. Never empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fair_because: Option<String>,
+    /// Words that would give the answer away if the learner read them before
+    /// answering (checked besides the numbers and kernel words of the right choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// What to revisit if the answer was wrong (a short phrase, for the end-of-lesson
+    /// report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
+    /// The step that teaches `concept`, counted from 1 as the player shows it; a step
+    /// of this lesson.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learn_at: Option<usize>,
 }
 
 /// What a `"pick"` question picks.

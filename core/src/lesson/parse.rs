@@ -402,7 +402,7 @@ pub fn parse_step(i: usize, v: Value) -> Result<Step, LessonError> {
 pub fn parse_step_reporting_all(i: usize, v: Value) -> Result<Step, Vec<LessonError>> {
     parse_step_parts(i, v).map_err(|broken| {
         let mut list = broken.mistakes;
-        list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_deref()).err());
+        list.extend(check_question(i, broken.op.as_deref(), broken.ask.as_deref(), None).err());
         list.into_iter().map(LessonError::tidied).collect()
     })
 }

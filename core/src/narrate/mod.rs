@@ -9,6 +9,7 @@ mod ops;
 mod outcome;
 mod pace;
 mod question;
+mod report;
 mod state;
 mod step;
 
@@ -17,6 +18,7 @@ pub use ops::describe_op;
 pub use outcome::{hazards, outcome_words, result_verdict, Severity, Verdict};
 pub use pace::{reading_ms, step_reading_ms, MAX_STEP_MS, MIN_STEP_MS, READING_WPM};
 pub use question::{compares_eras, say_told_for, written_for_note};
+pub use report::{lesson_report, LessonReport, Revisit};
 pub use state::{
     default_allocator_name, default_standing, era_label, group_standing, id_state_words,
     marker_rank, marker_words, shows_id_state, stale_pasid_note, Standing,

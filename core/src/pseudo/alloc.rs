@@ -171,7 +171,7 @@ const FREE_KERNEL: &str = "\
 [free.unknown] \tif (!data) { pr_err(\"Trying to free unknown IOASID %u\", ioasid); goto out; }
 \t/* no owner check: the caller names only the number */
 [free.backend] \tactive->ops->free(ioasid, active->ops->pdata);   /* the backend first */
-[vcmd.skip] \t/* vcmd: ioasid_find(NULL, ioasid, NULL) finds data: pr_alert(\"Cannot free active IOASID %d\"), no FREE: the host PASID leaks */
+[vcmd.skip] \t/* vcmd: ioasid_find(NULL, ioasid, NULL) finds data: pr_alert(\"Cannot free active IOASID %d\"), no FREE */
 [vcmd.free] \t/* vcmd: else VCMD_FREE; a PASID the host does not know: pr_info(\"IOMMU: %s: Invalid PASID\") */
 [free.erase] \txa_erase(&active->xa, ioasid);   /* then erase: the ID is free at once */
 [+free.erase] \tkfree_rcu(data, rcu);
@@ -188,7 +188,7 @@ const FREE_V5_11: &str = "\
 [free.unknown] \tif (!data) { pr_err(\"Trying to free unknown IOASID %u\", ioasid); goto out; }
 [free.dec] \tif (!refcount_dec_and_test(&data->refs)) goto out;   /* still referenced: false */
 [free.backend] \tactive->ops->free(ioasid, active->ops->pdata);   /* the backend first */
-[vcmd.skip] \t/* vcmd: ioasid_find(NULL, ioasid, NULL) finds data: pr_alert(\"Cannot free active IOASID %d\"), no FREE: the host PASID leaks */
+[vcmd.skip] \t/* vcmd: ioasid_find(NULL, ioasid, NULL) finds data: pr_alert(\"Cannot free active IOASID %d\"), no FREE */
 [vcmd.free] \t/* vcmd: else VCMD_FREE; a PASID the host does not know: pr_info(\"IOMMU: %s: Invalid PASID\") */
 [free.erase] \txa_erase(&active->xa, ioasid);   /* then erase: the ID is free at once */
 [+free.erase] \tkfree_rcu(data, rcu);
@@ -248,7 +248,7 @@ const FIND_KERNEL: &str = "\
 [find.eacces] \tif (set && data->set != set) { priv = ERR_PTR(-EACCES); goto unlock; }
 [find.deref] \tpriv = rcu_dereference(data->private);
 [find.getter_null] \tif (getter && !getter(priv)) priv = NULL;   /* called even when priv is NULL */
-[find.no_data] \t/* priv is NULL: allocated, not yet bound; returned as is */
+[find.no_data] \t/* priv is not checked here */
 [find.found] unlock:
 [+find.found] \trcu_read_unlock();
 [+find.found] \treturn priv;
@@ -262,7 +262,7 @@ const FIND_IMPROVED: &str = "\
 [find.enoent] \tif (!data) { priv = ERR_PTR(-ENOENT); goto unlock; }
 [find.eacces] \tif (set && data->set != set) { priv = ERR_PTR(-EACCES); goto unlock; }
 [find.deref] \tpriv = rcu_dereference(data->private);
-[find.no_data] \tif (!priv) goto unlock;   /* allocated, not yet bound */
+[find.no_data] \tif (!priv) goto unlock;
 [find.getter] \tif (getter && !getter(priv)) priv = NULL;   /* only with data */
 [find.found] unlock:
 [+find.found] \trcu_read_unlock();

@@ -6,7 +6,9 @@ use super::pager::use_pager;
 use super::question::Question;
 use crate::state::{Action, AppContext, Reply};
 use crate::view::num;
-use ioasid_core::narrate::{hazards, result_verdict, say_told_for, written_for_note, Severity};
+use ioasid_core::narrate::{
+    hazards, lesson_report, result_verdict, say_told_for, written_for_note, Severity,
+};
 use ioasid_core::trace::{Event, Outcome};
 use yew::prelude::*;
 
@@ -25,6 +27,39 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event], abandoned: usiz
     };
     let text = verdict.text;
     html! { <span class={class}><span aria-hidden="true">{ mark }{ " " }</span>{ text }</span> }
+}
+
+/// How the lesson's questions went, at its end: right the first time out of how many,
+/// and a button per question missed or skipped that goes to the step teaching its
+/// concept. Nothing for a lesson without questions.
+fn end_report(state: &AppContext) -> Html {
+    let report = lesson_report(&state.base, |i| state.first_answer_right(i));
+    if report.questions == 0 {
+        return Html::default();
+    }
+    html! {
+        <div class="lesson-report" role="group" aria-labelledby="lesson-report-title">
+            <h3 id="lesson-report-title">{ "How it went" }</h3>
+            <p>{ report.headline() }</p>
+            if !report.revisit.is_empty() {
+                <ul class="revisit">
+                    { for report.revisit.iter().map(|r| {
+                        let d = state.dispatcher();
+                        let to = r.learn_at + 1;
+                        let go = Callback::from(move |_| d.dispatch(Action::Seek(to)));
+                        html! {
+                            <li>{ r.words() }{ " " }
+                                <button type="button" onclick={go}
+                                    aria-label={format!("Go to step {to} to revisit {}", r.concept)}>
+                                    { format!("Go to step {to}") }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </div>
+    }
 }
 
 #[component]
@@ -177,6 +212,7 @@ pub fn Narration() -> Html {
                     graded={graded} written_for={written_for} />
             }
             if state.pos == len && !waiting {
+                { end_report(&state) }
                 if let Some(outro) = &lesson.outro {
                     <div class="outro">
                         <h3>{ "What to take away" }</h3>
