@@ -8,6 +8,7 @@
 use crate::id::Ioasid;
 use crate::trace::{Event, StepTrace, Trace};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The kinds of hazard the model flags. A *lasting* kind lives in the world until an
 /// op clears it; a *momentary* one is the harm itself, done at the step it is seen
@@ -119,31 +120,35 @@ pub struct LedgerEntry<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct HazardBook {
     pub lives: Vec<HazardLife>,
+    /// `(kind, id)` -> the index in `lives` of its open (uncleared) life.
+    open: HashMap<(HazardKind, Ioasid), usize>,
 }
 
 impl HazardBook {
-    /// The open (uncleared) life of `(kind, id)`, the latest first.
+    /// The open (uncleared) life of `(kind, id)`. Cost: O(1).
     fn open(&mut self, kind: HazardKind, id: Ioasid) -> Option<&mut HazardLife> {
-        self.lives
-            .iter_mut()
-            .rev()
-            .find(|l| l.kind == kind && l.id == id && l.cleared.is_none())
+        let i = *self.open.get(&(kind, id))?;
+        self.lives.get_mut(i)
     }
 
-    /// Reads one step's hazard events into the book. Cost: O(events x open lives of
-    /// the same kind and ID), found from the newest life back.
+    /// Reads one step's hazard events into the book. Cost: O(events).
     pub fn record(&mut self, st: &StepTrace) {
         for e in &st.events {
             match e {
                 // A momentary hazard is its own harm: bitten and over at once.
-                Event::Hazard { hazard, id, what } => self.lives.push(HazardLife {
-                    kind: *hazard,
-                    id: *id,
-                    what: what.clone(),
-                    created: st.index,
-                    bites: hazard.momentary().then(|| (st.index, what.clone())),
-                    cleared: hazard.momentary().then_some(st.index),
-                }),
+                Event::Hazard { hazard, id, what } => {
+                    if !hazard.momentary() {
+                        self.open.insert((*hazard, *id), self.lives.len());
+                    }
+                    self.lives.push(HazardLife {
+                        kind: *hazard,
+                        id: *id,
+                        what: what.clone(),
+                        created: st.index,
+                        bites: hazard.momentary().then(|| (st.index, what.clone())),
+                        cleared: hazard.momentary().then_some(st.index),
+                    });
+                }
                 Event::HazardBites { hazard, id, what } => {
                     if let Some(l) = self.open(*hazard, *id) {
                         l.bites.get_or_insert((st.index, what.clone()));
@@ -153,6 +158,7 @@ impl HazardBook {
                     if let Some(l) = self.open(*hazard, *id) {
                         l.cleared = Some(st.index);
                     }
+                    self.open.remove(&(*hazard, *id));
                 }
                 _ => {}
             }
@@ -170,6 +176,13 @@ impl HazardBook {
                 l.cleared = None;
             }
         }
+        self.open = self
+            .lives
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.cleared.is_none())
+            .map(|(i, l)| ((l.kind, l.id), i))
+            .collect();
     }
 }
 
