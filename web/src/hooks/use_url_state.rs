@@ -15,7 +15,7 @@ use crate::view::ByPtr;
 use crate::{b64, deflate};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -41,7 +41,7 @@ pub fn address_link() -> Link {
 /// Shows what `link` names: at once, or when it has a packed run (`z`: base64url, then
 /// raw deflate, then UTF-8), once that is unpacked (`opening` is set meanwhile, and the
 /// address is not written).
-fn open_link(mut link: Link, dispatch: UseReducerDispatcher<AppState>, opening: Rc<Cell<bool>>) {
+fn open_link(mut link: Link, dispatch: UseReducerDispatcher<AppState>, opening: Rc<RefCell<bool>>) {
     let Some(packed) = link.packed.clone() else {
         dispatch.dispatch(Action::OpenLink(Rc::new(link)));
         return;
@@ -50,14 +50,14 @@ fn open_link(mut link: Link, dispatch: UseReducerDispatcher<AppState>, opening: 
         let opening = opening.clone();
         move |text: Result<String, String>| {
             link.unpack(text);
-            opening.set(false);
+            *opening.borrow_mut() = false;
             dispatch.dispatch(Action::OpenLink(Rc::new(link)));
         }
     };
     let Some(bytes) = b64::decode(&packed) else {
         return done(Err("it is not base64url text".into()));
     };
-    opening.set(true);
+    *opening.borrow_mut() = true;
     deflate::inflate(&bytes, move |raw| {
         done(raw.and_then(|r| String::from_utf8(r).map_err(|_| "it is not UTF-8 text".into())))
     });
@@ -97,7 +97,7 @@ pub fn use_url_state(state: &AppState, dispatch: UseReducerDispatcher<AppState>,
     let shown = use_mut_ref(|| None::<(Source, usize)>);
     let push = use_mut_ref(|| false);
     // An address is being unpacked: it is not to be written over meanwhile.
-    let opening = use_memo((), |()| Rc::new(Cell::new(false)));
+    let opening = use_mut_ref(|| false);
     let lesson = (state.source.clone(), Rc::as_ptr(&state.base) as usize);
     {
         let mut shown = shown.borrow_mut();
@@ -107,7 +107,7 @@ pub fn use_url_state(state: &AppState, dispatch: UseReducerDispatcher<AppState>,
         *shown = Some(lesson);
     }
     {
-        let (dispatch, opening) = (dispatch.clone(), (*opening).clone());
+        let (dispatch, opening) = (dispatch.clone(), opening.clone());
         use_effect_with(enabled, move |enabled| {
             if *enabled {
                 let link = address_link();
@@ -183,19 +183,20 @@ pub fn use_url_state(state: &AppState, dispatch: UseReducerDispatcher<AppState>,
         }
     };
     let kept = state.keep_address == Some(Rc::as_ptr(&state.base) as usize);
-    let told = use_mut_ref(|| None::<u64>);
+    // The link last said to be too long (its number; links are numbered from 1).
+    let told = use_mut_ref(|| 0u64);
     let n = part.0;
     use_effect_with((enabled && !kept, address), move |(write, address)| {
         let address = address.clone();
-        let opening = (*opening).clone();
+        let opening = opening.clone();
         let timer = write.then(|| {
             Timeout::new(250, move || {
-                if opening.get() {
+                if *opening.borrow() {
                     return;
                 }
                 match address {
                     Some(Ok(end)) => write_address(&end, push.replace(false)),
-                    Some(Err(chars)) if told.replace(Some(n)) != Some(n) => {
+                    Some(Err(chars)) if told.replace(n) != n => {
                         dispatch.dispatch(Action::LinkTooLong(chars));
                     }
                     _ => {}
