@@ -31,7 +31,9 @@ pub struct LessonReader {
 impl LessonReader {
     /// Scans `text` (one pass over its bytes, no parse of the steps yet).
     pub fn new(text: String) -> LessonReader {
-        let (top, steps) = match split(&text) {
+        // A key written twice: the whole-text parse names it (one pass over the text).
+        let twice = !crate::lesson::text::duplicate_keys(&text, 1).is_empty();
+        let (top, steps) = match split(&text).filter(|_| !twice) {
             Some((header, steps)) => {
                 let mut obj = String::with_capacity(header.iter().map(|r| r.len() + 1).sum());
                 obj.push('{');
