@@ -112,7 +112,9 @@ pub struct HazardLife {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LedgerEntry<'a> {
     pub life: &'a HazardLife,
-    /// The step where it bit, if that is at or before the step listed.
+    /// The step where it bit, if that is at or before the step listed, and the words
+    /// for the bite: empty when they would repeat the words it was created with (a
+    /// hazard that bites at once).
     pub bit: Option<(usize, &'a str)>,
 }
 
@@ -203,7 +205,7 @@ impl Trace {
                     .bites
                     .as_ref()
                     .filter(|(at, _)| *at <= pos)
-                    .map(|(at, w)| (*at, w.as_str()));
+                    .map(|(at, w)| (*at, if *w == l.what { "" } else { w.as_str() }));
                 let live = match l.cleared {
                     None => true,
                     Some(c) if c > pos => true,

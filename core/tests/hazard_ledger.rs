@@ -126,3 +126,33 @@ fn timeline_marks_follow_the_ledger() {
     assert_eq!(marked(Marker::HazardCreated), vec![5, 8, 10]);
     assert_eq!(marked(Marker::HazardBites), vec![6, 11, 13]);
 }
+
+/// A hazard that bites at the step that makes it has one sentence: the ledger gives
+/// its bite no second copy of the words it was created with; a later bite keeps its
+/// own words.
+#[test]
+fn a_bite_does_not_repeat_the_words_of_its_creation() {
+    let mut at_once = 0;
+    let mut later = 0;
+    for b in lessons::ALL {
+        let lesson = Lesson::parse(b.json).expect("it parses");
+        let t = run_under(&lesson, lesson.profile).expect("it runs");
+        for pos in 0..t.steps.len() {
+            for e in t.ledger(pos) {
+                let Some((_, words)) = e.bit else { continue };
+                let (_, told) = e.life.bites.as_ref().expect("a bite has words");
+                if *told == e.life.what {
+                    assert_eq!(words, "", "{}: {} at {pos}", b.id, e.life.what);
+                    at_once += 1;
+                } else {
+                    assert_eq!(words, told, "{}", b.id);
+                    later += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        at_once > 0 && later > 0,
+        "both cases occur: {at_once}, {later}"
+    );
+}

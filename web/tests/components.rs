@@ -1186,3 +1186,31 @@ async fn a_lesson_answered_right_has_nothing_to_revisit() {
     assert!(m.find(".lesson-report button").is_none());
     m.destroy();
 }
+
+/// The keyboard keeps its place: a question to type opens with its field focused, and
+/// once a question is answered (its buttons disabled) the verdict has the focus, not
+/// the page.
+#[wasm_bindgen_test]
+async fn focus_goes_to_the_field_then_to_the_verdict() {
+    let focused = || {
+        gloo::utils::document()
+            .active_element()
+            .map(|e| e.class_name())
+            .unwrap_or_default()
+    };
+    let m = Mounted::new(LESSON, 1).await;
+    m.click("Next step").await;
+    m.button_with_text("2").click();
+    yew::scheduler::flush().await;
+    assert!(focused().contains("question-feedback"), "{}", focused());
+    m.destroy();
+
+    let m = Mounted::new(COMPUTED, 1).await;
+    m.click("Next step").await;
+    m.submit_answer("2").await;
+    m.click("Next step").await;
+    assert!(focused().contains("answer-input"), "{}", focused());
+    m.submit_answer("3").await;
+    assert!(focused().contains("question-feedback"), "{}", focused());
+    m.destroy();
+}

@@ -3,10 +3,9 @@
 //! position), every JSON object checked for a key written twice, the bounds on its
 //! fields, and the user's text quoted in a message (short, control characters escaped).
 use super::LessonError;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 /// A question has at most this many choices: the keys 1 to 9 answer it.
 pub const MAX_CHOICES: usize = 9;
@@ -147,17 +146,88 @@ pub(super) fn over_bound(text: &str, max: usize, what: &str) -> Option<String> {
 
 /// The first keys written twice in one JSON object of `text` (up to `limit`), each as
 /// a mistake naming where: the step and the path in it (`ask` key `answer`), or the
-/// lesson's own field. Text that is not JSON is left to the parser (no mistake here).
+/// lesson's own field. One pass over the bytes, without building values (a scan, not
+/// a parse: the browser build keeps no second JSON reader for it). Text that is not
+/// JSON is left to the parser: the scan stops where a string does not end.
 pub(super) fn duplicate_keys(text: &str, limit: usize) -> Vec<LessonError> {
-    let mut found = Vec::new();
-    let mut path = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let _ = Walk {
-        path: &mut path,
-        found: &mut found,
-        limit,
+    /// An open object (its keys so far, and the key whose value is being read) or
+    /// array (the index of the element being read).
+    enum Open<'t> {
+        Object(HashSet<Cow<'t, str>>, Option<Cow<'t, str>>),
+        Array(usize),
     }
-    .deserialize(&mut de);
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while i < b.len() && found.len() < limit {
+        match b[i] {
+            b'"' => {
+                let (start, mut j, mut escaped) = (i + 1, i + 1, false);
+                while j < b.len() && b[j] != b'"' {
+                    if b[j] == b'\\' {
+                        escaped = true;
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    break;
+                }
+                i = j + 1;
+                let mut k = i;
+                while k < b.len() && b[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                let Some(Open::Object(keys, current)) = open.last_mut() else {
+                    continue;
+                };
+                if b.get(k) != Some(&b':') {
+                    continue;
+                }
+                // Quotes are ASCII, so both ends are character boundaries.
+                let key: Cow<str> = if escaped {
+                    serde_json::from_str::<String>(&text[start - 1..=j])
+                        .map_or(Cow::Borrowed(&text[start..j]), Cow::Owned)
+                } else {
+                    Cow::Borrowed(&text[start..j])
+                };
+                let twice = !keys.insert(key.clone());
+                *current = Some(key.clone());
+                if twice {
+                    let depth = open.len() - 1;
+                    let path: Vec<Seg> = open[..depth]
+                        .iter()
+                        .map(|o| match o {
+                            Open::Object(_, k) => Seg::Key(k.as_deref().unwrap_or("").to_string()),
+                            Open::Array(n) => Seg::Index(*n),
+                        })
+                        .collect();
+                    found.push(note(&path, &key));
+                }
+                i = k + 1;
+            }
+            b'{' => {
+                open.push(Open::Object(HashSet::new(), None));
+                i += 1;
+            }
+            b'[' => {
+                open.push(Open::Array(0));
+                i += 1;
+            }
+            b'}' | b']' => {
+                open.pop();
+                i += 1;
+            }
+            b',' => {
+                if let Some(Open::Array(n)) = open.last_mut() {
+                    *n += 1;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
     found
 }
 
@@ -167,155 +237,45 @@ enum Seg {
     Index(usize),
 }
 
-/// Walks one JSON value, noting each key met twice in an object.
-struct Walk<'a> {
-    path: &'a mut Vec<Seg>,
-    found: &'a mut Vec<LessonError>,
-    limit: usize,
-}
-
-impl Walk<'_> {
-    fn note(&mut self, key: &str) {
-        // `steps[i]...`: the step, and the path inside it.
-        let (step, rest) = match self.path.as_slice() {
-            [Seg::Key(s), Seg::Index(i), rest @ ..] if s == "steps" => (Some(*i), rest),
-            all => (None, all),
-        };
-        let mut field = String::new();
-        for seg in rest {
-            match seg {
-                Seg::Key(k) => {
-                    if !field.is_empty() {
-                        field.push('.');
-                    }
-                    field.push_str(k);
+/// The mistake for `key`, written twice in the object at `path`.
+fn note(path: &[Seg], key: &str) -> LessonError {
+    // `steps[i]...`: the step, and the path inside it.
+    let (step, rest) = match path {
+        [Seg::Key(s), Seg::Index(i), rest @ ..] if s == "steps" => (Some(*i), rest),
+        all => (None, all),
+    };
+    let mut field = String::new();
+    for seg in rest {
+        match seg {
+            Seg::Key(k) => {
+                if !field.is_empty() {
+                    field.push('.');
                 }
-                Seg::Index(i) => {
-                    let _ = write!(field, "[{i}]");
-                }
+                field.push_str(k);
+            }
+            Seg::Index(i) => {
+                let _ = write!(field, "[{i}]");
             }
         }
-        let whose = if field.is_empty() {
-            String::new()
-        } else {
-            format!(" in `{}`", clip(&field, MAX_NAME_CHARS))
-        };
-        let key = quote(key);
-        let full = if field.is_empty() {
-            key.clone()
-        } else {
-            format!("{field}.{key}")
-        };
-        self.found.push(LessonError {
-            step,
-            op: None,
-            field: Some(clip(&full, MAX_NAME_CHARS * 2)),
-            message: format!(
-                "the key `{key}` is written twice{whose}: each key may appear once in an object (JSON readers would keep only one of them)"
-            ),
-        });
     }
-}
-
-impl<'de> DeserializeSeed<'de> for Walk<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Walk<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0;
-        loop {
-            self.path.push(Seg::Index(i));
-            let more = seq.next_element_seed(Walk {
-                path: self.path,
-                found: self.found,
-                limit: self.limit,
-            });
-            self.path.pop();
-            if more?.is_none() {
-                return Ok(());
-            }
-            i += 1;
-        }
-    }
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        // A lesson's objects are small: a list is searched until it grows.
-        let mut few: Vec<Cow<'de, str>> = Vec::new();
-        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
-        while let Some(key) = map.next_key_seed(Key)? {
-            let seen = if many.is_empty() && few.len() < 16 {
-                let seen = few.contains(&key);
-                if !seen {
-                    few.push(key.clone());
-                }
-                seen
-            } else {
-                if many.is_empty() {
-                    many.extend(few.drain(..));
-                }
-                !many.insert(key.clone())
-            };
-            if seen && self.found.len() < self.limit {
-                self.note(&key);
-            }
-            self.path.push(Seg::Key(key.into_owned()));
-            let r = map.next_value_seed(Walk {
-                path: self.path,
-                found: self.found,
-                limit: self.limit,
-            });
-            self.path.pop();
-            r?;
-        }
-        Ok(())
-    }
-}
-
-/// A key, borrowed from the text when it holds no escapes.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
+    let whose = if field.is_empty() {
+        String::new()
+    } else {
+        format!(" in `{}`", clip(&field, MAX_NAME_CHARS))
+    };
+    let key = quote(key);
+    let full = if field.is_empty() {
+        key.clone()
+    } else {
+        format!("{field}.{key}")
+    };
+    LessonError {
+        step,
+        op: None,
+        field: Some(clip(&full, MAX_NAME_CHARS * 2)),
+        message: format!(
+            "the key `{key}` is written twice{whose}: each key may appear once in an object (JSON readers would keep only one of them)"
+        ),
     }
 }
 

@@ -626,7 +626,7 @@ impl World {
                 self.log.explain(|| format!(
                     "stale request: it was sent for {was}, but PASID {pasid} was freed and handed out again since, so it was served in mm {mm}"
                 ));
-                format!("the page is made present in mm {mm}, but the request was sent for {was}: PASID {pasid} was freed and handed out again since, so the device's access lands in another process's memory")
+                format!("the page is made present in mm {mm}, but the request was sent for {was}: PASID {pasid} was freed and handed out again since, so a page of mm {mm} is made present for an access the device made for another process")
             }
         }
     }

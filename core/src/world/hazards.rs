@@ -118,7 +118,7 @@ impl World {
     pub(crate) fn hazard_stale_served(&mut self, req: &PageRequest, mm: Name) {
         if let Some(pasid) = req.pasid {
             self.hazard_bites(HazardKind::FaultForNextOwner, pasid, || format!(
-                "a request sent for {pasid}'s earlier owner is served in mm {mm}, its next owner: the device's access lands in another process's memory"
+                "a request sent for {pasid}'s earlier owner is served in mm {mm}, its new owner: a page of mm {mm} is made present for an access the device made for another process"
             ));
         }
     }

@@ -437,7 +437,7 @@ impl World {
                 // R-LIFE-4 (`intel_svm_unbind_mm()`, drivers/iommu/intel-svm.c, v5.5):
                 // nothing drains the PASID's page requests before it is reused.
                 self.hazard_created(HazardKind::FaultForNextOwner, id, || format!(
-                    "{id} is free again while page requests for it are pending: they will be served for whoever gets {id} next"
+                    "{id} is free again while page requests for it are pending: the handler will serve them in whatever address space {id} means when it runs"
                 ));
             }
         }

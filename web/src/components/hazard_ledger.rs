@@ -50,7 +50,7 @@ pub fn HazardLedger(props: &HazardLedgerProps) -> Html {
                             <li>
                                 <strong>{ title }</strong>{ ": " }<span class="mono">{ subject.clone() }</span>
                                 <span class="ledger-what">{ l.what.clone() }</span>
-                                if let Some((_, bite)) = e.bit {
+                                if let Some((_, bite)) = e.bit.filter(|(_, w)| !w.is_empty()) {
                                     <span class="ledger-what ledger-bit">{ bite.to_string() }</span>
                                 }
                                 <span class="ledger-steps">

@@ -4,6 +4,7 @@
 //! value. Core grades the answer (`ioasid_core::quiz`); this only renders.
 use ioasid_core::lesson::{Question as Ask, Typed};
 use ioasid_core::quiz::{read_reply, Graded, Reply};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -52,16 +53,32 @@ pub fn Question(props: &QuestionProps) -> Html {
     // A question that opens below the window's edge (on a phone the panels above it
     // fill the screen) is scrolled up into view: its choices are what to do next.
     let node = use_node_ref();
+    // The field is read when the answer is sent, not kept in state as it is typed.
+    let field = use_node_ref();
+    // Where the keyboard goes: a question to type opens with its field focused; once
+    // answered (its buttons disabled, which would drop focus to the page), the
+    // verdict takes focus, so a keyboard or screen-reader user stays in place.
+    let asked_here = use_mut_ref(|| None::<usize>);
     use_effect_with((props.step, answered), {
-        let node = node.clone();
-        move |&(_, answered)| {
+        let (node, field, typed) = (node.clone(), field.clone(), q.typed.is_some());
+        move |&(step, answered)| {
             if !answered {
                 bring_into_view(&node);
+                *asked_here.borrow_mut() = Some(step);
+                if let Some(input) = field.cast::<web_sys::HtmlElement>().filter(|_| typed) {
+                    let _ = input.focus();
+                }
+            } else if asked_here.borrow_mut().take() == Some(step) {
+                let verdict = node
+                    .cast::<web_sys::Element>()
+                    .and_then(|n| n.query_selector(".question-feedback").ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(v) = verdict {
+                    let _ = v.focus();
+                }
             }
         }
     });
-    // The field is read when the answer is sent, not kept in state as it is typed.
-    let field = use_node_ref();
     let unreadable = use_state(|| None::<String>);
     let skip = html! {
         <button type="button" class="link-button" onclick={choose(Reply::Skipped)}>
@@ -154,7 +171,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                 <p class="question-keys">{ format!("Or press 1 to {} on the keyboard.", q.choices.len()) }</p>
             }
             if let Some(a) = &props.answer {
-                <div class="question-feedback" role="status">
+                <div class="question-feedback" role="status" tabindex="-1">
                     if let Some(note) = &props.written_for {
                         <p class="callout">{ note }</p>
                     }
@@ -184,7 +201,7 @@ pub fn Question(props: &QuestionProps) -> Html {
                 // A live region from the start, so the verdict is read when it appears.
                 <div class="question-feedback-live" role="status">
                     if let (true, Some(g)) = (answered, &props.graded) {
-                        <div class="question-feedback">
+                        <div class="question-feedback" tabindex="-1">
                             <p><strong>{ g.words() }</strong>{ " " }{ &q.explain }</p>
                         </div>
                     }
