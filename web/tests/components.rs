@@ -1168,6 +1168,13 @@ async fn the_end_of_a_lesson_says_how_it_went_and_links_what_to_revisit() {
     m.click("Go to step 1 to revisit first fit").await;
     assert_eq!(m.step_count(), "Step 1 of 3");
     assert!(m.text(".narration").contains("First fit: 1."));
+    // The button went with the report: the keyboard lands on the step's heading.
+    gloo::timers::future::TimeoutFuture::new(20).await;
+    let focused = gloo::utils::document()
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default();
+    assert_eq!(focused, "narration-title");
     m.destroy();
 }
 
@@ -1212,5 +1219,22 @@ async fn focus_goes_to_the_field_then_to_the_verdict() {
     assert!(focused().contains("answer-input"), "{}", focused());
     m.submit_answer("3").await;
     assert!(focused().contains("question-feedback"), "{}", focused());
+    m.destroy();
+}
+
+/// The code pane's heading names the function of the era shown, as its source line
+/// does: under v5.11 a page request is handled by VT-d's own thread, not by the
+/// generic handler that came later.
+#[wasm_bindgen_test]
+async fn the_code_heading_names_the_eras_function() {
+    let m = Mounted::new(
+        include_str!("../../core/src/lessons/09-stale-fault.json"),
+        7,
+    )
+    .await;
+    let heading = m.text("#code-title");
+    assert!(heading.contains("prq_event_thread"), "{heading}");
+    assert!(!heading.contains("iopf_handle_group"), "{heading}");
+    assert!(m.text(".code-source").contains("prq_event_thread"));
     m.destroy();
 }

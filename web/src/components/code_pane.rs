@@ -56,7 +56,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
         .copied();
     html! {
         <section class="code-pane panel" aria-labelledby="code-title">
-            <h2 id="code-title">{ "Code: " }<code>{ st.func.title() }</code></h2>
+            <h2 id="code-title">{ "Code: " }<code>{ source.function }</code></h2>
             <p class="code-source">
                 { "Our pseudo-code of " }<code>{ source.function }</code>{ " in " }<code>{ source.file }</code>
                 { ", " }{ source.version }
@@ -74,7 +74,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             <p class="code-scroll-hint muted">{ "Lines too long for this screen scroll sideways: swipe the listing to read their ends." }</p>
             // Scrolled sideways on a phone, where the browser lets the keyboard focus it:
             // its arrow keys scroll it, they do not step the player.
-            <ol class="code" aria-label={format!("Pseudo-code of {}", st.func.title())} data-own-keys="">
+            <ol class="code" aria-label={format!("Pseudo-code of {}", source.function)} data-own-keys="">
                 { for listing.iter().map(|line| {
                     // A step that runs a long queue passes a line once per request: the
                     // first few places, then "…".

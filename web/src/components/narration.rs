@@ -32,6 +32,18 @@ fn result_chip(result: &Outcome, warned: bool, events: &[Event], abandoned: usiz
 /// How the lesson's questions went, at its end: right the first time out of how many,
 /// and a button per question missed or skipped that goes to the step teaching its
 /// concept. Nothing for a lesson without questions.
+/// Focuses the narration's heading (the step shown) and scrolls it into view.
+fn focus_step_heading() {
+    use wasm_bindgen::JsCast;
+    let heading = gloo::utils::document()
+        .get_element_by_id("narration-title")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(h) = heading {
+        h.scroll_into_view_with_bool(true);
+        let _ = h.focus();
+    }
+}
+
 fn end_report(state: &AppContext) -> Html {
     let report = lesson_report(&state.base, |i| state.first_answer_right(i));
     if report.questions == 0 {
@@ -46,7 +58,12 @@ fn end_report(state: &AppContext) -> Html {
                     { for report.revisit.iter().map(|r| {
                         let d = state.dispatcher();
                         let to = r.learn_at + 1;
-                        let go = Callback::from(move |_| d.dispatch(Action::Seek(to)));
+                        let go = Callback::from(move |_| {
+                            d.dispatch(Action::Seek(to));
+                            // The button goes with the report: the keyboard lands on the
+                            // step's heading, scrolled clear of the sticky player.
+                            gloo::timers::callback::Timeout::new(0, focus_step_heading).forget();
+                        });
                         html! {
                             <li>{ r.words() }{ " " }
                                 <button type="button" onclick={go}
@@ -80,7 +97,7 @@ pub fn Narration() -> Html {
     let Some(i) = state.index() else {
         return html! {
             <section class="narration panel" aria-labelledby="narration-title">
-                <h2 id="narration-title">{ &lesson.title }</h2>
+                <h2 id="narration-title" tabindex="-1">{ &lesson.title }</h2>
                 <div class="live" aria-live={live}>
                     if !lesson.summary.is_empty() { <p class="summary">{ &lesson.summary }</p> }
                     if let Some(intro) = &lesson.intro {
@@ -140,7 +157,7 @@ pub fn Narration() -> Html {
     let hazards: Vec<&str> = hazards(&st.events).collect();
     html! {
         <section class="narration panel" aria-labelledby="narration-title">
-            <h2 id="narration-title">
+            <h2 id="narration-title" tabindex="-1">
                 { format!("Step {} of {}", num(state.pos as u64), num(len as u64)) }
                 <span class="op-name">{ st.op }</span>
                 if let Some(t) = &st.thread { <span class="tag" title="who runs it">{ t }</span> }

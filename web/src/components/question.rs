@@ -25,7 +25,8 @@ pub struct QuestionProps {
     pub written_for: Option<AttrValue>,
 }
 
-/// Scrolls `node` up until its bottom edge is in the window, if it lies below it.
+/// Scrolls `node` into the window if it lies below it (its bottom edge in view) or above
+/// it (its top edge in view).
 fn bring_into_view(node: &NodeRef) {
     let Some(el) = node.cast::<web_sys::Element>() else {
         return;
@@ -36,7 +37,10 @@ fn bring_into_view(node: &NodeRef) {
         .and_then(|h| h.as_f64())
         .unwrap_or(f64::MAX);
     let rect = el.get_bounding_client_rect();
-    if rect.bottom() > height && rect.top() > 0.0 {
+    if rect.top() < 0.0 {
+        // Above the window (the learner stepped from further down): its top edge in view.
+        el.scroll_into_view_with_bool(true);
+    } else if rect.bottom() > height {
         el.scroll_into_view_with_bool(false);
     }
 }
