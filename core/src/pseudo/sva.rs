@@ -297,14 +297,14 @@ const UNBIND_V5_5: &str = "\
 const UNBIND_V5_11: &str = "\
 [unbind.enter] void iommu_sva_unbind_device(handle)
 {
-[unbind.drain] \tdriver->sva_unbind(handle);     /* drains the PASID's page requests first */
+[unbind.drain] \tdriver->sva_unbind(handle);     /* VT-d: intel_svm_unbind_mm() -> intel_svm_drain_prq() */
 [unbind.put] \tiommu_sva_free_pasid(mm);          /* ioasid_put(mm->pasid); mm->pasid = 0 if it freed */
 }";
 
 const UNBIND_V5_18: &str = "\
 [unbind.enter] void iommu_sva_unbind_device(handle)
 {
-[unbind.drain] \tdriver->sva_unbind(handle);     /* drains the PASID's page requests first */
+[unbind.drain] \tdriver->sva_unbind(handle);     /* VT-d: intel_svm_unbind_mm() -> intel_svm_drain_prq() */
 [+unbind.drain] \t/* the PASID stays with the mm: no iommu_sva_free_pasid() any more */
 [unbind.mmdrop] \t/* last device of an exited mm: mmu_notifier_unregister() -> mmdrop() -> __mmdrop() */
 }";
