@@ -463,19 +463,7 @@ impl World {
 
 /// The value an unsigned variable holds after being assigned `-errno`.
 fn errno_as_unsigned(e: Errno) -> Ioasid {
-    let code: u32 = match e {
-        Errno::ENOENT => 2,
-        Errno::EPERM => 1,
-        Errno::EAGAIN => 11,
-        Errno::ENOMEM => 12,
-        Errno::EACCES => 13,
-        Errno::EBUSY => 16,
-        Errno::EEXIST => 17,
-        Errno::EINVAL => 22,
-        Errno::ENOSPC => 28,
-        Errno::EOVERFLOW => 75,
-        Errno::EOPNOTSUPP => 95,
-        Errno::INVALID_IOASID => 1,
-    };
+    // INVALID_IOASID is no errno: as -1 it is its own value, 0xFFFFFFFF.
+    let code: u32 = crate::quiz::errno_code(e).unwrap_or(1);
     code.wrapping_neg()
 }
