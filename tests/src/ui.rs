@@ -238,3 +238,29 @@ pub fn pending_faults_lesson(n: usize) -> String {
     out.push_str(r#",{"op":"run_faults"}]}"#);
     out
 }
+
+/// Runs `script` in the page and returns its value; panics, naming it, if it throws.
+pub async fn js(browser: &Browser, script: &str) -> Value {
+    browser
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("FAILED: running `{script}`: {e}"))
+}
+
+/// The page's address, once it contains `part` (the app writes it a moment after a
+/// change); panics after 5 s.
+pub async fn wait_url(browser: &Browser, part: &str) -> String {
+    for _ in 0..100 {
+        let url = browser
+            .current_url()
+            .await
+            .expect("the page's URL")
+            .to_string();
+        if url.contains(part) {
+            return url;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = browser.current_url().await.expect("the page's URL");
+    panic!("FAILED: the URL `{url}` never contained `{part}`");
+}

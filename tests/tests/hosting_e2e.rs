@@ -11,7 +11,7 @@ use ioasid_core::Lesson;
 use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
 use ioasid_tests::ui::{
-    churn_lesson, import_file, open, select, step_count, text, wait_for, wait_step,
+    churn_lesson, import_file, js, open, select, step_count, text, wait_for, wait_step, wait_url,
 };
 use serde_json::Value;
 
@@ -26,30 +26,6 @@ fn copy_site(from: &Path, to: &Path, skip: impl Fn(&str) -> bool) {
             std::fs::copy(entry.path(), to.join(&name)).expect("copy a file of dist/");
         }
     }
-}
-
-async fn js(browser: &Browser, script: &str) -> Value {
-    browser
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("FAILED: running `{script}`: {e}"))
-}
-
-/// The page's address, once it contains `part` (the app writes it a moment after a change).
-async fn wait_url(browser: &Browser, part: &str) -> String {
-    for _ in 0..100 {
-        let url = browser
-            .current_url()
-            .await
-            .expect("the page's URL")
-            .to_string();
-        if url.contains(part) {
-            return url;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = browser.current_url().await.expect("the page's URL");
-    panic!("FAILED: the URL `{url}` never contained `{part}`");
 }
 
 /// The start-up message's text, once it shows.

@@ -12,8 +12,8 @@ use ioasid_core::{run_lesson, Lesson};
 use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
 use ioasid_tests::ui::{
-    click_button, click_text, import_file, open, press, press_char, select, step_count, text,
-    wait_for, wait_step,
+    click_button, click_text, import_file, js, open, press, press_char, select, step_count, text,
+    wait_for, wait_step, wait_url,
 };
 use serde_json::Value;
 
@@ -25,26 +25,6 @@ fn total_of(count: &str) -> usize {
         .map(|s| s.replace(',', ""))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no step total in `{count}`"))
-}
-
-async fn js(browser: &Browser, script: &str) -> Value {
-    browser
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("FAILED: running `{script}`: {e}"))
-}
-
-/// Waits until the page's URL contains `part` (the app writes it a moment after a change).
-async fn wait_url(browser: &Browser, part: &str) {
-    for _ in 0..60 {
-        let url = browser.current_url().await.expect("the page's URL");
-        if url.as_str().contains(part) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = browser.current_url().await.expect("the page's URL");
-    panic!("FAILED: the URL `{url}` never contained `{part}`");
 }
 
 #[tokio::test]
