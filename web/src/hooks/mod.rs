@@ -1,5 +1,6 @@
 //! The app's hooks: keyboard shortcuts, playback timer, URL state, theme (and the system's),
-//! chunked runs and file import.
+//! chunked runs and file reads (one driver, `chunked`), and file import.
+pub(crate) mod chunked;
 pub mod use_file_import;
 pub mod use_keyboard;
 pub mod use_playback;

@@ -1,58 +1,33 @@
-//! Computes a long run in chunks so the page never blocks: a timeout per chunk, each
-//! advancing the runner for at most `BUDGET_MS`, reporting progress, and handing the
-//! finished trace back with `Action::Computed`. A new request (or unmounting) cancels the
-//! old one.
+//! Computes a long run in chunks so the page never blocks (see [`super::chunked`]): each
+//! chunk advances the runner, reports progress, and the last hands the finished trace
+//! back with `Action::Computed`. A new request (or unmounting) cancels the old one.
+use super::chunked::{self, now_ms, Chunked};
 use crate::state::{Action, AppState, RunRequest};
-use gloo::timers::callback::Timeout;
 use ioasid_core::Runner;
-use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
 /// Steps between two looks at the clock.
 const CHUNK: usize = 200;
-/// The most one chunk may take, in milliseconds.
-const BUDGET_MS: f64 = 25.0;
 
-struct Job {
+struct RunWork {
     gen: u64,
     runner: Option<Runner>,
-    cancelled: bool,
-    dispatch: UseReducerDispatcher<AppState>,
 }
 
-/// Milliseconds from an arbitrary start (the Performance API's clock).
-pub fn now_ms() -> f64 {
-    gloo::utils::window()
-        .performance()
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
-}
-
-fn schedule(job: Rc<RefCell<Job>>) {
-    // A timeout that owns its closure must not be dropped while that closure runs, so
-    // each one is let go; cancelling sets the flag it checks.
-    Timeout::new(0, move || run_chunk(job)).forget();
-}
-
-fn run_chunk(job: Rc<RefCell<Job>>) {
-    let (message, again) = {
-        let mut j = job.borrow_mut();
-        if j.cancelled {
-            return;
-        }
-        let start = now_ms();
-        let Some(runner) = j.runner.as_mut() else {
-            return;
+impl Chunked for RunWork {
+    fn work(&mut self, deadline: f64) -> (Option<Action>, bool) {
+        let Some(runner) = self.runner.as_mut() else {
+            return (None, false);
         };
         let mut done = false;
-        while !done && now_ms() - start < BUDGET_MS {
+        while !done && now_ms() < deadline {
             done = runner.advance(CHUNK);
         }
         let (steps, total) = runner.progress();
-        let gen = j.gen;
+        let gen = self.gen;
         if done {
-            let trace = j.runner.take().map(Runner::finish);
+            let trace = self.runner.take().map(Runner::finish);
             (
                 trace.map(|t| Action::Computed {
                     gen,
@@ -70,13 +45,6 @@ fn run_chunk(job: Rc<RefCell<Job>>) {
                 true,
             )
         }
-    };
-    let dispatch = job.borrow().dispatch.clone();
-    if let Some(m) = message {
-        dispatch.dispatch(m);
-    }
-    if again {
-        schedule(job);
     }
 }
 
@@ -85,22 +53,19 @@ fn run_chunk(job: Rc<RefCell<Job>>) {
 pub fn use_run_job(request: Option<RunRequest>, dispatch: UseReducerDispatcher<AppState>) {
     let gen = request.as_ref().map(|r| r.gen);
     use_effect_with(gen, move |_| {
-        let job = request.map(|req| {
+        let task = request.map(|req| {
             let runner = Runner::new(&req.lesson, req.profile, req.knobs.clone(), true);
-            let job = Rc::new(RefCell::new(Job {
-                gen: req.gen,
-                runner: Some(runner),
-                cancelled: false,
+            chunked::start(
+                RunWork {
+                    gen: req.gen,
+                    runner: Some(runner),
+                },
                 dispatch,
-            }));
-            schedule(Rc::clone(&job));
-            job
+            )
         });
         move || {
-            if let Some(job) = job {
-                let mut j = job.borrow_mut();
-                j.cancelled = true;
-                j.runner = None;
+            if let Some(task) = task {
+                chunked::cancel(&task);
             }
         }
     });
