@@ -1,4 +1,6 @@
-//! The built-in lessons, embedded so the native tests and the web app share them.
+//! The built-in lessons: [`ALL`] embeds their JSON (the command line and the native
+//! tests run them); [`INDEX`] names them without it (the browser lists them and fetches
+//! the one opened, so its build does not carry every lesson's text).
 
 /// A built-in lesson: its id (file stem) and JSON text.
 pub struct BuiltIn {
@@ -7,14 +9,78 @@ pub struct BuiltIn {
 }
 
 impl BuiltIn {
-    /// The lesson's number in the course, from its file name (`04-guest-boot-vcmd` is
-    /// 4; the 2019 design thread is 0), so a lesson keeps its number when one is added
-    /// before it.
+    /// The lesson's number in the course: [`number_of`].
     pub fn number(&self) -> Option<u32> {
-        let digits: String = self.id.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
+        number_of(self.id)
     }
 }
+
+/// A built-in lesson's number in the course, from its file name (`04-guest-boot-vcmd`
+/// is 4; the 2019 design thread is 0), so a lesson keeps its number when one is added
+/// before it.
+pub fn number_of(id: &str) -> Option<u32> {
+    let digits: String = id.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A built-in lesson named without its text: its id (the file stem, so the browser
+/// fetches `lessons/<id>.json`) and its title. A test checks it against [`ALL`].
+pub struct Listed {
+    pub id: &'static str,
+    pub title: &'static str,
+}
+
+/// Every built-in lesson's id and title, in course order, as [`ALL`] has them.
+pub const INDEX: &[Listed] = &[
+    Listed {
+        id: "00-design-thread",
+        title: "The 2019 design thread: what was proposed, and what the merged kernel changed",
+    },
+    Listed {
+        id: "01-first-fit",
+        title: "First fit and reuse",
+    },
+    Listed {
+        id: "02-sets",
+        title: "Sets: one space, many owners",
+    },
+    Listed {
+        id: "03-deferred-binding",
+        title: "Deferred binding: an ID before its data",
+    },
+    Listed {
+        id: "04-guest-boot-vcmd",
+        title: "Guest boot with a paravirtual allocator",
+    },
+    Listed {
+        id: "05-host-misbehaves",
+        title: "When the host misbehaves",
+    },
+    Listed {
+        id: "06-unregistering",
+        title: "Unregistering allocators",
+    },
+    Listed {
+        id: "07-references-eras",
+        title: "References through the eras",
+    },
+    Listed {
+        id: "08-page-requests",
+        title: "Page requests and groups",
+    },
+    Listed {
+        id: "09-stale-fault",
+        title: "The stale fault",
+    },
+    Listed {
+        id: "10-quotas-owners-spids",
+        title: "Quotas, owners and guest PASIDs",
+    },
+    Listed {
+        id: "11-what-came-after",
+        title: "What came after: global PASIDs and per-device domains",
+    },
+];
 
 /// Every built-in lesson, in course order.
 pub const ALL: &[BuiltIn] = &[
@@ -87,5 +153,19 @@ mod tests {
             Some(0),
             "the 2019 design thread opens the course"
         );
+    }
+
+    #[test]
+    fn the_index_names_every_lesson_with_its_own_title() {
+        let listed: Vec<(&str, &str)> = INDEX.iter().map(|l| (l.id, l.title)).collect();
+        let parsed: Vec<(&str, String)> = ALL
+            .iter()
+            .map(|b| {
+                let lesson = crate::lesson::Lesson::parse(b.json).expect("a built-in parses");
+                (b.id, lesson.title)
+            })
+            .collect();
+        let parsed: Vec<(&str, &str)> = parsed.iter().map(|(i, t)| (*i, t.as_str())).collect();
+        assert_eq!(listed, parsed);
     }
 }

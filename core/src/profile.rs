@@ -462,7 +462,7 @@ impl Knobs {
             }
             merged.insert(k.clone(), v.clone());
         }
-        serde_path_to_error::deserialize(serde_json::Value::Object(merged)).map_err(|e| {
+        serde_path_to_error::deserialize(&serde_json::Value::Object(merged)).map_err(|e| {
             // The path names the knob whose value is wrong.
             let knob = e.path().to_string();
             format!("knob `{knob}`: {}", e.into_inner())

@@ -33,10 +33,25 @@ impl Trace {
         let Some((at, snap)) = j.checked_sub(1).and_then(|j| self.snapshots.get(j)) else {
             return self.last.clone();
         };
-        let mut w = snap.clone();
-        // Replay quietly: the steps' records are already in the trace.
+        self.replay(snap.clone(), *at..n)
+    }
+
+    /// The world after step `i`, given `before`, the world before it
+    /// ([`Self::world_before`]`(i)`, or the world the UI shows for step `i - 1`): one clone
+    /// and one step, where [`Self::world_after`] may replay many (a world of 100,000
+    /// processes spaces its snapshots thousands of steps apart). The UI steps forward
+    /// with it. Given another world, the result is that world with step `i` run on it.
+    pub fn world_after_step(&self, i: usize, before: &World) -> World {
+        if i.saturating_add(1) >= self.steps.len() {
+            return self.last.clone();
+        }
+        self.replay(before.clone(), i..i + 1)
+    }
+
+    /// Runs the steps `range` on `w` quietly (their records are already in the trace).
+    fn replay(&self, mut w: World, range: std::ops::Range<usize>) -> World {
         w.log = StepLog::default();
-        for k in *at..n {
+        for k in range {
             if let Some(step) = self.ops.get(k) {
                 w.step = k;
                 let (result, _) = exec(&mut w, &step.op);

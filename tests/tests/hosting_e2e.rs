@@ -15,17 +15,34 @@ use ioasid_tests::ui::{
 };
 use serde_json::Value;
 
-/// Copies the files of `from` into `to` (one level deep, as trunk writes dist/), leaving
-/// out those `skip` names.
-fn copy_site(from: &Path, to: &Path, skip: impl Fn(&str) -> bool) {
+/// Copies the files of `from` into `to`, with its folders (dist/lessons/), leaving out
+/// those `skip` names.
+fn copy_site(from: &Path, to: &Path, skip: &dyn Fn(&str) -> bool) {
     std::fs::create_dir_all(to).expect("create the site's folder");
     for entry in std::fs::read_dir(from).expect("read dist/") {
         let entry = entry.expect("a dist/ entry");
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && !skip(&name) {
+        if skip(&name) {
+            continue;
+        }
+        if entry.path().is_dir() {
+            copy_site(&entry.path(), &to.join(&name), skip);
+        } else {
             std::fs::copy(entry.path(), to.join(&name)).expect("copy a file of dist/");
         }
     }
+}
+
+/// The built-in lessons' files the server was asked for, in order.
+fn lessons_served(site: &StaticServer) -> Vec<String> {
+    site.served()
+        .iter()
+        .filter_map(|s| {
+            s.target
+                .rsplit_once("/lessons/")
+                .map(|(_, f)| f.to_string())
+        })
+        .collect()
 }
 
 /// The start-up message's text, once it shows.
@@ -44,7 +61,7 @@ async fn fallback(browser: &Browser) -> String {
 #[tokio::test]
 async fn the_site_works_from_a_sub_folder() {
     let root = TempDir::new("ioasid-hosting-sub");
-    copy_site(&require_dist(), &root.path().join("course/lab"), |_| false);
+    copy_site(&require_dist(), &root.path().join("course/lab"), &|_| false);
     let site = StaticServer::start(root.path()).expect("serve the temp folder");
     let browser = Browser::launch().await;
 
@@ -52,10 +69,13 @@ async fn the_site_works_from_a_sub_folder() {
     let count = step_count(&browser).await;
     assert!(count.starts_with("Step 5 of "), "{count}");
     assert!(text(&browser, ".notice").await.is_empty(), "no complaint");
+    // The build does not carry the lessons: the page fetched the one it shows, only.
+    assert_eq!(lessons_served(&site), ["02-sets.json"]);
 
-    // Another lesson, then Back and Forward.
+    // Another lesson (fetched when picked), then Back and Forward.
     select(&browser, "Lesson", "builtin:01-first-fit").await;
     wait_step(&browser, "Start · 13 steps").await;
+    assert_eq!(lessons_served(&site), ["02-sets.json", "01-first-fit.json"]);
     let url = wait_url(&browser, "lesson=01-first-fit").await;
     assert!(url.contains("/course/lab/"), "{url}");
     browser.back().await.expect("go back");
@@ -130,7 +150,9 @@ async fn opened_from_a_file_the_page_says_how_to_serve_it() {
 #[tokio::test]
 async fn a_missing_file_is_named() {
     let root = TempDir::new("ioasid-hosting-404");
-    copy_site(&require_dist(), root.path(), |name| name.ends_with(".wasm"));
+    copy_site(&require_dist(), root.path(), &|name| {
+        name.ends_with(".wasm")
+    });
     let site = StaticServer::start(root.path()).expect("serve the temp folder");
     let browser = Browser::launch().await;
     browser.goto(&site.url("/")).await.expect("load the page");
@@ -139,6 +161,41 @@ async fn a_missing_file_is_named() {
     assert!(said.contains("_bg.wasm"), "{said}");
     assert!(said.contains("404"), "{said}");
     assert!(!said.contains("does not support WebAssembly"), "{said}");
+    browser.close().await;
+}
+
+/// A copy of the site without one lesson's file: a link to that lesson says which file
+/// the server does not have, and shows the first lesson instead; the picker says the
+/// same when the lesson is picked.
+#[tokio::test]
+async fn a_missing_lesson_file_is_named() {
+    let root = TempDir::new("ioasid-hosting-lesson-404");
+    copy_site(&require_dist(), root.path(), &|name| name == "02-sets.json");
+    let site = StaticServer::start(root.path()).expect("serve the temp folder");
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/?lesson=02-sets&step=5")).await;
+    let notice = wait_for(&browser, ".notice", Duration::from_secs(20))
+        .await
+        .text()
+        .await
+        .expect("the notice's text");
+    assert!(notice.contains("lessons/02-sets.json"), "{notice}");
+    assert!(notice.contains("404"), "{notice}");
+    let first = ioasid_core::lessons::INDEX[0].title;
+    assert!(
+        notice.contains(&format!("Showing \"{first}\" from its start instead")),
+        "{notice}"
+    );
+    let picked = js(
+        &browser,
+        "const s = document.querySelector(\"select[aria-label='Lesson']\"); return s.value;",
+    )
+    .await;
+    assert_eq!(picked.as_str(), Some("builtin:00-design-thread"));
+    assert_eq!(
+        lessons_served(&site),
+        ["02-sets.json", "00-design-thread.json"]
+    );
     browser.close().await;
 }
 

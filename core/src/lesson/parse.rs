@@ -102,7 +102,7 @@ impl Header {
         };
         let mut profiles: Vec<Profile> = profile.into_iter().collect();
         if let Some(p) = top.remove("profiles") {
-            match serde_json::from_value::<Vec<String>>(p) {
+            match Vec::<String>::deserialize(&p) {
                 Err(e) => mistakes.push(top_err("profiles", e.to_string())),
                 Ok(list) => {
                     for (i, s) in list.iter().enumerate() {
@@ -484,7 +484,7 @@ pub(super) fn parse_step_parts(i: usize, v: Value) -> Result<Step, BrokenStep> {
         mistake: impl FnOnce(String, String),
     ) -> Option<T> {
         let v = m.remove(key)?;
-        parse_at(v)
+        parse_at(&v)
             .map_err(|(p, msg)| mistake(join(key, &p), hint(msg)))
             .ok()
     }
@@ -548,7 +548,7 @@ fn expectations_by_profile(
             let hint = did_you_mean(&k, &Profile::ALL.map(|p| p.name()));
             note(field.clone(), format!("{e}{hint}"));
         });
-        let outcome = parse_at::<Outcome, _>(v)
+        let outcome = parse_at::<Outcome, _>(&v)
             .map_err(|(p, msg)| note(join(&field, &p), expectation_hint(msg)));
         match (profile, outcome) {
             (Ok(p), Ok(o)) => {

@@ -2,8 +2,13 @@
 //! alarming a step's result is (the narration's result chip).
 use crate::trace::{Code, Event, Outcome, Response, StepTrace, Val};
 
+/// Responses a result's words name one by one; the rest are counted by code, so a step
+/// that answers a queue of 200,000 groups is still one short sentence.
+pub const RESPONSES_NAMED: usize = 4;
+
 impl Outcome {
     /// The result in words, e.g. "returned 2" or "failed: ENOENT (no such ID ...)".
+    /// Names at most [`RESPONSES_NAMED`] page responses, and counts the others.
     pub fn describe(&self) -> String {
         match self {
             Outcome::Err(e) => format!("failed: {} ({})", e.name(), e.meaning()),
@@ -15,8 +20,25 @@ impl Outcome {
                 "sent no response: no formed group was waiting".to_string()
             }
             Outcome::Ok(Val::Responses(r)) => {
-                let parts: Vec<String> = r.iter().map(Response::describe).collect();
-                format!("sent {}", parts.join("; "))
+                let (named, rest) = r.split_at(r.len().min(RESPONSES_NAMED));
+                let parts: Vec<String> = named.iter().map(Response::describe).collect();
+                if rest.is_empty() {
+                    return format!("sent {}", parts.join("; "));
+                }
+                let counts: Vec<String> = [Code::SUCCESS, Code::INVALID, Code::FAILURE]
+                    .iter()
+                    .filter_map(|code| {
+                        let n = rest.iter().filter(|x| x.code == *code).count();
+                        (n > 0).then(|| format!("{n} {code:?}"))
+                    })
+                    .collect();
+                format!(
+                    "sent {} responses: {}; and {} more ({})",
+                    r.len(),
+                    parts.join("; "),
+                    rest.len(),
+                    counts.join(", ")
+                )
             }
         }
     }
@@ -221,5 +243,41 @@ mod tests {
         let c = result_verdict(&Outcome::null(), false, &[created], 0);
         assert_eq!(c.severity, Severity::Warn);
         assert_eq!(c.text, "Succeeded, but the host keeps 3");
+    }
+
+    /// A queue of many groups answered in one step is a short sentence: the first
+    /// responses named, the others counted by code.
+    #[test]
+    fn many_responses_are_named_a_few_and_counted() {
+        let response = |group: u32, code: Code| Response {
+            device: Name::new("dev0"),
+            pasid: Some(1),
+            group,
+            code,
+            mm: None,
+        };
+        let two = Outcome::Ok(Val::Responses(vec![
+            response(1, Code::SUCCESS),
+            response(2, Code::INVALID),
+        ]));
+        assert_eq!(
+            two.describe(),
+            "sent SUCCESS to dev0 group 1 (PASID 1); INVALID to dev0 group 2 (PASID 1)"
+        );
+        let mut many: Vec<Response> = (1..=200_000).map(|g| response(g, Code::SUCCESS)).collect();
+        many[10].code = Code::INVALID;
+        many[11].code = Code::INVALID;
+        let words = Outcome::Ok(Val::Responses(many)).describe();
+        assert!(words.len() < 300, "{} characters", words.len());
+        assert!(
+            words.starts_with("sent 200000 responses: SUCCESS to dev0 group 1 (PASID 1); "),
+            "{words}"
+        );
+        assert!(words.contains("group 4 (PASID 1)"), "{words}");
+        assert!(!words.contains("group 5 "), "{words}");
+        assert!(
+            words.ends_with("; and 199996 more (199994 SUCCESS, 2 INVALID)"),
+            "{words}"
+        );
     }
 }

@@ -34,26 +34,13 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             </section>
         };
     };
-    let ioasid_core::pseudo::Listing {
-        source,
-        lines: listing,
-    } = st.func.listing(props.profile);
+    let listing = st.func.listing(props.profile);
     // Only this listing's lines are numbered (a step may also pass through lines of
     // another function's listing), so the order reads 1, 2, 3...
-    let ran: Vec<&str> = if props.revealed {
-        st.lines
-            .iter()
-            .copied()
-            .filter(|id| listing.iter().any(|l| l.id == Some(*id)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let current = ran
-        .iter()
-        .rev()
-        .find(|id| listing.iter().any(|l| l.id == Some(**id)))
-        .copied();
+    let reported: &[&str] = if props.revealed { &st.lines } else { &[] };
+    let marks = listing.marks(reported, ORDER_SHOWN);
+    let source = &listing.source;
+    let current = marks.iter().any(|m| m.current);
     html! {
         <section class="code-pane panel" aria-labelledby="code-title">
             <h2 id="code-title">{ "Code: " }<code>{ source.function }</code></h2>
@@ -66,7 +53,7 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             </p>
             if !props.revealed {
                 <p class="muted">{ "Answer the question to see which lines run." }</p>
-            } else if current.is_none() {
+            } else if !current {
                 <p class="muted">{ "No line of this listing ran at this step." }</p>
             } else {
                 <p class="muted code-legend">{ "✓ marks the lines this step ran. Numbers give the order of the lines the model reports (entry, branches taken, stores); ▶ is the last. A condition is marked only when its branch was taken." }</p>
@@ -75,17 +62,14 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             // Scrolled sideways on a phone, where the browser lets the keyboard focus it:
             // its arrow keys scroll it, they do not step the player.
             <ol class="code" aria-label={format!("Pseudo-code of {}", source.function)} data-own-keys="">
-                { for listing.iter().map(|line| {
+                { for listing.lines.iter().zip(&marks).map(|(line, mark)| {
                     // A step that runs a long queue passes a line once per request: the
                     // first few places, then "…".
-                    let mut order: Vec<String> = line.id.map(|id| {
-                        ran.iter().enumerate().filter(|(_, r)| **r == id).map(|(k, _)| (k + 1).to_string()).take(ORDER_SHOWN + 1).collect()
-                    }).unwrap_or_default();
-                    if order.len() > ORDER_SHOWN {
-                        order[ORDER_SHOWN] = "…".to_string();
+                    let mut order: Vec<String> = mark.order.iter().map(usize::to_string).collect();
+                    if mark.more {
+                        order.push("…".to_string());
                     }
-                    let is_run = line.ran(&ran);
-                    let is_current = is_run && line.id == current;
+                    let (is_run, is_current) = (mark.ran, mark.current);
                     let branch = is_run && line.text.contains("if (");
                     let class = classes!(
                         "code-line",

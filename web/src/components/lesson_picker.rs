@@ -1,6 +1,6 @@
 //! The lesson picker: the built-in lessons, the lessons imported in this session, and a
 //! lesson opened from a link.
-use crate::catalog::catalog;
+use crate::catalog;
 use crate::hooks::use_select_value;
 use crate::state::{Action, AppContext, Source};
 use crate::view::ByPtr;
@@ -41,8 +41,12 @@ pub fn LessonPicker() -> Html {
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
                 let v = s.value();
-                if let Some(id) = v.strip_prefix("builtin:") {
-                    d.dispatch(Action::LoadLesson(id.to_string()));
+                if let Some(entry) = v.strip_prefix("builtin:").and_then(catalog::entry) {
+                    // Opened once its file is fetched (at once when it was before).
+                    let d = d.clone();
+                    catalog::fetch(vec![entry.id], move || {
+                        d.dispatch(Action::LoadLesson(entry.id.to_string()))
+                    });
                 } else if let Some(i) = v.strip_prefix("import:").and_then(|i| i.parse().ok()) {
                     d.dispatch(Action::OpenImport(i));
                 }
@@ -54,11 +58,11 @@ pub fn LessonPicker() -> Html {
             <span>{ "Lesson" }</span>
             <select ref={select} aria-label="Lesson" {onchange}>
                 <optgroup label="Built-in lessons">
-                    { for catalog().iter().map(|e| {
+                    { for catalog::catalog().map(|e| {
                         let v = format!("builtin:{}", e.id);
                         let title = match e.number {
-                            Some(n) => format!("{n}. {}", e.title()),
-                            None => e.title(),
+                            Some(n) => format!("{n}. {}", e.title),
+                            None => e.title.to_string(),
                         };
                         html! { <option value={v.clone()} selected={v == current}>{ title }</option> }
                     }) }

@@ -12,7 +12,7 @@
 use crate::link::Link;
 use crate::state::{link_to_lesson, Action, AppState, Source};
 use crate::view::ByPtr;
-use crate::{b64, deflate};
+use crate::{b64, catalog, deflate};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
@@ -38,26 +38,30 @@ pub fn address_link() -> Link {
     Link::from_address(&location_search(), &location_hash())
 }
 
-/// Shows what `link` names: at once, or when it has a packed run (`z`: base64url, then
-/// raw deflate, then UTF-8), once that is unpacked (`opening` is set meanwhile, and the
-/// address is not written).
-fn open_link(mut link: Link, dispatch: UseReducerDispatcher<AppState>, opening: Rc<RefCell<bool>>) {
-    let Some(packed) = link.packed.clone() else {
-        dispatch.dispatch(Action::OpenLink(Rc::new(link)));
-        return;
-    };
-    let done = {
-        let opening = opening.clone();
-        move |text: Result<String, String>| {
-            link.unpack(text);
+/// Shows what `link` names, once the built-in lesson it needs is fetched (at once when it
+/// was before) and, when it has a packed run (`z`: base64url, then raw deflate, then
+/// UTF-8), that run is unpacked. `opening` is set meanwhile: the address is not written.
+fn open_link(link: Link, dispatch: UseReducerDispatcher<AppState>, opening: Rc<RefCell<bool>>) {
+    *opening.borrow_mut() = true;
+    let show = move |link: Link| {
+        catalog::fetch(catalog::needed_by(&link), move || {
             *opening.borrow_mut() = false;
             dispatch.dispatch(Action::OpenLink(Rc::new(link)));
+        });
+    };
+    let Some(packed) = link.packed.clone() else {
+        return show(link);
+    };
+    let done = {
+        let mut link = link;
+        move |text: Result<String, String>| {
+            link.unpack(text);
+            show(link);
         }
     };
     let Some(bytes) = b64::decode(&packed) else {
         return done(Err("it is not base64url text".into()));
     };
-    *opening.borrow_mut() = true;
     deflate::inflate(&bytes, move |raw| {
         done(raw.and_then(|r| String::from_utf8(r).map_err(|_| "it is not UTF-8 text".into())))
     });

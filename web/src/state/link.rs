@@ -3,7 +3,7 @@ use super::{clip, knobs_with, AppState, Notice, Source, Theme};
 use crate::catalog;
 use crate::link::{Link, LinkedLesson, MAX_LINK, MAX_URL_STEPS};
 use crate::url::UrlState;
-use crate::view::{lesson_error, num};
+use crate::view::num;
 use ioasid_core::lesson::{Lesson, Step};
 use std::rc::Rc;
 
@@ -32,17 +32,12 @@ impl AppState {
                     None
                 }
             },
-            Some(LinkedLesson::BuiltIn(id)) => match catalog::find(id) {
-                Some(entry) => match entry.lesson {
-                    Ok(l) => Some((Source::BuiltIn(id.clone()), l)),
-                    Err(e) => {
-                        problems.push(format!(
-                            "The lesson `{id}` cannot be read: {}",
-                            lesson_error(&e)
-                        ));
-                        None
-                    }
-                },
+            Some(LinkedLesson::BuiltIn(id)) => match catalog::lesson(id) {
+                Some(Ok(l)) => Some((Source::BuiltIn(id.clone()), l)),
+                Some(Err(e)) => {
+                    problems.push(format!("The lesson `{id}` cannot be read: {e}"));
+                    None
+                }
                 None => {
                     problems.push(format!("There is no lesson called `{}`.", clip(id, 60)));
                     None

@@ -13,7 +13,6 @@
 //! ones a jump passed, answers), `export` (the run as a lesson file), `speed` and `theme`.
 use crate::catalog;
 use crate::link::Link;
-use crate::view::lesson_error;
 use ioasid_core::lesson::{Lesson, LessonError, Step};
 pub use ioasid_core::quiz::Reply;
 use ioasid_core::space::World;
@@ -381,7 +380,7 @@ impl AppState {
     }
 
     /// Recomputes the worlds shown. `prev`: the old cursor, whether its step was revealed,
-    /// and its world, to reuse when moving one step on.
+    /// and its world, to reuse as the world before the step shown when moving one step on.
     fn refresh_worlds(&mut self, prev: Option<(usize, bool, Rc<World>)>) {
         let Some(i) = self.index() else {
             let w = Rc::new(self.trace.initial());
@@ -394,7 +393,9 @@ impl AppState {
             _ => Rc::new(self.trace.world_before(i)),
         };
         self.world = if self.revealed() {
-            Rc::new(self.trace.world_after(i))
+            // `before` is the world before step i: run that one step on it, rather than
+            // replay from a snapshot (thousands of steps back among many processes).
+            Rc::new(self.trace.world_after_step(i, &self.before))
         } else {
             Rc::clone(&self.before)
         };
@@ -441,7 +442,7 @@ impl AppState {
     }
 
     fn load_builtin(&mut self, id: &str) {
-        match catalog::find(id).map(|e| e.lesson) {
+        match catalog::lesson(id) {
             Some(Ok(lesson)) => {
                 self.open_lesson(Source::BuiltIn(id.to_string()), lesson, false);
             }
@@ -449,7 +450,7 @@ impl AppState {
                 self.notice = Some(Notice {
                     error: true,
                     title: format!("The lesson `{id}` cannot be read."),
-                    details: vec![lesson_error(&e)],
+                    details: vec![e],
                 });
             }
             None => {

@@ -76,7 +76,7 @@ impl AppState {
         Rc::make_mut(&mut self.answers).insert(step, reply);
         Rc::make_mut(&mut self.passed_questions).retain(|i| *i != step);
         if self.index() == Some(step) {
-            self.world = Rc::new(self.trace.world_after(step));
+            self.world = Rc::new(self.trace.world_after_step(step, &self.before));
         }
     }
 }

@@ -1,0 +1,63 @@
+//! Stepping forward one step at a time from the world shown (what the page does) gives
+//! the same world as seeking there from a snapshot: `Trace::world_after_step` against
+//! `Trace::world_after`, for every built-in lesson under every profile it declares, and
+//! for a lesson whose snapshots are spaced out (many processes).
+use ioasid_core::lesson::Lesson;
+use ioasid_core::run::run_under;
+use ioasid_core::{lessons, Trace};
+
+/// Walks `trace` forward from its start as the page does, comparing the world after
+/// every `every`th step, and the last 50, with a seek to the same step; checks the
+/// invariants of those.
+fn walk(trace: &Trace, what: &str, every: usize) {
+    let mut before = trace.world_before(0);
+    for i in 0..trace.len() {
+        let stepped = trace.world_after_step(i, &before);
+        if i % every != 0 && i + 50 < trace.len() {
+            before = stepped;
+            continue;
+        }
+        let sought = trace.world_after(i);
+        assert_eq!(
+            format!("{stepped:?}"),
+            format!("{sought:?}"),
+            "{what}: the world after step {i}"
+        );
+        if let Err(e) = stepped.check_invariants() {
+            panic!("{what}: invariant broken after step {i}: {e}");
+        }
+        before = stepped;
+    }
+}
+
+#[test]
+fn stepping_forward_matches_seeking_in_every_built_in_lesson() {
+    for b in lessons::ALL {
+        let lesson = Lesson::parse(b.json).expect("a built-in parses");
+        for profile in &lesson.profiles {
+            let trace = run_under(&lesson, *profile).expect("runs");
+            walk(&trace, &format!("{} under {profile}", b.id), 1);
+        }
+    }
+}
+
+#[test]
+fn stepping_forward_matches_seeking_where_snapshots_are_far_apart() {
+    let mut steps = Vec::new();
+    for p in 0..1_500 {
+        steps.push(serde_json::json!({"op": "mm_create", "mm": format!("P{p}"),
+            "maps": [{"start": 4_194_304, "len": 65_536, "perm": "rw"}]}));
+        steps.push(serde_json::json!({"op": "bind", "device": "dev0", "mm": format!("P{p}")}));
+    }
+    let lesson = Lesson::from_value(serde_json::json!({
+        "format": 1, "title": "processes", "profile": "v5.18", "steps": steps}))
+    .expect("the lesson reads");
+    let trace = run_under(&lesson, lesson.profile).expect("runs");
+    assert!(
+        trace.snapshot_count() < trace.len() / ioasid_core::run::SNAPSHOT_EVERY,
+        "the snapshots are spaced out: {} for {} steps",
+        trace.snapshot_count(),
+        trace.len()
+    );
+    walk(&trace, "1,500 processes", 7);
+}
