@@ -119,6 +119,11 @@ pub fn needed_by(link: &crate::link::Link) -> Vec<&'static str> {
 /// Returns at once; `done` runs from the browser's event loop (in the crate's tests, at
 /// once). Unknown ids are skipped.
 pub fn fetch(ids: Vec<&'static str>, done: impl FnOnce() + 'static) {
+    // One copy of the fetching code for every caller's `done`.
+    fetch_then(ids, Box::new(done));
+}
+
+fn fetch_then(ids: Vec<&'static str>, done: Box<dyn FnOnce()>) {
     let missing: Vec<&'static str> = ids
         .into_iter()
         .filter_map(|id| entry(id).map(|e| e.id))

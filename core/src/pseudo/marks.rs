@@ -1,6 +1,5 @@
 //! Which lines of a listing a step ran, for the code pane: [`Listing::marks`].
 use super::Listing;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How one line of a listing shows for a step.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,25 +37,25 @@ impl Listing {
     /// assert!(marks[line].ran && marks[line].current);
     /// ```
     pub fn marks(&self, reported: &[&str], shown: usize) -> Vec<LineMark> {
-        let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (k, line) in self.lines.iter().enumerate() {
-            if let Some(id) = line.id {
-                by_id.entry(id).or_default().push(k);
-            }
-        }
+        // The reported lines' ids, sorted, with the line each is on.
+        let mut ids: Vec<(&str, usize)> = (self.lines.iter().enumerate())
+            .filter_map(|(k, l)| l.id.map(|id| (id, k)))
+            .collect();
+        ids.sort_unstable();
+        let on = |id| lines_of(&ids, id);
         let mut marks = vec![LineMark::default(); self.lines.len()];
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut place = 0;
         let mut last = None;
         for id in reported {
-            let Some((&id, lines)) = by_id.get_key_value(id) else {
+            let mut lines = on(id).peekable();
+            if lines.peek().is_none() {
                 continue;
-            };
+            }
             place += 1;
-            last = Some(id);
-            seen.insert(id);
-            for &k in lines {
+            last = Some(*id);
+            for k in lines {
                 let Some(m) = marks.get_mut(k) else { continue };
+                m.ran = true;
                 if m.order.len() < shown {
                     m.order.push(place);
                 } else {
@@ -64,16 +63,28 @@ impl Listing {
                 }
             }
         }
+        // Straight-line code ran with any of its reported lines.
+        let ran: Vec<bool> = marks.iter().map(|m| m.ran).collect();
         for (line, m) in self.lines.iter().zip(marks.iter_mut()) {
-            m.ran = match (line.id, line.with) {
-                (Some(id), _) => seen.contains(id),
-                (None, Some(with)) => with.split('|').any(|a| seen.contains(a)),
-                (None, None) => false,
-            };
+            if let (None, Some(with)) = (line.id, line.with) {
+                m.ran = with
+                    .split('|')
+                    .any(|a| on(a).any(|k| ran.get(k).copied().unwrap_or(false)));
+            }
             m.current = m.ran && line.id.is_some() && line.id == last;
         }
         marks
     }
+}
+
+/// The lines (indices) of the sorted `ids` whose id is `id`.
+fn lines_of<'a>(ids: &'a [(&str, usize)], id: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let from = ids.partition_point(|(x, _)| *x < id);
+    ids.get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |(x, _)| *x == id)
+        .map(|(_, k)| *k)
 }
 
 #[cfg(test)]
