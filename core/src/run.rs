@@ -11,6 +11,7 @@ use crate::trace::{snapshot_gap, Event, Marker, Outcome, StepLog, StepTrace, Val
 /// `Trace` and the snapshot spacing live in [`crate::trace`]; kept here for old paths.
 pub use crate::trace::{Trace, SNAPSHOT_EVERY, WEIGHT_PER_STEP};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 impl Trace {
     /// The world after step `i` (clamped to the last step). Cost: one snapshot clone
@@ -139,8 +140,45 @@ impl Trace {
 pub struct Runner {
     trace: Trace,
     world: World,
-    pending: std::vec::IntoIter<Step>,
+    pending: Pending,
     total: usize,
+}
+
+/// The steps a [`Runner`] has still to run.
+enum Pending {
+    /// Its own copy of the steps.
+    Owned(std::vec::IntoIter<Step>),
+    /// A lesson's steps then more steps (the sandbox's), shared with the caller: each
+    /// step is copied as it runs, so no call copies them all at once.
+    Shared {
+        lesson: Rc<Lesson>,
+        more: Rc<Vec<Step>>,
+        next: usize,
+    },
+}
+
+impl Pending {
+    fn is_done(&self) -> bool {
+        match self {
+            Pending::Owned(steps) => steps.len() == 0,
+            Pending::Shared { lesson, more, next } => *next >= lesson.steps.len() + more.len(),
+        }
+    }
+
+    fn next(&mut self) -> Option<Step> {
+        match self {
+            Pending::Owned(steps) => steps.next(),
+            Pending::Shared { lesson, more, next } => {
+                let k = *next;
+                let step = match k.checked_sub(lesson.steps.len()) {
+                    None => lesson.steps.get(k),
+                    Some(j) => more.get(j),
+                };
+                *next += 1;
+                step.cloned()
+            }
+        }
+    }
 }
 
 impl Runner {
@@ -152,16 +190,49 @@ impl Runner {
 
     /// As `new`, taking the lesson by value (no copy of its steps).
     pub fn from_lesson(lesson: Lesson, profile: Profile, knobs: Knobs, record: bool) -> Runner {
+        let total = lesson.steps.len();
+        let pending = Pending::Owned(lesson.steps.into_iter());
+        Runner::start(lesson.title, pending, total, profile, knobs, record)
+    }
+
+    /// As `new` for `lesson`'s steps followed by `more` (the sandbox's), sharing both:
+    /// nothing is copied up front (a 200,000-step lesson takes a tenth of a second to
+    /// copy); each step is copied as [`Runner::advance`] runs it.
+    pub fn shared(
+        lesson: Rc<Lesson>,
+        more: Rc<Vec<Step>>,
+        profile: Profile,
+        knobs: Knobs,
+        record: bool,
+    ) -> Runner {
+        let total = lesson.steps.len().saturating_add(more.len());
+        let title = lesson.title.clone();
+        let pending = Pending::Shared {
+            lesson,
+            more,
+            next: 0,
+        };
+        Runner::start(title, pending, total, profile, knobs, record)
+    }
+
+    fn start(
+        title: String,
+        pending: Pending,
+        total: usize,
+        profile: Profile,
+        knobs: Knobs,
+        record: bool,
+    ) -> Runner {
         let mut world = World::new(profile, knobs.clone());
         world.log.record = record;
         Runner {
             trace: Trace {
-                title: lesson.title.clone(),
+                title,
                 profile,
                 knobs,
-                steps: Vec::with_capacity(lesson.steps.len()),
+                steps: Vec::with_capacity(total),
                 expect_failures: 0,
-                ops: Vec::with_capacity(lesson.steps.len()),
+                ops: Vec::with_capacity(total),
                 snapshots: Vec::new(),
                 next_snapshot: 0,
                 last: world.clone(),
@@ -170,8 +241,8 @@ impl Runner {
                 hazards: Default::default(),
             },
             world,
-            total: lesson.steps.len(),
-            pending: lesson.steps.into_iter(),
+            total,
+            pending,
         }
     }
 
@@ -183,7 +254,7 @@ impl Runner {
             };
             self.trace.run_next(&mut self.world, step);
         }
-        self.pending.len() == 0
+        self.pending.is_done()
     }
 
     /// The world after the steps run so far.

@@ -273,6 +273,9 @@ pub struct StepTrace {
     pub markers: Vec<Marker>,
 }
 
+/// Sentences of the model's explanation kept per step; the rest are counted.
+pub const EXPLAINED: usize = 12;
+
 /// What one step accumulates while it runs. Cleared before each step.
 #[derive(Clone, Debug, Default)]
 pub struct StepLog {
@@ -281,7 +284,11 @@ pub struct StepLog {
     pub kernel_log: Vec<String>,
     pub events: Vec<Event>,
     pub lines: Vec<&'static str>,
+    /// The model's sentences for the step: the first [`EXPLAINED`]; the others are
+    /// counted in `unexplained` (a step answering 200,000 page requests says one
+    /// sentence per group).
     pub explain: Vec<String>,
+    pub unexplained: usize,
     pub changed: Vec<Ioasid>,
     pub switched: bool,
     /// While above zero, `explain` is silent (an internal call narrates nothing).
@@ -325,7 +332,11 @@ impl StepLog {
     /// A piece of the generated narration.
     pub fn explain(&mut self, s: impl FnOnce() -> String) {
         if self.record && self.quiet == 0 {
-            self.explain.push(s());
+            if self.explain.len() < EXPLAINED {
+                self.explain.push(s());
+            } else {
+                self.unexplained += 1;
+            }
         }
     }
     /// Marks an ID as changed at this step. Cost: O(1) (a step that touches many IDs,

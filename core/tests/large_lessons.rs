@@ -100,3 +100,56 @@ fn registering_many_distinct_allocators_takes_linear_time() {
 fn many_allocators_joining_one_group_take_linear_time() {
     grows_linearly("one group", |n| register_many(n, true));
 }
+
+/// A step that answers a long queue is told in a few sentences: its result names a few
+/// responses and counts the rest, and the model's explanation keeps its first sentences
+/// and counts the others. Both were one sentence per group (9 MB of words for 200,000).
+#[test]
+fn a_step_answering_many_groups_is_told_briefly() {
+    let groups = 5_000;
+    let mut steps = vec![
+        json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4_194_304, "len": 65_536, "perm": "rw"}]}),
+        json!({"op": "bind", "device": "dev0", "mm": "A", "as": "pa"}),
+    ];
+    for g in 1..=groups {
+        steps.push(json!({"op": "fault", "device": "dev0", "pasid": "$pa", "addr": 4_194_304, "perm": "rw", "group": g}));
+    }
+    steps.push(json!({"op": "run_faults"}));
+    let lesson = Lesson::parse(
+        &json!({"format": 1, "title": "t", "profile": "v5.18", "steps": steps}).to_string(),
+    )
+    .expect("the lesson reads");
+    let trace = ioasid_core::run_lesson(&lesson).expect("runs");
+    let last = trace.steps.last().expect("a last step");
+    assert!(
+        last.explain.len() < 3_000,
+        "{} characters: {}",
+        last.explain.len(),
+        &last.explain[..300]
+    );
+    assert!(
+        last.explain.contains("Group 12 of dev0"),
+        "{}",
+        last.explain
+    );
+    assert!(
+        !last.explain.contains("Group 13 of dev0"),
+        "{}",
+        last.explain
+    );
+    assert!(
+        last.explain.ends_with(&format!(
+            "And {} more like these, not spelled out.",
+            groups - 12
+        )),
+        "{}",
+        &last.explain[last.explain.len() - 200..]
+    );
+    assert!(
+        last.result
+            .describe()
+            .ends_with("and 4996 more (4996 SUCCESS)"),
+        "{}",
+        last.result.describe()
+    );
+}

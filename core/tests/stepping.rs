@@ -61,3 +61,37 @@ fn stepping_forward_matches_seeking_where_snapshots_are_far_apart() {
     );
     walk(&trace, "1,500 processes", 7);
 }
+
+/// A run of a lesson's steps and the sandbox's, shared and copied step by step
+/// (`Runner::shared`), is the run of the lesson holding both.
+#[test]
+fn a_shared_run_matches_the_run_of_the_whole_lesson() {
+    use ioasid_core::run::Runner;
+    use std::rc::Rc;
+    for b in lessons::ALL {
+        let whole = Lesson::parse(b.json).expect("a built-in parses");
+        let mut base = whole.clone();
+        let more = base.steps.split_off(base.steps.len() / 2);
+        let (profile, knobs) = (
+            whole.profile,
+            whole.knobs_for(whole.profile).expect("knobs"),
+        );
+        let mut shared = Runner::shared(Rc::new(base), Rc::new(more), profile, knobs, true);
+        while !shared.advance(3) {}
+        let shared = shared.finish();
+        let plain = run_under(&whole, profile).expect("runs");
+        assert_eq!(shared.len(), whole.steps.len(), "{}", b.id);
+        assert_eq!(
+            format!("{:?}", shared.steps),
+            format!("{:?}", plain.steps),
+            "{}",
+            b.id
+        );
+        assert_eq!(
+            format!("{:?}", shared.last_world()),
+            format!("{:?}", plain.last_world()),
+            "{}",
+            b.id
+        );
+    }
+}

@@ -143,19 +143,27 @@ ensure_node() {
   apt_install nodejs npm
 }
 
-# wasm-opt comes from npm's binaryen (Debian's is too old for what wasm-bindgen emits).
+# wasm-opt comes from npm's binaryen (Debian's is too old for what wasm-bindgen emits);
+# esbuild minifies the JavaScript glue in release builds (Trunk.toml's post_build hook).
+# Both are pinned in package-lock.json; `npm ci` runs when either is not as pinned.
 ensure_binaryen() {
-  step "Checking wasm-opt (npm binaryen ${BINARYEN_MAJOR}, from package-lock.json)"
+  step "Checking wasm-opt and esbuild (npm binaryen ${BINARYEN_MAJOR}, esbuild, from package-lock.json)"
   ensure_node
-  local want have=""
-  want="$(cd "$REPO_ROOT" && node -p "require('./package-lock.json').packages['node_modules/binaryen'].version")"
-  if [ -f "$REPO_ROOT/node_modules/binaryen/package.json" ]; then
-    have="$(cd "$REPO_ROOT" && node -p "require('./node_modules/binaryen/package.json').version")"
-  fi
-  if [ "$have" = "$want" ] && [ -x "$REPO_ROOT/node_modules/.bin/wasm-opt" ]; then
-    info "binaryen ${have} already installed in node_modules/"
-  else
-    step "Installing binaryen ${want} (npm ci)"
+  local pkg want have missing=""
+  for pkg in binaryen esbuild; do
+    want="$(cd "$REPO_ROOT" && node -p "require('./package-lock.json').packages['node_modules/${pkg}'].version")"
+    have=""
+    if [ -f "$REPO_ROOT/node_modules/${pkg}/package.json" ]; then
+      have="$(cd "$REPO_ROOT" && node -p "require('./node_modules/${pkg}/package.json').version")"
+    fi
+    if [ "$have" = "$want" ]; then
+      info "${pkg} ${have} already installed in node_modules/"
+    else
+      missing="${missing} ${pkg}@${want}"
+    fi
+  done
+  if [ -n "$missing" ] || [ ! -x "$REPO_ROOT/node_modules/.bin/wasm-opt" ] || [ ! -x "$REPO_ROOT/node_modules/.bin/esbuild" ]; then
+    step "Installing${missing:- the npm tools} (npm ci)"
     (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
   fi
   export PATH="$REPO_ROOT/node_modules/.bin:$PATH"

@@ -62,47 +62,62 @@ pub(super) fn check_steps<'a>(
     profiles: Option<&[Profile]>,
     mistakes: &mut Mistakes,
 ) {
-    let mut names: HashSet<&str> = HashSet::new();
+    let mut names: HashSet<String> = HashSet::new();
     let count = Some(steps.len());
     for (i, (step, save_as)) in steps.enumerate() {
-        let checks = match step {
-            Err(broken) => {
-                // What the step's readable parts still show.
-                broken
-                    .mistakes
-                    .iter()
-                    .cloned()
-                    .for_each(|e| mistakes.push(e));
-                let op = broken.op.as_deref();
-                [
-                    check_question(i, op, broken.ask.as_deref(), count),
-                    Ok(()),
-                    Ok(()),
-                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
-                    check_say_in(i, op, &broken.say_in, profiles),
-                ]
-            }
-            Ok(step) => {
-                let op = Some(step.op.name());
-                [
-                    check_question(i, op, step.ask.as_ref(), count),
-                    // The hint is sought only for a mistake that will be listed:
-                    // each search reads every name saved so far.
-                    check_vars(i, step, &names, mistakes.len() < MAX_LISTED),
-                    check_bounds(i, step),
-                    profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
-                    check_say_in(i, op, &step.say_in, profiles),
-                ]
-            }
-        };
-        checks
-            .into_iter()
-            .filter_map(Result::err)
-            .for_each(|e| mistakes.push(e));
+        check_step(i, step, &names, profiles, count, mistakes);
         if let Some(n) = save_as {
-            names.insert(n);
+            names.insert(n.to_string());
         }
     }
+}
+
+/// The checks of step `i` of `count` ([`check_steps`]), given the `$name`s saved before
+/// it: its question, its `$name`s, its bounds, and its `expect_in` and `say_in` against
+/// the lesson's `profiles`. A step that did not parse is checked for what its readable
+/// parts show, after its own mistakes. Notes each mistake in `mistakes`.
+pub(super) fn check_step(
+    i: usize,
+    step: Result<&Step, &BrokenStep>,
+    names: &HashSet<String>,
+    profiles: Option<&[Profile]>,
+    count: Option<usize>,
+    mistakes: &mut Mistakes,
+) {
+    let checks = match step {
+        Err(broken) => {
+            // What the step's readable parts still show.
+            broken
+                .mistakes
+                .iter()
+                .cloned()
+                .for_each(|e| mistakes.push(e));
+            let op = broken.op.as_deref();
+            [
+                check_question(i, op, broken.ask.as_deref(), count),
+                Ok(()),
+                Ok(()),
+                profiles.map_or(Ok(()), |p| check_expect_in(i, op, &broken.expect_in, p)),
+                check_say_in(i, op, &broken.say_in, profiles),
+            ]
+        }
+        Ok(step) => {
+            let op = Some(step.op.name());
+            [
+                check_question(i, op, step.ask.as_ref(), count),
+                // The hint is sought only for a mistake that will be listed:
+                // each search reads every name saved so far.
+                check_vars(i, step, names, mistakes.len() < MAX_LISTED),
+                check_bounds(i, step),
+                profiles.map_or(Ok(()), |p| check_expect_in(i, op, step.expect_in.keys(), p)),
+                check_say_in(i, op, &step.say_in, profiles),
+            ]
+        }
+    };
+    checks
+        .into_iter()
+        .filter_map(Result::err)
+        .for_each(|e| mistakes.push(e));
 }
 
 impl Lesson {
@@ -114,7 +129,7 @@ impl Lesson {
 
 /// Validates `step` as the next one after `steps`: its question and its `$name`s.
 pub fn check_appended(steps: &[Step], step: &Step) -> Result<(), LessonError> {
-    let names: HashSet<&str> = steps.iter().filter_map(|s| s.save_as.as_deref()).collect();
+    let names: HashSet<String> = (steps.iter()).filter_map(|s| s.save_as.clone()).collect();
     check_question(
         steps.len(),
         Some(step.op.name()),
@@ -362,13 +377,13 @@ pub(super) fn check_question(
 pub(super) fn check_vars(
     i: usize,
     step: &Step,
-    names: &HashSet<&str>,
+    names: &HashSet<String>,
     hint: bool,
 ) -> Result<(), LessonError> {
     for (field, var) in step.op.var_refs() {
         if !names.contains(var) {
             let close = if hint {
-                closest(var, names.iter().copied())
+                closest(var, names.iter().map(String::as_str))
             } else {
                 None
             };

@@ -53,5 +53,11 @@ pub fn explanation(
             explain.push('.');
         }
     }
+    if log.unexplained > 0 {
+        explain.push_str(&format!(
+            " And {} more like these, not spelled out.",
+            log.unexplained
+        ));
+    }
     explain
 }

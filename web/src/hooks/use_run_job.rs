@@ -54,7 +54,7 @@ pub fn use_run_job(request: Option<RunRequest>, dispatch: UseReducerDispatcher<A
     let gen = request.as_ref().map(|r| r.gen);
     use_effect_with(gen, move |_| {
         let task = request.map(|req| {
-            let runner = Runner::new(&req.lesson, req.profile, req.knobs.clone(), true);
+            let runner = Runner::shared(req.lesson, req.extra, req.profile, req.knobs, true);
             chunked::start(
                 RunWork {
                     gen: req.gen,

@@ -63,7 +63,10 @@ pub struct Notice {
 #[derive(Clone, Debug)]
 pub struct RunRequest {
     pub gen: u64,
+    /// The lesson and the sandbox's steps after it, shared with the state: the run
+    /// copies each step as it comes to it.
     pub lesson: Rc<Lesson>,
+    pub extra: Rc<Vec<Step>>,
     pub profile: Profile,
     pub knobs: Knobs,
     /// The cursor to show once it is computed (clamped).
@@ -354,7 +357,8 @@ impl AppState {
             self.playing = false;
             self.request = Some(RunRequest {
                 gen,
-                lesson: Rc::new(self.full_lesson()),
+                lesson: Rc::clone(&self.base),
+                extra: Rc::clone(&self.extra),
                 profile: self.profile,
                 knobs: self.knobs.clone(),
                 keep,

@@ -497,7 +497,7 @@ fn long_runs_are_requested_in_chunks() {
     let s = import(first_fit(), "big.json", &text);
     let req = s.request.clone().expect("a chunked run");
     assert_eq!(s.progress.unwrap().total, SYNC_STEPS + 10);
-    let trace = Runner::new(&req.lesson, req.profile, req.knobs.clone(), true).finish();
+    let trace = Runner::shared(req.lesson, req.extra, req.profile, req.knobs, true).finish();
     let s = act(
         s,
         Action::Computed {
