@@ -283,6 +283,60 @@ async fn a_long_run_link_is_compressed_after_the_hash() {
     browser.close().await;
 }
 
+/// A browser without `CompressionStream`/`DecompressionStream` (older Safari, Firefox
+/// before 113): a `#z=` link says it cannot be read and keeps the address; an imported
+/// run's link falls back to a query, which opens again.
+#[tokio::test]
+async fn without_the_browsers_compression_links_still_work() {
+    let site = StaticServer::start(require_dist()).expect("serve dist/");
+    let dir = TempDir::new("ioasid-hosting-no-deflate");
+    let mine = dir.path().join("mine.json");
+    std::fs::write(
+        &mine,
+        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
+    )
+    .expect("write the lesson");
+    // A compressed link, from a browser that has the streams.
+    let browser = Browser::launch().await;
+    open(&browser, &site.url("/")).await;
+    import_file(&browser, &mine).await;
+    wait_step(&browser, "Start · 2 steps").await;
+    let packed = wait_url(&browser, "#z=").await;
+    browser.close().await;
+
+    let browser = Browser::launch().await;
+    browser
+        .devtools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": "delete window.CompressionStream; delete window.DecompressionStream;"}),
+        )
+        .await;
+    open(&browser, &packed).await;
+    let notice = wait_for(&browser, ".notice", Duration::from_secs(20))
+        .await
+        .text()
+        .await
+        .expect("the notice's text");
+    assert!(
+        notice.contains("compressed run (`z`) cannot be read"),
+        "{notice}"
+    );
+    assert!(notice.contains("still holds the link"), "{notice}");
+    let kept = browser.current_url().await.expect("the URL").to_string();
+    assert_eq!(kept, packed, "the address keeps the run");
+
+    import_file(&browser, &mine).await;
+    wait_step(&browser, "Start · 2 steps").await;
+    let query = wait_url(&browser, "?run=").await;
+    assert!(!query.contains("#z="), "{query}");
+    browser.goto("about:blank").await.expect("leave the page");
+    open(&browser, &query).await;
+    wait_step(&browser, "Start · 2 steps").await;
+    assert!(text(&browser, ".notice").await.is_empty(), "no complaint");
+    browser.close().await;
+}
+
 /// Repeated and conflicting parameters: a message naming what was used.
 #[tokio::test]
 async fn a_link_with_repeated_parameters_says_what_was_used() {
