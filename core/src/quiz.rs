@@ -7,7 +7,7 @@ use crate::id::{Errno, Ioasid};
 use crate::lesson::{Lesson, Question, Typed};
 use crate::profile::Profile;
 use crate::run::run_under;
-use crate::trace::{Outcome, StepTrace, Val};
+use crate::trace::{Outcome, StepTrace, Trace, Val};
 
 /// A learner's answer to a question.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -291,21 +291,28 @@ pub fn ungradable(lesson: &Lesson) -> Vec<Ungradable> {
     }
     let mut out = Vec::new();
     for &profile in &lesson.profiles {
-        let Ok(trace) = run_under(lesson, profile) else {
+        if let Ok(trace) = run_under(lesson, profile) {
+            out.extend(ungradable_in(lesson, &trace));
+        }
+    }
+    out
+}
+
+/// [`ungradable`] for one run of `lesson` already computed (`trace`, recording, under
+/// its profile): no run of its own. Linear in the steps; never fails.
+pub fn ungradable_in(lesson: &Lesson, trace: &Trace) -> Vec<Ungradable> {
+    let mut out = Vec::new();
+    for (step, st) in lesson.steps.iter().zip(&trace.steps) {
+        let Some(q) = step.ask.as_ref().filter(|q| q.computed()) else {
             continue;
         };
-        for (step, st) in lesson.steps.iter().zip(&trace.steps) {
-            let Some(q) = step.ask.as_ref().filter(|q| q.computed()) else {
-                continue;
-            };
-            if let Err(why) = truth(q, st) {
-                out.push(Ungradable {
-                    profile,
-                    index: st.index,
-                    op: st.op,
-                    why,
-                });
-            }
+        if let Err(why) = truth(q, st) {
+            out.push(Ungradable {
+                profile: trace.profile,
+                index: st.index,
+                op: st.op,
+                why,
+            });
         }
     }
     out

@@ -14,7 +14,7 @@
 //! chosen) can bring its own keys to [`giveaways`].
 //!
 //! What the panels and the code pane show is not read here: the review table
-//! (`core/src/lessons/QUESTIONS.md`) covers them by hand.
+//! (`docs/lesson-questions.md`) covers them by hand.
 use super::{Lesson, Question};
 use std::fmt;
 

@@ -103,13 +103,51 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
         }
     }
     let failed = details.len();
-    if failed == 0 {
+    // Questions whose answer the model computes, with nothing to grade against: under
+    // the run shown, and under the other profiles the lesson declares when it is short.
+    let mut ungradable = ioasid_core::quiz::ungradable_in(lesson, trace);
+    if lesson.steps.len() <= CHECK_ALL_PROFILES_STEPS && lesson.profiles.len() > 1 {
+        ungradable.extend(
+            ioasid_core::quiz::ungradable(lesson)
+                .into_iter()
+                .filter(|u| u.profile != trace.profile),
+        );
+    }
+    if failed == 0 && ungradable.is_empty() {
         return None;
     }
     if failed > SHOWN {
         details.truncate(SHOWN);
         details.push(format!("… and {} more.", failed - SHOWN));
     }
+    let ungraded: Vec<String> = ungradable
+        .iter()
+        .map(|u| {
+            format!(
+                "Step {} ({}) under {}: its question has nothing to grade an answer against: {}.",
+                u.index + 1,
+                u.op,
+                u.profile,
+                u.why
+            )
+        })
+        .collect();
+    if failed == 0 {
+        let n = ungraded.len();
+        let mut details = ungraded;
+        if n > SHOWN {
+            details.truncate(SHOWN);
+            details.push(format!("… and {} more.", n - SHOWN));
+        }
+        return Some(Notice {
+            error: false,
+            title: format!(
+                "{n} of this lesson's questions cannot be graded: their step gives no answer to grade against."
+            ),
+            details,
+        });
+    }
+    details.extend(ungraded.into_iter().take(SHOWN));
     if !unchecked.is_empty() {
         details.push(format!(
             "Not checked here under {} (a long lesson): `ioasid-sim run` checks them.",

@@ -335,6 +335,40 @@ fn an_import_checks_every_declared_profile() {
     assert!(s.notice.is_none(), "{:?}", s.notice);
 }
 
+/// As `ioasid-sim check-builtins` does, an import names each `pick` or `type` question
+/// that a declared profile gives nothing to grade against.
+#[test]
+fn an_import_names_questions_that_cannot_be_graded() {
+    let text = r#"{"format": 1, "title": "t", "profile": "v5.11", "profiles": ["improved"],
+      "steps": [
+        {"op": "free", "id": 7, "ask": {"prompt": "?", "pick": "id", "explain": "."}},
+        {"op": "alloc", "set": "sva", "min": 1, "max": 4294967295,
+         "ask": {"prompt": "?", "type": "value", "explain": "."}}
+      ]}"#;
+    let s = import(first_fit(), "mine.json", text);
+    let n = s.notice.clone().expect("a notice");
+    assert_eq!(
+        n.title,
+        "3 of this lesson's questions cannot be graded: their step gives no answer to grade against.",
+        "{n:?}"
+    );
+    assert_eq!(n.details.len(), 3, "{n:?}");
+    assert!(
+        n.details[0].starts_with(
+            "Step 1 (free) under v5.11: its question has nothing to grade an answer against: "
+        ),
+        "{n:?}"
+    );
+    assert!(
+        n.details[1].starts_with("Step 1 (free) under improved: "),
+        "{n:?}"
+    );
+    assert!(
+        n.details[2].starts_with("Step 2 (alloc) under improved: "),
+        "{n:?}"
+    );
+}
+
 #[test]
 fn an_imported_lesson_whose_expects_fail_says_which() {
     let text = r#"{"format": 1, "title": "t", "profile": "v5.5", "steps": [
