@@ -116,3 +116,34 @@ fn run_checks_every_declared_profile_and_names_the_failure() {
     let (code, _, _) = sim(lesson, &["--profile", "v5.5"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn run_names_questions_that_a_profile_cannot_grade() {
+    // A pick on a free of an ID never handed out (nothing to pick under either
+    // profile); a typed value on an alloc that fails under improved only.
+    let lesson = r#"{"format":1,"title":"t","profile":"v5.11","profiles":["improved"],"steps":[
+        {"op":"free","id":7,"ask":{"prompt":"?","pick":"id","explain":"."}},
+        {"op":"alloc","set":"sva","min":1,"max":4294967295,
+         "ask":{"prompt":"?","type":"value","explain":"."}}]}"#;
+    let (code, _, err) = sim(lesson, &[]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("nothing to grade"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].ends_with(
+            "step 1 (steps[0], free) under v5.11: field `ask`: nothing to grade the answer against: the step returns nothing and changes no ID, so there is no ID to pick"
+        ),
+        "{err}"
+    );
+    assert!(
+        lines[2].contains("step 2 (steps[1], alloc) under improved"),
+        "{err}"
+    );
+    // Under v5.11 alone, only the pick.
+    let (code, _, err) = sim(lesson, &["--profile", "v5.11"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("nothing to grade").count(), 1, "{err}");
+}

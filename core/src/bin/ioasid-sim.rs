@@ -9,9 +9,10 @@
 //! `run` checks the lesson under every profile it declares (`profile` and `profiles`),
 //! or only under `--profile NAME`; stdout has the results under the first of them, plus
 //! `"other_profiles": {"NAME": expect failures, ...}`; every failed `expect` is named on
-//! stderr ("step 4 (steps[3], alloc) under v5.11: expected {"ok":3}, got {"ok":2}").
-//! Exit status: 0 when every `expect` held, 1 when one failed, 2 for a malformed lesson
-//! or bad usage (message on stderr).
+//! stderr ("step 4 (steps[3], alloc) under v5.11: expected {"ok":3}, got {"ok":2}"), and
+//! so is every `pick` or `type` question that a profile checked gives nothing to grade
+//! against. Exit status: 0 when every `expect` held and every question can be graded, 1
+//! otherwise, 2 for a malformed lesson or bad usage (message on stderr).
 use ioasid_core::lesson::Lesson;
 use ioasid_core::lessons;
 use ioasid_core::profile::Profile;
@@ -120,6 +121,12 @@ fn run(args: &[String]) -> ExitCode {
         };
         other_failures.push((*p, n));
     }
+    // A `pick` or `type` question that a profile checked gives nothing to grade against
+    // (the page grades under the profile it shows).
+    let ungraded: Vec<quiz::Ungradable> = quiz::ungradable(&lesson)
+        .into_iter()
+        .filter(|u| u.profile == profile || others.contains(&u.profile))
+        .collect();
     let out = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, out.lock());
     let (written, failures) = if trace {
@@ -151,10 +158,27 @@ fn run(args: &[String]) -> ExitCode {
         failed.print(&path);
         failed_others.print(&path);
         eprintln!("{total} expect failure(s)");
+    }
+    for u in &ungraded {
+        eprintln!("{path}: {}", ungraded_line(u));
+    }
+    if total > 0 || !ungraded.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A question with nothing to grade against, as `run` and `check-builtins` name it.
+fn ungraded_line(u: &quiz::Ungradable) -> String {
+    format!(
+        "step {} (steps[{}], {}) under {}: field `ask`: nothing to grade the answer against: {}",
+        u.index + 1,
+        u.index,
+        u.op,
+        u.profile,
+        u.why
+    )
 }
 
 /// The failed `expect`s, for stderr: the first few in full, then a count.
@@ -276,15 +300,7 @@ fn check_builtins() -> ExitCode {
         // under every profile.
         for u in quiz::ungradable(&lesson) {
             failed = true;
-            println!(
-                "FAIL {} under {}: step {} (steps[{}], {}): field `ask`: nothing to grade the answer against: {}",
-                l.id,
-                u.profile,
-                u.index + 1,
-                u.index,
-                u.op,
-                u.why
-            );
+            println!("FAIL {}: {}", l.id, ungraded_line(&u));
         }
     }
     if failed {

@@ -103,16 +103,9 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
         }
     }
     let failed = details.len();
-    // Questions whose answer the model computes, with nothing to grade against: under
-    // the run shown, and under the other profiles the lesson declares when it is short.
-    let mut ungradable = ioasid_core::quiz::ungradable_in(lesson, trace);
-    if lesson.steps.len() <= CHECK_ALL_PROFILES_STEPS && lesson.profiles.len() > 1 {
-        ungradable.extend(
-            ioasid_core::quiz::ungradable(lesson)
-                .into_iter()
-                .filter(|u| u.profile != trace.profile),
-        );
-    }
+    // Questions whose answer the model computes, with nothing to grade against in the
+    // run shown (`ioasid-sim run` checks every profile the lesson declares).
+    let ungradable = ioasid_core::quiz::ungradable_in(lesson, trace);
     if failed == 0 && ungradable.is_empty() {
         return None;
     }
@@ -138,6 +131,12 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
         if n > SHOWN {
             details.truncate(SHOWN);
             details.push(format!("… and {} more.", n - SHOWN));
+        }
+        if lesson.profiles.len() > 1 {
+            details.push(format!(
+                "Checked here under {} only: `ioasid-sim run` checks every profile the lesson declares.",
+                trace.profile
+            ));
         }
         return Some(Notice {
             error: false,
