@@ -9,7 +9,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { transformSync } from "esbuild";
 
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -19,6 +18,8 @@ if (!dir) {
 if (process.env.TRUNK_PROFILE !== "release") {
   process.exit(0);
 }
+// Loaded only here, so a debug build does not need esbuild.
+const { transformSync } = await import("esbuild");
 
 const sri = (bytes) => "sha384-" + createHash("sha384").update(bytes).digest("base64");
 const indexPath = join(dir, "index.html");
