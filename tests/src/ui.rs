@@ -144,6 +144,19 @@ pub async fn import_file(browser: &Browser, path: &std::path::Path) {
         .expect("choose the file");
 }
 
+/// A two-step lesson titled "My lesson" (an alloc, then a free), written as `mine.json`
+/// in `dir`: the file the tests import. Returns its path.
+pub fn write_my_lesson(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("mine.json");
+    std::fs::write(
+        &path,
+        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
+            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
+    )
+    .expect("write the lesson");
+    path
+}
+
 /// A lesson of `n` steps that churns through the default allocator: mostly allocs, some
 /// finds and frees (a deterministic xorshift, like core's `churn_lesson` example).
 pub fn churn_lesson(n: usize) -> String {

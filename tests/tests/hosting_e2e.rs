@@ -12,6 +12,7 @@ use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
 use ioasid_tests::ui::{
     churn_lesson, import_file, js, open, select, step_count, text, wait_for, wait_step, wait_url,
+    write_my_lesson,
 };
 use serde_json::Value;
 
@@ -85,13 +86,7 @@ async fn the_site_works_from_a_sub_folder() {
 
     // An imported run: its link opens it again, from the sub-folder.
     let dir = TempDir::new("ioasid-hosting-import");
-    let mine = dir.path().join("mine.json");
-    std::fs::write(
-        &mine,
-        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
-            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
-    )
-    .expect("write the lesson");
+    let mine = write_my_lesson(dir.path());
     import_file(&browser, &mine).await;
     wait_step(&browser, "Start · 2 steps").await;
     let link = wait_url(&browser, "z=").await;
@@ -290,13 +285,7 @@ async fn a_long_run_link_is_compressed_after_the_hash() {
 async fn without_the_browsers_compression_links_still_work() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
     let dir = TempDir::new("ioasid-hosting-no-deflate");
-    let mine = dir.path().join("mine.json");
-    std::fs::write(
-        &mine,
-        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
-            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
-    )
-    .expect("write the lesson");
+    let mine = write_my_lesson(dir.path());
     // A compressed link, from a browser that has the streams.
     let browser = Browser::launch().await;
     open(&browser, &site.url("/")).await;

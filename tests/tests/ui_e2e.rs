@@ -13,7 +13,7 @@ use ioasid_tests::browser::{require_dist, Browser, TempDir};
 use ioasid_tests::static_server::StaticServer;
 use ioasid_tests::ui::{
     click_button, click_text, import_file, js, open, press, press_char, select, step_count, text,
-    wait_for, wait_step, wait_url,
+    wait_for, wait_step, wait_url, write_my_lesson,
 };
 use serde_json::Value;
 
@@ -437,13 +437,7 @@ async fn back_returns_to_the_lesson_before_with_its_sandbox_steps() {
     wait_url(&browser, "z=").await;
 
     let dir = TempDir::new("ioasid-ui-back");
-    let mine = dir.path().join("mine.json");
-    std::fs::write(
-        &mine,
-        r#"{"format": 1, "title": "My lesson", "profile": "v5.5", "steps": [
-            {"op": "alloc", "set": "sva", "min": 1, "max": 10}, {"op": "free", "id": 1}]}"#,
-    )
-    .expect("write the lesson");
+    let mine = write_my_lesson(dir.path());
     import_file(&browser, &mine).await;
     wait_step(&browser, "Start · 2 steps").await;
     let said = text(&browser, ".notice").await;
