@@ -136,6 +136,28 @@ fn r_reg_1_the_order_of_the_registration_rules() {
     assert_eq!(t.last_world().groups[0].members.len(), 2);
 }
 
+/// R-REG-1: ioasid.c `ioasid_register_allocator()` walks the groups in order and stops at the
+/// first whose functions are the caller's: a name already waiting in a later group (here
+/// `v2`, registered with other functions) joins the first group, not its own. The model
+/// finds that group through an index; `run` checks it against the groups after every
+/// step (it once kept `v2` at its later group).
+/// https://elixir.bootlin.com/linux/v5.5/source/drivers/iommu/ioasid.c#L138
+#[test]
+fn the_register_walk_stops_at_the_first_group_with_the_functions() {
+    let t = run(
+        "v5.5",
+        json!([
+            {"op": "host_create", "host": "H", "min": 1, "max": 1048575},
+            {"op": "register", "allocator": "v0", "fns": "vcmd", "host": "H", "expect": {"ok": null}},
+            {"op": "register", "allocator": "v2", "fns": "other", "host": "H", "expect": {"ok": null}},
+            {"op": "register", "allocator": "v2", "fns": "vcmd", "host": "H", "expect": {"ok": null}},
+        ]),
+    );
+    let groups = &t.last_world().groups;
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].members.len(), 2, "v2 joined v0's group");
+}
+
 /// ioasid.c `ioasid_register_allocator()` compares `pallocator->ops == ops`: the ops a
 /// group recorded at its creation, kept after that primary unregistered.
 /// https://elixir.bootlin.com/linux/v5.5/source/drivers/iommu/ioasid.c#L172

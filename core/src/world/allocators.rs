@@ -153,7 +153,10 @@ impl World {
                 self.log.line("register.join");
                 g.members.push(*allocator);
                 if let (Some(index), Some(p)) = (&mut self.reg_index.0, at) {
-                    index.member.entry(*allocator).or_insert(p);
+                    // The first group it is a member of: this one may come before a
+                    // group it already waits in.
+                    let first = index.member.entry(*allocator).or_insert(p);
+                    *first = (*first).min(p);
                 }
                 let pdata = g.pdata;
                 if member {
