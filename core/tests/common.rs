@@ -54,3 +54,29 @@ pub fn warned(t: &Trace, i: usize, text: &str) -> bool {
 pub fn events<'a>(t: &'a Trace, i: usize, pred: impl Fn(&Event) -> bool + 'a) -> Vec<&'a Event> {
     t.steps[i].events.iter().filter(|e| pred(e)).collect()
 }
+
+/// The values generated lessons draw from (`random_lessons.rs`, `errors_reference.rs`):
+/// names that exist in a lesson and names that do not, and numbers on the model's edges.
+pub mod vocab {
+    /// Values that sit on the model's edges: 0, the PASID limits, `INVALID_IOASID`.
+    pub const EDGE: [u64; 8] = [
+        0,
+        1,
+        2,
+        1_048_575,
+        1_048_576,
+        4_294_967_294,
+        4_294_967_295,
+        65_535,
+    ];
+    pub const SETS: [&str; 4] = ["sva", "s1", "s2", "vm1"];
+    pub const MMS: [&str; 3] = ["A", "B", "C"];
+    pub const DEVICES: [&str; 3] = ["dev0", "dev1", "dev2"];
+    pub const HOSTS: [&str; 2] = ["H", "H2"];
+    pub const ALLOCATORS: [&str; 3] = ["v0", "v1", "v2"];
+    pub const FNS: [&str; 2] = ["vcmd", "other"];
+    pub const DOMAINS: [&str; 2] = ["D", "E"];
+    pub const READERS: [&str; 2] = ["r1", "r2"];
+    pub const PERMS: [&str; 4] = ["r", "rw", "rx", "rwx"];
+    pub const VARS: [&str; 3] = ["a", "b", "c"];
+}

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::vocab::{ALLOCATORS, DEVICES, DOMAINS, EDGE, HOSTS, MMS, READERS, SETS, VARS};
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -42,25 +45,6 @@ impl Rng {
         self.next().is_multiple_of(one_in)
     }
 }
-
-const EDGE: [u64; 8] = [
-    0,
-    1,
-    2,
-    1_048_575,
-    1_048_576,
-    4_294_967_294,
-    4_294_967_295,
-    65_535,
-];
-const SETS: [&str; 4] = ["sva", "s1", "s2", "vm1"];
-const MMS: [&str; 3] = ["A", "B", "C"];
-const DEVICES: [&str; 3] = ["dev0", "dev1", "dev2"];
-const HOSTS: [&str; 2] = ["H", "H2"];
-const ALLOCATORS: [&str; 3] = ["v0", "v1", "v2"];
-const DOMAINS: [&str; 2] = ["D", "E"];
-const READERS: [&str; 2] = ["r1", "r2"];
-const VARS: [&str; 3] = ["a", "b", "c"];
 
 /// One step of op `op` with arguments drawn from `r`; `vars` are the names saved so far.
 fn step(op: &str, r: &mut Rng, vars: &[&'static str]) -> Value {

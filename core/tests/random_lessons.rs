@@ -8,27 +8,10 @@ use ioasid_core::{Profile, World};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-/// Values that sit on the model's edges: 0, the PASID limits, `INVALID_IOASID`.
-const EDGE: [u64; 8] = [
-    0,
-    1,
-    2,
-    1_048_575,
-    1_048_576,
-    4_294_967_294,
-    4_294_967_295,
-    65_535,
-];
-const SETS: [&str; 4] = ["sva", "s1", "s2", "vm1"];
-const MMS: [&str; 3] = ["A", "B", "C"];
-const DEVICES: [&str; 3] = ["dev0", "dev1", "dev2"];
-const HOSTS: [&str; 2] = ["H", "H2"];
-const ALLOCATORS: [&str; 3] = ["v0", "v1", "v2"];
-const FNS: [&str; 2] = ["vcmd", "other"];
-const DOMAINS: [&str; 2] = ["D", "E"];
-const READERS: [&str; 2] = ["r1", "r2"];
-const PERMS: [&str; 4] = ["r", "rw", "rx", "rwx"];
-const VARS: [&str; 3] = ["a", "b", "c"];
+mod common;
+use common::vocab::{
+    ALLOCATORS, DEVICES, DOMAINS, EDGE, FNS, HOSTS, MMS, PERMS, READERS, SETS, VARS,
+};
 
 fn pick<'a>(list: &[&'a str], b: u8) -> &'a str {
     list[usize::from(b) % list.len()]

@@ -207,6 +207,17 @@ fn group(n: usize) -> String {
     out
 }
 
+/// A browser the size of a common laptop screen (1366 x 768), as every measurement here
+/// uses.
+async fn laptop_browser() -> Browser {
+    let browser = Browser::launch().await;
+    browser
+        .set_window_size(1366, 768)
+        .await
+        .expect("window size");
+    browser
+}
+
 async fn step_back_and_forth(browser: &Browser, rounds: usize) -> Stats {
     let mut stats = Stats::default();
     for _ in 0..rounds {
@@ -222,11 +233,7 @@ async fn step_back_and_forth(browser: &Browser, rounds: usize) -> Stats {
 #[ignore = "a measurement: run it explicitly with --ignored"]
 async fn measure_steps_on_a_built_in_lesson() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
-    let browser = Browser::launch().await;
-    browser
-        .set_window_size(1366, 768)
-        .await
-        .expect("window size");
+    let browser = laptop_browser().await;
     open(&browser, &site.url("/?lesson=04-guest-boot-vcmd&step=8")).await;
     let stats = step_back_and_forth(&browser, 20).await;
     eprintln!("{}", stats.line("step on lesson 04 (16 steps)"));
@@ -238,11 +245,7 @@ async fn measure_steps_on_a_built_in_lesson() {
 #[ignore = "a measurement: run it explicitly with --ignored"]
 async fn measure_seek_and_steps_on_100k_steps() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
-    let browser = Browser::launch().await;
-    browser
-        .set_window_size(1366, 768)
-        .await
-        .expect("window size");
+    let browser = laptop_browser().await;
     open(&browser, &site.url("/")).await;
     let dir = TempDir::new("ioasid-ui-bench");
     let n = 100_000;
@@ -272,11 +275,7 @@ async fn measure_seek_and_steps_on_100k_steps() {
 #[ignore = "a measurement: run it explicitly with --ignored"]
 async fn measure_steps_with_every_pasid_allocated() {
     let site = StaticServer::start(require_dist()).expect("serve dist/");
-    let browser = Browser::launch().await;
-    browser
-        .set_window_size(1366, 768)
-        .await
-        .expect("window size");
+    let browser = laptop_browser().await;
     open(&browser, &site.url("/")).await;
     let dir = TempDir::new("ioasid-ui-bench");
     let text = fill_lesson();
@@ -378,11 +377,7 @@ fn ms(v: Option<f64>) -> String {
 /// One 200,000-step lesson in a fresh browser: import, End, steps.
 async fn measure_big_lesson(site: &StaticServer, name: &str, text: String) {
     let n = 200_000;
-    let browser = Browser::launch().await;
-    browser
-        .set_window_size(1366, 768)
-        .await
-        .expect("window size");
+    let browser = laptop_browser().await;
     open(&browser, &site.url("/")).await;
     let dir = TempDir::new("ioasid-ui-bench");
     // Before the bounded panels, End ran for longer than WebDriver's default 30 s.

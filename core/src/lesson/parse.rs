@@ -345,11 +345,7 @@ impl Lesson {
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
-                let save_as = v
-                    .get("as")
-                    .and_then(Value::as_str)
-                    .filter(|n| is_var_name(n))
-                    .map(str::to_string);
+                let save_as = saved_name(&v);
                 (parse_step_parts(i, v), save_as)
             })
             .collect();
@@ -733,6 +729,15 @@ pub(super) const STEP_KEYS: &[&str] = &[
     "expect_in",
     "ask",
 ];
+
+/// The name a step's JSON saves its result `as`, when it is a valid one (the checks
+/// of later steps' `$name`s read it, also from a step that does not parse).
+pub(super) fn saved_name(step: &Value) -> Option<String> {
+    step.get("as")
+        .and_then(Value::as_str)
+        .filter(|n| is_var_name(n))
+        .map(str::to_string)
+}
 
 pub(super) fn is_var_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

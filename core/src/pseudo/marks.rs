@@ -63,14 +63,13 @@ impl Listing {
                 }
             }
         }
-        // Straight-line code ran with any of its reported lines.
-        let ran: Vec<bool> = marks.iter().map(|m| m.ran).collect();
+        // Which ids were reported, by the lines that carry them; then each line's rule
+        // (straight-line code runs with any of its reported lines).
+        let hit: Vec<bool> = marks.iter().map(|m| m.ran).collect();
+        let was_reported =
+            |id: &str| lines_of(&ids, id).any(|k| hit.get(k).copied().unwrap_or(false));
         for (line, m) in self.lines.iter().zip(marks.iter_mut()) {
-            if let (None, Some(with)) = (line.id, line.with) {
-                m.ran = with
-                    .split('|')
-                    .any(|a| on(a).any(|k| ran.get(k).copied().unwrap_or(false)));
-            }
+            m.ran = line.ran_if(was_reported);
             m.current = m.ran && line.id.is_some() && line.id == last;
         }
         marks

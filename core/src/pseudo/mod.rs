@@ -68,9 +68,15 @@ pub struct PseudoLine {
 impl PseudoLine {
     /// Whether this line ran, given the ids the step reported.
     pub fn ran(&self, reported: &[&str]) -> bool {
+        self.ran_if(|id| reported.contains(&id))
+    }
+
+    /// Whether this line ran, given whether each id was reported (`reported(id)`): a
+    /// reported line when its id was, straight-line code when one of its lines was.
+    pub fn ran_if(&self, reported: impl Fn(&str) -> bool) -> bool {
         match (self.id, self.with) {
-            (Some(id), _) => reported.contains(&id),
-            (None, Some(with)) => with.split('|').any(|a| reported.contains(&a)),
+            (Some(id), _) => reported(id),
+            (None, Some(with)) => with.split('|').any(reported),
             (None, None) => false,
         }
     }

@@ -18,7 +18,8 @@ impl AppState {
     }
 
     /// The lesson as it runs now: the lesson's steps and the sandbox's, the profile and
-    /// knobs chosen (for export and for runs).
+    /// knobs chosen, as exported (a run shares the lesson and the steps instead:
+    /// `Runner::shared`).
     pub fn full_lesson(&self) -> Lesson {
         let mut l = (*self.base).clone();
         l.steps.extend(self.extra.iter().cloned());

@@ -69,6 +69,16 @@ impl AppState {
     }
 }
 
+/// The first `shown` of `lines`, then a line counting the rest.
+fn first_few(mut lines: Vec<String>, shown: usize) -> Vec<String> {
+    if lines.len() > shown {
+        let more = lines.len() - shown;
+        lines.truncate(shown);
+        lines.push(format!("… and {more} more."));
+    }
+    lines
+}
+
 /// The `expect`s of an imported lesson that fail, under the profile of `trace` and every
 /// other profile the lesson declares, as the command line names them (the first few);
 /// `None` when all hold.
@@ -105,15 +115,7 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
     let failed = details.len();
     // Questions whose answer the model computes, with nothing to grade against in the
     // run shown (`ioasid-sim run` checks every profile the lesson declares).
-    let ungradable = ioasid_core::quiz::ungradable_in(lesson, trace);
-    if failed == 0 && ungradable.is_empty() {
-        return None;
-    }
-    if failed > SHOWN {
-        details.truncate(SHOWN);
-        details.push(format!("… and {} more.", failed - SHOWN));
-    }
-    let ungraded: Vec<String> = ungradable
+    let ungraded: Vec<String> = ioasid_core::quiz::ungradable_in(lesson, trace)
         .iter()
         .map(|u| {
             format!(
@@ -125,33 +127,32 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
             )
         })
         .collect();
-    if failed == 0 {
-        let n = ungraded.len();
-        let mut details = ungraded;
-        if n > SHOWN {
-            details.truncate(SHOWN);
-            details.push(format!("… and {} more.", n - SHOWN));
-        }
-        if lesson.profiles.len() > 1 {
-            details.push(format!(
-                "Checked here under {} only: `ioasid-sim run` checks every profile the lesson declares.",
-                trace.profile
-            ));
-        }
-        return Some(Notice {
-            error: false,
-            title: format!(
-                "{n} of this lesson's questions cannot be graded: their step gives no answer to grade against."
-            ),
-            details,
-        });
+    let questions = ungraded.len();
+    if failed == 0 && questions == 0 {
+        return None;
     }
-    details.extend(ungraded.into_iter().take(SHOWN));
+    let mut details = first_few(details, SHOWN);
+    details.extend(first_few(ungraded, SHOWN));
+    if questions > 0 && several {
+        details.push(format!(
+            "Checked here under {} only: `ioasid-sim run` checks every profile the lesson declares.",
+            trace.profile
+        ));
+    }
     if !unchecked.is_empty() {
         details.push(format!(
             "Not checked here under {} (a long lesson): `ioasid-sim run` checks them.",
             unchecked.join(", ")
         ));
+    }
+    if failed == 0 {
+        return Some(Notice {
+            error: false,
+            title: format!(
+                "{questions} of this lesson's questions cannot be graded: their step gives no answer to grade against."
+            ),
+            details,
+        });
     }
     let by_profile: Vec<String> = counts
         .iter()

@@ -238,7 +238,7 @@ impl PartialEq for StartRun {
 }
 
 fn empty_trace(profile: Profile, knobs: Knobs) -> Trace {
-    Runner::new(&catalog::empty_lesson(), profile, knobs, true).finish()
+    Runner::from_lesson(catalog::empty_lesson(), profile, knobs, true).finish()
 }
 
 /// The knobs `lesson` runs with under `profile`, with `overrides` on top.
@@ -348,8 +348,9 @@ impl AppState {
         let gen = self.next_gen;
         self.next_gen += 1;
         if total <= SYNC_STEPS {
-            let lesson = self.full_lesson();
-            let trace = Runner::new(&lesson, self.profile, self.knobs.clone(), true).finish();
+            let (base, extra) = (Rc::clone(&self.base), Rc::clone(&self.extra));
+            let trace =
+                Runner::shared(base, extra, self.profile, self.knobs.clone(), true).finish();
             self.request = None;
             self.progress = None;
             self.install(Rc::new(trace), keep);

@@ -7,7 +7,7 @@
 //! scan cannot split cleanly (not an object, `steps` not an array or named twice, a piece
 //! that is not JSON, nesting deeper than a step may have) is handed whole to that parse
 //! when [`LessonReader::finish`] is called, so its messages are the ordinary ones.
-use super::{is_var_name, parse_step_parts, BrokenStep, Header};
+use super::{parse_step_parts, saved_name, BrokenStep, Header};
 use crate::lesson::mistakes::{check_step, Mistakes};
 use crate::lesson::{Lesson, LessonError, Step};
 use serde_json::Value;
@@ -96,11 +96,7 @@ impl LessonReader {
                     return true;
                 }
             };
-            let save_as = v
-                .get("as")
-                .and_then(Value::as_str)
-                .filter(|n| is_var_name(n))
-                .map(str::to_string);
+            let save_as = saved_name(&v);
             let step = parse_step_parts(i, v);
             check_step(
                 i,
