@@ -32,7 +32,8 @@ pub struct Issued {
 pub struct FaultGroup {
     pub device: Name,
     pub group: u32,
-    pub requests: Vec<PageRequest>,
+    /// Fixed once the group forms; shared, so a copy of the queue does not copy them.
+    pub requests: std::rc::Rc<[PageRequest]>,
 }
 
 /// Formed groups waiting for the workqueue, in the order they formed. Each has a

@@ -5,9 +5,11 @@ use crate::id::{Errno, Ioasid, INVALID_IOASID};
 use crate::lesson::{IdArg, Lesson, LessonError, Op, Step};
 use crate::narrate::{describe_op, explanation};
 use crate::profile::{Knobs, Profile};
-use crate::pseudo::Func;
+use crate::pseudo::{Func, ORDER_SHOWN};
 use crate::space::{DataUpdate, World};
-use crate::trace::{snapshot_gap, Event, Marker, Outcome, StepLog, StepTrace, Val};
+use crate::trace::{
+    snapshot_gap, Event, Marker, Outcome, StepLog, StepTrace, Val, MARKS_STORED_OVER,
+};
 /// `Trace` and the snapshot spacing live in [`crate::trace`]; kept here for old paths.
 pub use crate::trace::{Trace, SNAPSHOT_EVERY, WEIGHT_PER_STEP};
 use std::collections::HashMap;
@@ -479,7 +481,12 @@ fn run_step(
             markers.push(Marker::HazardBites);
         }
     }
+    let marks = (log.lines.len() > MARKS_STORED_OVER).then(|| {
+        let marks = func.listing(profile).marks(&log.lines, ORDER_SHOWN);
+        (profile, marks)
+    });
     StepTrace {
+        marks,
         index,
         op: step.op.name(),
         thread: step.thread.clone(),

@@ -7,7 +7,7 @@ use crate::hazard::{HazardBook, HazardKind};
 use crate::id::{Data, Errno, Ioasid, Name};
 use crate::lesson::Step;
 use crate::profile::{Knobs, Profile};
-use crate::pseudo::Func;
+use crate::pseudo::{Func, LineMark, Listing, ORDER_SHOWN};
 use crate::world::World;
 use crate::xarray::XaVisit;
 use serde::{Deserialize, Serialize};
@@ -265,6 +265,11 @@ pub struct StepTrace {
     pub func: Func,
     /// Line ids of `func`'s listing that ran, in order.
     pub lines: Vec<&'static str>,
+    /// The code pane's marks of `func`'s listing under the run's profile, computed as
+    /// the step ran when it reported more than [`MARKS_STORED_OVER`] ids (a step
+    /// answering 200,000 page requests reports millions): see [`StepTrace::line_marks`].
+    #[serde(skip)]
+    pub marks: Option<(Profile, Vec<LineMark>)>,
     /// IDs whose entry changed at this step.
     pub changed: Vec<Ioasid>,
     /// `Some(true)` if the step had an `expect` and it held.
@@ -275,6 +280,28 @@ pub struct StepTrace {
 
 /// Sentences of the model's explanation kept per step; the rest are counted.
 pub const EXPLAINED: usize = 12;
+
+/// A step that reports more line ids than this has its code-pane marks computed once,
+/// as it runs (`StepTrace::marks`), rather than on every draw of the pane.
+pub const MARKS_STORED_OVER: usize = 256;
+
+impl StepTrace {
+    /// How each line of `func`'s listing under `profile` shows in the code pane: the
+    /// marks computed as the step ran when they are for this profile, otherwise
+    /// [`Listing::marks`] over [`Self::lines`] (`revealed == false`: none ran yet).
+    ///
+    /// Cost: the listing's size, or the ids reported for a step without stored marks.
+    /// Never fails.
+    pub fn line_marks(&self, profile: Profile, revealed: bool) -> (Listing, Vec<LineMark>) {
+        let listing = self.func.listing(profile);
+        let marks = match &self.marks {
+            _ if !revealed => listing.marks(&[], ORDER_SHOWN),
+            Some((p, m)) if *p == profile => m.clone(),
+            _ => listing.marks(&self.lines, ORDER_SHOWN),
+        };
+        (listing, marks)
+    }
+}
 
 /// What one step accumulates while it runs. Cleared before each step.
 #[derive(Clone, Debug, Default)]

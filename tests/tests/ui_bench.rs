@@ -409,8 +409,17 @@ async fn measure_big_lesson(site: &StaticServer, name: &str, text: String) {
     let end_block = longest_task(&browser).await;
     let (nodes, heap) = dom_and_heap(&browser).await;
     let rss = renderer_rss_mb(browser.profile_dir());
+    let profiling = std::env::var_os("BENCH_PROFILE").is_some();
+    if profiling {
+        browser.devtools("Profiler.enable", json!({})).await;
+        browser.devtools("Profiler.start", json!({})).await;
+    }
     let stats = step_back_and_forth(&browser, 5).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    if profiling {
+        let profile = browser.devtools("Profiler.stop", json!({})).await;
+        print_profile(name, &profile["profile"]);
+    }
     let step_block = longest_task(&browser).await;
     eprintln!(
         "MEASURE 200k {name}: import {secs:.1} s, longest block {}; End {end_secs:.1} s \
@@ -425,6 +434,71 @@ async fn measure_big_lesson(site: &StaticServer, name: &str, text: String) {
     browser.save_screenshot(&format!("bench-200k-{name}")).await;
     browser.assert_no_errors().await;
     browser.close().await;
+}
+
+/// Prints the 25 functions with the most self time in a DevTools CPU profile (set
+/// `BENCH_PROFILE=1`; build with `data-keep-debug` on the wasm link and point
+/// `IOASID_DIST` at that build to see the Rust functions' names).
+fn print_profile(name: &str, profile: &Value) {
+    let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
+    let samples = profile["samples"].as_array().cloned().unwrap_or_default();
+    let deltas = profile["timeDeltas"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut fname = std::collections::HashMap::new();
+    for n in &nodes {
+        let f = n["callFrame"]["functionName"].as_str().unwrap_or("?");
+        fname.insert(
+            n["id"].as_u64().unwrap_or(0),
+            if f.is_empty() { "(anonymous)" } else { f }.to_string(),
+        );
+    }
+    let mut self_us: std::collections::HashMap<String, f64> = Default::default();
+    for (s, d) in samples
+        .iter()
+        .zip(deltas.iter().skip(1).chain(std::iter::once(&json!(0))))
+    {
+        let f = fname
+            .get(&s.as_u64().unwrap_or(0))
+            .cloned()
+            .unwrap_or_default();
+        *self_us.entry(f).or_default() += d.as_f64().unwrap_or(0.0);
+    }
+    let mut v: Vec<_> = self_us.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    eprintln!("PROFILE {name}: self time over 10 steps");
+    for (f, us) in v.iter().take(25) {
+        eprintln!("  {:8.1} ms  {f}", us / 1000.0);
+    }
+    // Self time by call path (three callers up), for the hottest paths.
+    let mut parent = std::collections::HashMap::new();
+    for n in &nodes {
+        for c in n["children"].as_array().into_iter().flatten() {
+            parent.insert(c.as_u64().unwrap_or(0), n["id"].as_u64().unwrap_or(0));
+        }
+    }
+    let mut by_path: std::collections::HashMap<String, f64> = Default::default();
+    for (s, d) in samples
+        .iter()
+        .zip(deltas.iter().skip(1).chain(std::iter::once(&json!(0))))
+    {
+        let mut id = s.as_u64().unwrap_or(0);
+        let mut path = vec![];
+        for _ in 0..5 {
+            path.push(fname.get(&id).cloned().unwrap_or_default());
+            match parent.get(&id) {
+                Some(p) => id = *p,
+                None => break,
+            }
+        }
+        *by_path.entry(path.join("\n      <- ")).or_default() += d.as_f64().unwrap_or(0.0);
+    }
+    let mut v: Vec<_> = by_path.into_iter().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (f, us) in v.iter().take(14) {
+        eprintln!("  {:8.1} ms  {f}", us / 1000.0);
+    }
 }
 
 #[tokio::test]

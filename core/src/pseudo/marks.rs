@@ -1,6 +1,9 @@
 //! Which lines of a listing a step ran, for the code pane: [`Listing::marks`].
 use super::Listing;
 
+/// The places in the order a line shows before "…" (see [`LineMark::order`]).
+pub const ORDER_SHOWN: usize = 6;
+
 /// How one line of a listing shows for a step.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineMark {

@@ -20,7 +20,7 @@ mod sets;
 
 /// The 2019 design thread's messages and the patches around it (public archive links),
 /// for a view that lists the sources.
-pub use marks::LineMark;
+pub use marks::{LineMark, ORDER_SHOWN};
 pub use rfc::{IDR_ALLOCATOR, JACOB_FEB_19, JACOB_JAN_30, JPB_FEB_15, LU_BAOLU_PATCH};
 mod sva;
 

@@ -126,7 +126,7 @@ impl World {
         let seq = self.queue.push(FaultGroup {
             device: *device,
             group,
-            requests,
+            requests: requests.into(),
         });
         let dev = self.devices.entry(*device).or_default();
         // After a run of the workqueue every number the device listed is gone.
@@ -338,7 +338,7 @@ impl World {
     pub(crate) fn pending_requests(&self) -> impl Iterator<Item = &PageRequest> {
         self.queue
             .iter()
-            .flat_map(|g| &g.requests)
+            .flat_map(|g| g.requests.iter())
             .chain(self.devices.values().flat_map(|d| d.held_requests()))
     }
 
@@ -375,7 +375,7 @@ impl World {
     fn handle_group(&mut self, g: FaultGroup) -> Option<Response> {
         if self.vtd_prq() {
             let mut last = None;
-            for req in &g.requests {
+            for req in g.requests.iter() {
                 last = self.handle_prq(&g.device, req);
             }
             return last;
@@ -546,7 +546,7 @@ impl World {
         let mut failed = false;
         let mut served: Option<Name> = None;
         let mut why: Option<String> = None;
-        for req in &g.requests {
+        for req in g.requests.iter() {
             if failed {
                 self.log.line("iopf.sticky");
                 self.fault_step(

@@ -22,6 +22,7 @@ use crate::space::{Entry, IdState, DEFAULT_CAPACITY};
 use crate::sva::{Device, DomainRef, Mm};
 use crate::trace::StepLog;
 use crate::xarray::XArray;
+use rpds::RedBlackTreeMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 mod allocators;
@@ -54,7 +55,8 @@ pub struct World {
     /// Quotas of destroyed sets never given back (`ext_v4_as_posted`: V4 leaks them).
     pub capacity_lost: u32,
     pub notifiers: Vec<Notifier>,
-    pub mms: BTreeMap<Name, Mm>,
+    /// Persistent: a copy of the world shares it, and a step changes O(log n) of it.
+    pub mms: RedBlackTreeMap<Name, Mm>,
     pub devices: BTreeMap<Name, Device>,
     /// (device, PASID) -> attached domain (v6.6).
     pub attachments: BTreeMap<(Name, Ioasid), DomainRef>,
@@ -84,28 +86,24 @@ pub struct World {
 }
 
 impl World {
-    /// The number of elements a clone copies: everything but the shared ID trees.
-    /// Snapshots are spaced out by it (see `trace::WEIGHT_PER_STEP`).
+    /// The number of elements a clone copies: everything but what it shares (the ID
+    /// trees, the processes, a queued group's requests). Snapshots are spaced out by it
+    /// (see `trace::WEIGHT_PER_STEP`).
     ///
-    /// Cost: O(sets + devices + queued groups).
+    /// Cost: O(sets + devices).
     pub fn weight(&self) -> usize {
         self.groups.len()
             + self.ops.len()
             + self.hosts.len()
             + self.sets.values().map(|s| 1 + s.spids.len()).sum::<usize>()
             + self.notifiers.len()
-            + self.mms.len()
             + self
                 .devices
                 .values()
                 .map(|d| 1 + d.held() + d.bonds.len() + d.abandoned.len())
                 .sum::<usize>()
             + self.attachments.len()
-            + self
-                .queue
-                .iter()
-                .map(|g| 1 + g.requests.len())
-                .sum::<usize>()
+            + self.queue.len()
             + self.readers.len()
             + self.grace.len()
             + self.orphans.len()
@@ -130,7 +128,7 @@ impl World {
             capacity_left: DEFAULT_CAPACITY,
             capacity_lost: 0,
             notifiers: Vec::new(),
-            mms: BTreeMap::new(),
+            mms: RedBlackTreeMap::new(),
             devices: BTreeMap::new(),
             attachments: BTreeMap::new(),
             queue: FaultQueue::default(),

@@ -25,7 +25,7 @@ impl World {
                 .explain(|| "a mapping is empty or runs past the end of the address space".into());
             return Err(Errno::EINVAL);
         }
-        self.mms.insert(
+        self.mms.insert_mut(
             *mm,
             Mm {
                 maps: maps.into(),

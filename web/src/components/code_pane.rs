@@ -5,9 +5,6 @@ use crate::view::StepRef;
 use ioasid_core::profile::Profile;
 use yew::prelude::*;
 
-/// The places in the order a line shows before "…".
-const ORDER_SHOWN: usize = 6;
-
 #[derive(Properties, PartialEq)]
 pub struct CodePaneProps {
     /// The step shown, if any.
@@ -34,11 +31,9 @@ pub fn CodePane(props: &CodePaneProps) -> Html {
             </section>
         };
     };
-    let listing = st.func.listing(props.profile);
     // Only this listing's lines are numbered (a step may also pass through lines of
     // another function's listing), so the order reads 1, 2, 3...
-    let reported: &[&str] = if props.revealed { &st.lines } else { &[] };
-    let marks = listing.marks(reported, ORDER_SHOWN);
+    let (listing, marks) = st.line_marks(props.profile, props.revealed);
     let source = &listing.source;
     let current = marks.iter().any(|m| m.current);
     html! {

@@ -37,7 +37,7 @@ fn clipped(items: impl Iterator<Item = String>, total: usize, sep: &str) -> Stri
 #[component]
 pub fn Processes(props: &ProcessesProps) -> Html {
     let w = &props.world;
-    let (mm_rows, mm_pages) = use_pager(w.mms.len(), "processes");
+    let (mm_rows, mm_pages) = use_pager(w.mms.size(), "processes");
     let (dev_rows, dev_pages) = use_pager(w.devices.len(), "devices");
     let (att_rows, att_pages) = use_pager(w.attachments.len(), "attachments");
     // IDs whose private data names each mm (set_data or alloc with data, not a bind).
