@@ -12,6 +12,7 @@ use crate::trace::{
 };
 /// `Trace` and the snapshot spacing live in [`crate::trace`]; kept here for old paths.
 pub use crate::trace::{Trace, SNAPSHOT_EVERY, WEIGHT_PER_STEP};
+use crate::world::FaultRun;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -44,11 +45,22 @@ impl Trace {
     /// and one step, where [`Self::world_after`] may replay many (a world of 100,000
     /// processes spaces its snapshots thousands of steps apart). The UI steps forward
     /// with it. Given another world, the result is that world with step `i` run on it.
+    ///
+    /// A long step with a snapshot right after it is not run again: the result is a copy
+    /// of that snapshot.
     pub fn world_after_step(&self, i: usize, before: &World) -> World {
         if i.saturating_add(1) >= self.steps.len() {
             return self.last.clone();
         }
-        self.replay(before.clone(), i..i + 1)
+        let after = i + 1;
+        if self
+            .snapshots
+            .binary_search_by_key(&after, |(at, _)| *at)
+            .is_ok()
+        {
+            return self.world_before(after);
+        }
+        self.replay(before.clone(), i..after)
     }
 
     /// Runs the steps `range` on `w` quietly (their records are already in the trace).
@@ -88,6 +100,20 @@ impl Trace {
     /// records it: a snapshot before it every `SNAPSHOT_EVERY` steps when recording,
     /// its trace, and a failed `expect`.
     fn run_next(&mut self, world: &mut World, step: Step) {
+        self.snapshot_before(world);
+        let st = run_step(
+            world,
+            self.ops.len(),
+            &step,
+            self.profile,
+            self.record,
+            &mut self.freed_at,
+        );
+        self.push_step(st, step);
+    }
+
+    /// Takes a snapshot of `world` before the next step when one is due (recording only).
+    fn snapshot_before(&mut self, world: &World) {
         let index = self.ops.len();
         if self.record && index >= self.next_snapshot {
             let mut snap = world.clone();
@@ -98,16 +124,18 @@ impl Trace {
             self.snapshots.push((index, snap));
             self.next_snapshot = index + snapshot_gap(world);
         }
-        let st = run_step(
-            world,
-            index,
-            &step,
-            self.profile,
-            self.record,
-            &mut self.freed_at,
-        );
+    }
+
+    /// Records a step that has run: its trace, its op, a failed `expect`, its hazards.
+    /// After a long step (one reporting more than [`MARKS_STORED_OVER`] line ids, such
+    /// as a workqueue run of 200,000 groups) a snapshot is due at once, so nothing
+    /// replays that step: [`Self::world_after_step`] and seeks start after it.
+    fn push_step(&mut self, st: StepTrace, step: Step) {
         if st.expect_ok == Some(false) {
             self.expect_failures += 1;
+        }
+        if st.lines.len() > MARKS_STORED_OVER {
+            self.next_snapshot = self.next_snapshot.min(st.index + 1);
         }
         self.hazards.record(&st);
         self.steps.push(st);
@@ -144,6 +172,21 @@ pub struct Runner {
     world: World,
     pending: Pending,
     total: usize,
+    /// A step whose work is spread over several calls of [`Runner::advance`].
+    going: Option<Going>,
+}
+
+/// Groups of a long workqueue run handled per unit of [`Runner::advance`]'s budget: a
+/// `run_faults` over 200,000 queued groups is spread over 12,500 units instead of
+/// running in one piece (half a second in the page).
+pub const GROUPS_PER_UNIT: usize = 16;
+
+/// A `run_faults` step in progress: the step, its call in words (taken before it ran),
+/// and the workqueue run.
+struct Going {
+    step: Step,
+    summary: String,
+    run: FaultRun,
 }
 
 /// The steps a [`Runner`] has still to run.
@@ -245,18 +288,63 @@ impl Runner {
             world,
             total,
             pending,
+            going: None,
         }
     }
 
-    /// Runs up to `n` more steps; true once every step has run.
+    /// Runs up to `n` more units of work: a step, or [`GROUPS_PER_UNIT`] groups of a
+    /// recorded `run_faults` step over a longer queue, which is spread over as many
+    /// calls as it needs (the step is still one step of the trace, with the same record
+    /// as when run in one piece). True once every step has run.
+    ///
+    /// Cost: about `n` steps' work. Never fails.
     pub fn advance(&mut self, n: usize) -> bool {
         for _ in 0..n {
+            if let Some(mut going) = self.going.take() {
+                if self.world.run_faults_some(&mut going.run, GROUPS_PER_UNIT) {
+                    self.end_going(going);
+                } else {
+                    self.going = Some(going);
+                }
+                continue;
+            }
             let Some(step) = self.pending.next() else {
                 return true;
             };
+            if self.trace.record
+                && matches!(step.op, Op::RunFaults {})
+                && self.world.queue.len() > GROUPS_PER_UNIT
+            {
+                self.trace.snapshot_before(&self.world);
+                let index = self.trace.ops.len();
+                let summary = start_step(&mut self.world, index, &step, true);
+                let run = self.world.run_faults_start();
+                self.going = Some(Going { step, summary, run });
+                continue;
+            }
             self.trace.run_next(&mut self.world, step);
         }
-        self.pending.is_done()
+        self.going.is_none() && self.pending.is_done()
+    }
+
+    /// Ends a `run_faults` step run in slices as [`exec`] ends one run whole, and
+    /// records it.
+    fn end_going(&mut self, going: Going) {
+        let responses = self.world.run_faults_end(going.run);
+        let func = handler(&self.world);
+        self.world.settle_hazards();
+        let st = finish_step(
+            &mut self.world,
+            &going.step,
+            self.trace.profile,
+            &mut self.trace.freed_at,
+            Ran {
+                summary: going.summary,
+                result: Ok(Val::Responses(responses)),
+                func,
+            },
+        );
+        self.trace.push_step(st, going.step);
     }
 
     /// The world after the steps run so far.
@@ -421,17 +509,59 @@ fn run_step(
     record: bool,
     freed_at: &mut HashMap<Ioasid, usize>,
 ) -> StepTrace {
+    let summary = start_step(world, index, step, record);
+    let (result, func) = exec(world, &step.op);
+    finish_step(
+        world,
+        step,
+        profile,
+        freed_at,
+        Ran {
+            summary,
+            result,
+            func,
+        },
+    )
+}
+
+/// Makes `world` ready to run step `index` and returns the call in words (empty when
+/// not recording).
+fn start_step(world: &mut World, index: usize, step: &Step, record: bool) -> String {
     world.step = index;
     world.log = StepLog {
         record,
         ..StepLog::default()
     };
-    let summary = if record {
+    if record {
         describe_op(world, &step.op)
     } else {
         String::new()
-    };
-    let (result, func) = exec(world, &step.op);
+    }
+}
+
+/// What running a step's op gave: its call in words (from before it ran), its result,
+/// and the kernel function it ran.
+struct Ran {
+    summary: String,
+    result: Result<Val, Errno>,
+    func: Func,
+}
+
+/// Records the step that has just run on `world` (started by [`start_step`]): saves its
+/// result under its `as` name, checks its `expect`, explains it, and takes its log.
+fn finish_step(
+    world: &mut World,
+    step: &Step,
+    profile: Profile,
+    freed_at: &mut HashMap<Ioasid, usize>,
+    ran: Ran,
+) -> StepTrace {
+    let Ran {
+        summary,
+        result,
+        func,
+    } = ran;
+    let (index, record) = (world.step, world.log.record);
     let result = Outcome::from(result);
     save_var(world, step, &result);
     let mut log = std::mem::take(&mut world.log);

@@ -129,3 +129,80 @@ fn a_copy_of_the_world_shares_its_processes_and_queued_requests() {
     assert_eq!((before.mms.size(), after.mms.size()), (2_999, 3_000));
     walk(&trace, "3,000 processes and groups", 97);
 }
+
+/// A `run_faults` over a long queue runs a slice of groups per unit of
+/// `Runner::advance` (it ran in one piece: half a second in the page for 200,000
+/// groups). The trace is the one the step gives run whole (`Trace::append` runs it
+/// whole), under every profile; the world keeps its invariants between slices; and a
+/// snapshot right after the long step means stepping over it does not run it again.
+#[test]
+fn a_long_workqueue_run_is_spread_over_many_calls() {
+    use ioasid_core::run::{Runner, GROUPS_PER_UNIT};
+    use ioasid_core::Profile;
+    let groups = 40 * GROUPS_PER_UNIT;
+    let mut steps = vec![
+        serde_json::json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4_194_304, "len": 65_536, "perm": "rw"}]}),
+        serde_json::json!({"op": "bind", "device": "dev0", "mm": "A", "as": "pa"}),
+    ];
+    for g in 1..=groups {
+        // Every seventh request asks for an address outside the mapping.
+        let addr = if g % 7 == 0 { 0 } else { 4_194_304 };
+        steps.push(
+            serde_json::json!({"op": "fault", "device": "dev0", "pasid": "$pa",
+            "addr": addr, "perm": "rw", "group": g}),
+        );
+    }
+    let run_at = steps.len();
+    steps.push(serde_json::json!({"op": "run_faults"}));
+    steps.push(serde_json::json!({"op": "unbind", "device": "dev0", "mm": "A"}));
+    for profile in Profile::ALL {
+        let lesson = Lesson::from_value(serde_json::json!({
+            "format": 1, "title": "a long queue", "profile": profile.to_string(), "steps": steps}))
+        .expect("the lesson reads");
+        let knobs = lesson.knobs_for(profile).expect("knobs");
+        // Spread: one unit per call, invariants checked between calls.
+        let mut runner = Runner::new(&lesson, profile, knobs.clone(), true);
+        let mut calls = 0;
+        while !runner.advance(1) {
+            calls += 1;
+            if let Err(e) = runner.world().check_invariants() {
+                panic!("{profile}: invariant broken after call {calls}: {e}");
+            }
+        }
+        assert!(
+            calls > run_at + groups / GROUPS_PER_UNIT - 2,
+            "{profile}: {calls} calls"
+        );
+        let spread = runner.finish();
+        // Whole: the steps from run_faults on are appended one by one.
+        let mut head = lesson.clone();
+        let tail = head.steps.split_off(run_at);
+        let mut whole = Runner::new(&head, profile, knobs, true).finish();
+        for step in tail {
+            whole.append(step).expect("appends");
+        }
+        assert_eq!(
+            format!("{:?}", spread.steps),
+            format!("{:?}", whole.steps),
+            "{profile}"
+        );
+        assert_eq!(
+            format!("{:?}", spread.last_world()),
+            format!("{:?}", whole.last_world()),
+            "{profile}"
+        );
+        assert!(
+            matches!(&spread.steps[run_at].result, ioasid_core::trace::Outcome::Ok(ioasid_core::trace::Val::Responses(r)) if r.len() > groups / 2),
+            "{profile}: {:?}",
+            spread.steps[run_at].result.describe()
+        );
+        walk(&spread, &format!("a long queue under {profile}"), 1);
+        // The world after the long step is a snapshot's copy: it is not run again, even
+        // on another world.
+        assert_eq!(
+            format!("{:?}", spread.world_after_step(run_at, &spread.initial())),
+            format!("{:?}", spread.world_after(run_at)),
+            "{profile}"
+        );
+    }
+}

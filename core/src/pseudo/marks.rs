@@ -45,18 +45,22 @@ impl Listing {
             .filter_map(|(k, l)| l.id.map(|id| (id, k)))
             .collect();
         ids.sort_unstable();
-        let on = |id| lines_of(&ids, id);
+        // A long step reports a few ids millions of times, each the same static text:
+        // the range of `ids` for an id is remembered by the text's address and length
+        // (a binary search of string compares per id took 90 ms for 2 million).
+        let mut seen = Seen::default();
         let mut marks = vec![LineMark::default(); self.lines.len()];
         let mut place = 0;
         let mut last = None;
         for id in reported {
-            let mut lines = on(id).peekable();
-            if lines.peek().is_none() {
+            let (from, to) = seen.range(&ids, id);
+            let lines = ids.get(from..to).unwrap_or_default();
+            if lines.is_empty() {
                 continue;
             }
             place += 1;
             last = Some(*id);
-            for k in lines {
+            for &(_, k) in lines {
                 let Some(m) = marks.get_mut(k) else { continue };
                 m.ran = true;
                 if m.order.len() < shown {
@@ -79,13 +83,56 @@ impl Listing {
     }
 }
 
+/// Ids remembered by address in [`Listing::marks`] (more are looked up each time).
+const SEEN_SLOTS: usize = 64;
+
+/// The ranges of the sorted ids already looked up, by the id text's address and length:
+/// an open-addressed table (linear probing), so each distinct id has its own slot.
+struct Seen([Option<SeenId>; SEEN_SLOTS]);
+
+/// An id's text address and length, and where it is in the sorted ids.
+type SeenId = ((usize, usize), (usize, usize));
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen([None; SEEN_SLOTS])
+    }
+}
+
+impl Seen {
+    /// Where `id` is in the sorted `ids`: remembered, or looked up and remembered.
+    fn range(&mut self, ids: &[(&str, usize)], id: &str) -> (usize, usize) {
+        let key = (id.as_ptr() as usize, id.len());
+        let hash = (key.0 as u64 ^ key.1 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58;
+        for probe in 0..SEEN_SLOTS {
+            let slot = (hash as usize + probe) % SEEN_SLOTS;
+            match self.0.get_mut(slot) {
+                Some(Some((k, r))) if *k == key => return *r,
+                Some(Some(_)) => continue,
+                Some(free) => {
+                    let r = range_of(ids, id);
+                    *free = Some((key, (r.start, r.end)));
+                    return (r.start, r.end);
+                }
+                None => break,
+            }
+        }
+        let r = range_of(ids, id);
+        (r.start, r.end)
+    }
+}
+
+/// Where `id` is in the sorted `ids`.
+fn range_of(ids: &[(&str, usize)], id: &str) -> std::ops::Range<usize> {
+    let from = ids.partition_point(|(x, _)| *x < id);
+    from..ids.partition_point(|(x, _)| *x <= id)
+}
+
 /// The lines (indices) of the sorted `ids` whose id is `id`.
 fn lines_of<'a>(ids: &'a [(&str, usize)], id: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let from = ids.partition_point(|(x, _)| *x < id);
-    ids.get(from..)
+    ids.get(range_of(ids, id))
         .unwrap_or_default()
         .iter()
-        .take_while(move |(x, _)| *x == id)
         .map(|(_, k)| *k)
 }
 

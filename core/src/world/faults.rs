@@ -9,6 +9,21 @@ use crate::space::{name, Getter, IdState};
 use crate::sva::DomainRef;
 use crate::trace::{Code, Event, FaultStage, Response, Val};
 
+/// A run of the fault workqueue in progress ([`World::run_faults_start`]): the groups
+/// it took and has still to handle, and the responses sent so far.
+#[derive(Debug)]
+pub struct FaultRun {
+    groups: std::vec::IntoIter<FaultGroup>,
+    responses: Vec<Response>,
+}
+
+impl FaultRun {
+    /// Groups still to handle.
+    pub fn left(&self) -> usize {
+        self.groups.len()
+    }
+}
+
 /// Why a request failed: where, and in words.
 type Refusal = (FaultStage, String);
 
@@ -218,11 +233,48 @@ impl World {
     }
 
     /// The workqueue runs: every queued group is handled, in queue order, and answered.
+    /// Never fails. Cost: linear in the queued groups and their requests; a caller that
+    /// must not block that long runs the same work a slice at a time with
+    /// [`Self::run_faults_start`], [`Self::run_faults_some`] and [`Self::run_faults_end`].
     pub fn run_faults(&mut self) -> Result<Val, Errno> {
+        let run = self.run_faults_start();
+        Ok(Val::Responses(self.run_faults_end(run)))
+    }
+
+    /// Starts [`Self::run_faults`]: takes every queued group and counts its requests as
+    /// no longer pending. Until [`Self::run_faults_end`], the world is between the
+    /// groups of one step: only [`Self::run_faults_some`] may touch it.
+    pub fn run_faults_start(&mut self) -> FaultRun {
         self.log.line("iopf.work");
         let groups = self.queue.take_all();
-        let responses = self.handle_groups(groups);
-        Ok(Val::Responses(responses))
+        self.fault_run(groups)
+    }
+
+    /// A run of `groups`, taken out of the queue: their requests are no longer pending.
+    fn fault_run(&mut self, groups: Vec<FaultGroup>) -> FaultRun {
+        for g in &groups {
+            self.unpend(&g.requests);
+        }
+        FaultRun {
+            groups: groups.into_iter(),
+            responses: Vec::new(),
+        }
+    }
+
+    /// Handles up to `n` more of `run`'s groups, in queue order; true when none is left.
+    pub fn run_faults_some(&mut self, run: &mut FaultRun, n: usize) -> bool {
+        for g in run.groups.by_ref().take(n) {
+            run.responses.extend(self.handle_group(g));
+        }
+        run.groups.len() == 0
+    }
+
+    /// Ends a run (handling any group left): IDs held back for pending requests are
+    /// released. Returns the responses sent, in order.
+    pub fn run_faults_end(&mut self, mut run: FaultRun) -> Vec<Response> {
+        self.run_faults_some(&mut run, usize::MAX);
+        self.release_quarantined();
+        run.responses
     }
 
     /// `iopf_queue_flush_dev`: handles every queued group of `device` now.
@@ -360,15 +412,8 @@ impl World {
     }
 
     fn handle_groups(&mut self, groups: Vec<FaultGroup>) -> Vec<Response> {
-        for g in &groups {
-            self.unpend(&g.requests);
-        }
-        let responses: Vec<Response> = groups
-            .into_iter()
-            .filter_map(|g| self.handle_group(g))
-            .collect();
-        self.release_quarantined();
-        responses
+        let run = self.fault_run(groups);
+        self.run_faults_end(run)
     }
 
     /// Handles one queue entry and returns the response sent, if any.

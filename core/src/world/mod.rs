@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod allocators;
 mod faults;
+pub use faults::FaultRun;
 mod hazards;
 mod host;
 mod ids;
