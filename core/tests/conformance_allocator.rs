@@ -141,21 +141,33 @@ fn r_reg_1_the_order_of_the_registration_rules() {
 /// `v2`, registered with other functions) joins the first group, not its own. The model
 /// finds that group through an index; `run` checks it against the groups after every
 /// step (it once kept `v2` at its later group).
+///
+/// The join list-adds `v2`'s one list entry (`ops->list`) to the first group's member
+/// list while it is still on its own group's: both lists are corrupted, silently, and
+/// 0 is returned. The model names it as a hazard (it said only that `v2` joined).
+/// improved checks every group's members first (its listing's `register.dup`), so `v2`
+/// gets `EEXIST` (it joined the first group too).
 /// https://elixir.bootlin.com/linux/v5.5/source/drivers/iommu/ioasid.c#L138
 #[test]
 fn the_register_walk_stops_at_the_first_group_with_the_functions() {
-    let t = run(
-        "v5.5",
+    let steps = |again: Value| {
         json!([
             {"op": "host_create", "host": "H", "min": 1, "max": 1048575},
             {"op": "register", "allocator": "v0", "fns": "vcmd", "host": "H", "expect": {"ok": null}},
             {"op": "register", "allocator": "v2", "fns": "other", "host": "H", "expect": {"ok": null}},
-            {"op": "register", "allocator": "v2", "fns": "vcmd", "host": "H", "expect": {"ok": null}},
-        ]),
-    );
+            {"op": "register", "allocator": "v2", "fns": "vcmd", "host": "H", "expect": again},
+        ])
+    };
+    let t = run("v5.5", steps(json!({"ok": null})));
     let groups = &t.last_world().groups;
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[0].members.len(), 2, "v2 joined v0's group");
+    assert!(hazard(&t, 3), "one entry on two lists is a hazard");
+    assert!(klog(&t, 3)
+        .iter()
+        .all(|l| !l.contains("already registered")));
+    let t = run("improved", steps(json!({"err": "EEXIST"})));
+    assert_eq!(t.last_world().groups[0].members.len(), 1);
 }
 
 /// ioasid.c `ioasid_register_allocator()` compares `pallocator->ops == ops`: the ops a

@@ -132,8 +132,15 @@ impl World {
             .unwrap_or_else(|| RegIndex::build(&self.groups));
         let at = index.first_match(allocator, fns, strict);
         // A member list is walked only for a name that is a member somewhere.
-        let anywhere = index.member.contains_key(allocator);
+        let member_at = index.member.get(allocator).copied();
+        let anywhere = member_at.is_some();
         self.reg_index.0 = Some(index);
+        // The group (named by its recorded ops) whose list holds the caller's entry
+        // when it joins another's.
+        let elsewhere = member_at
+            .filter(|q| Some(*q) != at)
+            .and_then(|q| self.groups.get(q))
+            .map(|o| o.pdata);
         if let Some(g) = at.and_then(|p| self.groups.get_mut(p)) {
             // The group's recorded ops: its first registrant's, kept for good in the
             // kernel (flaw 3), the promoted member's in improved.
@@ -162,6 +169,10 @@ impl World {
                 if member {
                     self.hazard_created(HazardKind::CorruptMemberList, INVALID_IOASID, || format!(
                         "{allocator} was already on its group's member list and is added again: the list is corrupted (a second list_add of the same entry); 0 is returned"
+                    ));
+                } else if let Some(other) = elsewhere {
+                    self.hazard_created(HazardKind::CorruptMemberList, INVALID_IOASID, || format!(
+                        "{allocator} is still on the member list of {other}'s group and is added to the list of {pdata}'s: one list entry on two lists corrupts both (a list_add with no list_del first); a walk of the members of {other}'s group no longer comes back to its head; 0 is returned"
                     ));
                 } else {
                     self.log.explain(|| format!(
@@ -545,15 +556,18 @@ impl RegIndex {
         index
     }
 
-    /// The first group the kernel's walk in `register` stops at: its recorded ops are
-    /// `allocator`, or (`strict`) `allocator` is a member, or its functions are `fns`.
+    /// The group `register` settles on. The kernel's walk stops at the first group
+    /// whose recorded ops are `allocator` or whose functions are `fns`. `strict`
+    /// (improved) first looks for `allocator` among every group's members, as its
+    /// listing does, so a member of a later group is refused rather than joined to an
+    /// earlier one.
     fn first_match(&self, allocator: &Name, fns: &Name, strict: bool) -> Option<usize> {
-        let member = if strict {
-            self.member.get(allocator)
-        } else {
-            None
-        };
-        [self.pdata.get(allocator), member, self.fns.get(fns)]
+        if strict {
+            if let Some(&at) = self.member.get(allocator) {
+                return Some(at);
+            }
+        }
+        [self.pdata.get(allocator), self.fns.get(fns)]
             .into_iter()
             .flatten()
             .min()
