@@ -148,9 +148,11 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
     if failed == 0 {
         return Some(Notice {
             error: false,
-            title: format!(
-                "{questions} of this lesson's questions cannot be graded: their step gives no answer to grade against."
-            ),
+            title: if questions == 1 {
+                "1 of this lesson's questions cannot be graded: its step gives no answer to grade against.".to_string()
+            } else {
+                format!("{questions} of this lesson's questions cannot be graded: their steps give no answer to grade against.")
+            },
             details,
         });
     }

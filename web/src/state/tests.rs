@@ -349,7 +349,7 @@ fn an_import_names_questions_that_cannot_be_graded() {
     let n = s.notice.clone().expect("a notice");
     assert_eq!(
         n.title,
-        "1 of this lesson's questions cannot be graded: their step gives no answer to grade against.",
+        "1 of this lesson's questions cannot be graded: its step gives no answer to grade against.",
         "{n:?}"
     );
     assert_eq!(
@@ -359,6 +359,16 @@ fn an_import_names_questions_that_cannot_be_graded() {
             "Checked here under v5.11 only: `ioasid-sim run` checks every profile the lesson declares."
         ],
         "{n:?}"
+    );
+    // Two such questions: "their steps" (it said "their step" for one too).
+    let two = r#"{"format": 1, "title": "t", "profile": "v5.11", "steps": [
+        {"op": "free", "id": 7, "ask": {"prompt": "?", "pick": "id", "explain": "."}},
+        {"op": "free", "id": 8, "ask": {"prompt": "?", "pick": "id", "explain": "."}}]}"#;
+    let s = import(first_fit(), "mine.json", two);
+    let n = s.notice.clone().expect("a notice");
+    assert_eq!(
+        n.title,
+        "2 of this lesson's questions cannot be graded: their steps give no answer to grade against."
     );
 }
 
