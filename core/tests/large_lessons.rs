@@ -101,12 +101,9 @@ fn many_allocators_joining_one_group_take_linear_time() {
     grows_linearly("one group", |n| register_many(n, true));
 }
 
-/// A step that answers a long queue is told in a few sentences: its result names a few
-/// responses and counts the rest, and the model's explanation keeps its first sentences
-/// and counts the others. Both were one sentence per group (9 MB of words for 200,000).
-#[test]
-fn a_step_answering_many_groups_is_told_briefly() {
-    let groups = 5_000;
+/// The run (v5.18) of a lesson that queues `groups` page requests, each a group of its
+/// own, for one bound process, then runs the queue in one step.
+fn queue_then_run(groups: u32) -> ioasid_core::Trace {
     let mut steps = vec![
         json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4_194_304, "len": 65_536, "perm": "rw"}]}),
         json!({"op": "bind", "device": "dev0", "mm": "A", "as": "pa"}),
@@ -119,7 +116,16 @@ fn a_step_answering_many_groups_is_told_briefly() {
         &json!({"format": 1, "title": "t", "profile": "v5.18", "steps": steps}).to_string(),
     )
     .expect("the lesson reads");
-    let trace = ioasid_core::run_lesson(&lesson).expect("runs");
+    ioasid_core::run_lesson(&lesson).expect("runs")
+}
+
+/// A step that answers a long queue is told in a few sentences: its result names a few
+/// responses and counts the rest, and the model's explanation keeps its first sentences
+/// and counts the others. Both were one sentence per group (9 MB of words for 200,000).
+#[test]
+fn a_step_answering_many_groups_is_told_briefly() {
+    let groups = 5_000;
+    let trace = queue_then_run(groups);
     let last = trace.steps.last().expect("a last step");
     assert!(
         last.explain.len() < 3_000,
@@ -161,19 +167,7 @@ fn a_step_answering_many_groups_is_told_briefly() {
 #[test]
 fn a_long_steps_code_marks_are_computed_once() {
     use ioasid_core::pseudo::ORDER_SHOWN;
-    let mut steps = vec![
-        json!({"op": "mm_create", "mm": "A", "maps": [{"start": 4_194_304, "len": 65_536, "perm": "rw"}]}),
-        json!({"op": "bind", "device": "dev0", "mm": "A", "as": "pa"}),
-    ];
-    for g in 1..=300 {
-        steps.push(json!({"op": "fault", "device": "dev0", "pasid": "$pa", "addr": 4_194_304, "perm": "rw", "group": g}));
-    }
-    steps.push(json!({"op": "run_faults"}));
-    let lesson = Lesson::parse(
-        &json!({"format": 1, "title": "t", "profile": "v5.18", "steps": steps}).to_string(),
-    )
-    .expect("the lesson reads");
-    let trace = ioasid_core::run_lesson(&lesson).expect("runs");
+    let trace = queue_then_run(300);
     let last = trace.steps.last().expect("a last step");
     assert!(last.lines.len() > 300, "{} ids", last.lines.len());
     let (profile, stored) = last.marks.clone().expect("the marks are stored");
