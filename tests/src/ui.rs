@@ -122,15 +122,19 @@ pub async fn click_text(browser: &Browser, text: &str) {
         .unwrap_or_else(|e| panic!("FAILED: clicking `{text}`: {e}"));
 }
 
-/// Picks `value` in the `<select>` whose accessible name is `label`.
+/// Picks `value` in the `<select>` whose accessible name is `label`, waiting for it to
+/// appear (the panels below the player are drawn after it: `open` waits for the player
+/// only, and a select in the sandbox was once looked for before it was drawn).
 pub async fn select(browser: &Browser, label: &str, value: &str) {
-    browser
-        .find(Locator::Css(&format!("select[aria-label='{label}']")))
-        .await
-        .unwrap_or_else(|e| panic!("FAILED: no select named `{label}`: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("FAILED: picking `{value}` in `{label}`: {e}"));
+    wait_for(
+        browser,
+        &format!("select[aria-label='{label}']"),
+        APP_START_TIMEOUT,
+    )
+    .await
+    .select_by_value(value)
+    .await
+    .unwrap_or_else(|e| panic!("FAILED: picking `{value}` in `{label}`: {e}"));
 }
 
 /// Imports the lesson file at `path` through the page's file picker.
