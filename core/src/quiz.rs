@@ -277,6 +277,21 @@ pub struct Ungradable {
     pub why: String,
 }
 
+impl Ungradable {
+    /// The page's words for it: "Step 1 (free) under v5.11: its question has nothing to
+    /// grade an answer against: ..." (the command line names the field instead, in the
+    /// form of a lesson mistake).
+    pub fn sentence(&self) -> String {
+        format!(
+            "Step {} ({}) under {}: its question has nothing to grade an answer against: {}.",
+            self.index + 1,
+            self.op,
+            self.profile,
+            self.why
+        )
+    }
+}
+
 /// Runs `lesson` under every profile it declares (recording, as the page does) and
 /// lists each `pick` or `type` question whose step gives nothing to grade against under
 /// one of them. A lesson without such questions is not run. A profile the lesson's

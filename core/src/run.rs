@@ -330,9 +330,10 @@ impl Runner {
     /// Ends a `run_faults` step run in slices as [`exec`] ends one run whole, and
     /// records it.
     fn end_going(&mut self, going: Going) {
-        let responses = self.world.run_faults_end(going.run);
-        let func = handler(&self.world);
-        self.world.settle_hazards();
+        // As `exec_op` ends `Op::RunFaults` run whole.
+        let responses = Ok(Val::Responses(self.world.run_faults_end(going.run)));
+        let done = (responses, handler(&self.world));
+        let (result, func) = settled(&mut self.world, done);
         let st = finish_step(
             &mut self.world,
             &going.step,
@@ -340,7 +341,7 @@ impl Runner {
             &mut self.trace.freed_at,
             Ran {
                 summary: going.summary,
-                result: Ok(Val::Responses(responses)),
+                result,
                 func,
             },
         );
@@ -670,8 +671,13 @@ fn resolve_opt(world: &mut World, arg: &Option<IdArg>) -> Result<Option<Ioasid>,
 /// Runs one op. Returns its result and the kernel function it ran.
 pub fn exec(w: &mut World, op: &Op) -> (Result<Val, Errno>, Func) {
     let done = exec_op(w, op);
-    // Hazards an op ended without naming (the last pending request of a freed PASID
-    // handled, the last attachment gone) are cleared after every op, replays included.
+    settled(w, done)
+}
+
+/// What every op ends with, run whole by [`exec`] or in slices by [`Runner::advance`]:
+/// hazards an op ended without naming (the last pending request of a freed PASID
+/// handled, the last attachment gone) are cleared, replays included. Returns `done`.
+fn settled(w: &mut World, done: (Result<Val, Errno>, Func)) -> (Result<Val, Errno>, Func) {
     w.settle_hazards();
     done
 }

@@ -17,13 +17,6 @@ pub struct FaultRun {
     responses: Vec<Response>,
 }
 
-impl FaultRun {
-    /// Groups still to handle.
-    pub fn left(&self) -> usize {
-        self.groups.len()
-    }
-}
-
 /// Why a request failed: where, and in words.
 type Refusal = (FaultStage, String);
 

@@ -117,15 +117,7 @@ pub(super) fn expect_notice(lesson: &Lesson, trace: &Trace) -> Option<Notice> {
     // run shown (`ioasid-sim run` checks every profile the lesson declares).
     let ungraded: Vec<String> = ioasid_core::quiz::ungradable_in(lesson, trace)
         .iter()
-        .map(|u| {
-            format!(
-                "Step {} ({}) under {}: its question has nothing to grade an answer against: {}.",
-                u.index + 1,
-                u.op,
-                u.profile,
-                u.why
-            )
-        })
+        .map(ioasid_core::quiz::Ungradable::sentence)
         .collect();
     let questions = ungraded.len();
     if failed == 0 && questions == 0 {
